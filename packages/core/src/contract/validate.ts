@@ -1,0 +1,195 @@
+/**
+ * Validation of the contract: the JSON Schemas compiled once with ajv, then the rules a
+ * schema cannot state (time relative to now, payload bytes, fallback consistency), then
+ * normalization into the stored form.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { HeraldError, type HeraldErrorCode, type ValidationIssue } from '../errors.js';
+import { formatDateTime, isDateTime, parseDateTime } from './date-time.js';
+import { codeOf, issuesOf, summaryOf } from './issues.js';
+import { contractLimits } from './limits.js';
+import { notificationSchema, subscriptionSchema } from './schema.js';
+import type { NotificationContent, NotificationRequest, PlatformType, VisualContent } from './types.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: false });
+ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+
+// Compiled lazily, once per process: compiling costs milliseconds that an
+// application that never validates should not pay at import time.
+let notificationValidator: ValidateFunction<NotificationRequest> | undefined;
+let subscriptionValidator: ValidateFunction<SubscriptionRequest> | undefined;
+
+/** The body of a subscription request, as `subscriptionSchema` describes it. */
+export interface SubscriptionRequest {
+  /** The app whose notifications this endpoint receives. */
+  targetHostName: string;
+  /** The endpoint's platform, in any letter case. */
+  platformType: string;
+  /** The name of a registered transport. */
+  transport: string;
+  /** What the transport needs to reach the endpoint. */
+  address: string;
+  /** When the subscription expires (ISO 8601). */
+  expirationDateTime?: string;
+  /** A secret the transport uses for this endpoint. */
+  secret?: string;
+}
+
+/** Settings of contract validation that depend on the caller. */
+export interface ValidationContext {
+  /** The current time, in epoch milliseconds. */
+  readonly now: number;
+  /**
+   * Lifetime of a notification that has no `expirationDateTime`, in milliseconds.
+   * @default 30 days
+   */
+  readonly defaultExpirationMs?: number;
+}
+
+function fail(code: HeraldErrorCode, issues: ValidationIssue[]): never {
+  throw new HeraldError(code, summaryOf(issues), { issues });
+}
+
+function schemaCheck<T>(validator: ValidateFunction<T>, input: unknown): asserts input is T {
+  if (Array.isArray(input)) {
+    fail('ARRAY_BODY', [{ field: '', rule: 'type', message: 'the body is an array: send one object per request' }]);
+  }
+  if (input === null || typeof input !== 'object') {
+    fail('CONTRACT_MISMATCH', [{ field: '', rule: 'type', message: 'the body must be a JSON object' }]);
+  }
+  if (!validator(input)) {
+    const issues = issuesOf(validator.errors ?? []);
+    fail(codeOf(issues), issues);
+  }
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function normalizePlatforms(names: readonly string[]): PlatformType[] {
+  return [...new Set(names.map((name) => name.toLowerCase() as PlatformType))];
+}
+
+function copyVisual(visual: VisualContent): VisualContent {
+  const copy: VisualContent = {};
+  if (visual.title !== undefined) copy.title = visual.title;
+  if (visual.body !== undefined) copy.body = visual.body;
+  return copy;
+}
+
+/**
+ * Validates a notification request against the contract and returns its normalized,
+ * stored form: platform names lower-case, `displayTimeToLive` a number,
+ * `expirationDateTime` an ISO UTC string (the default lifetime when absent).
+ *
+ * @throws HeraldError `ARRAY_BODY`, `CONTRACT_MISMATCH`, `INVALID_PAYLOAD` or
+ *   `INVALID_PAYLOAD_DATA_TYPE`, with one issue per problem found.
+ */
+export function validateNotification(input: unknown, context: ValidationContext): NotificationContent {
+  notificationValidator ??= ajv.compile<NotificationRequest>(notificationSchema);
+  schemaCheck(notificationValidator, input);
+  const request = input;
+
+  const payloadBytes = utf8Length(JSON.stringify(request.payload));
+  if (payloadBytes > contractLimits.payloadBytes) {
+    fail('INVALID_PAYLOAD', [
+      { field: 'payload', rule: 'maxBytes', message: `payload is ${payloadBytes} bytes; at most ${contractLimits.payloadBytes} are allowed` },
+    ]);
+  }
+
+  let expiresAt = context.now + (context.defaultExpirationMs ?? contractLimits.defaultExpirationMs);
+  if (request.expirationDateTime !== undefined) {
+    expiresAt = parseDateTime(request.expirationDateTime) as number;
+    if (expiresAt <= context.now) {
+      fail('CONTRACT_MISMATCH', [{ field: 'expirationDateTime', rule: 'minimum', message: `expirationDateTime ${request.expirationDateTime} is in the past` }]);
+    }
+    if (expiresAt > context.now + contractLimits.maxExpirationMs) {
+      fail('CONTRACT_MISMATCH', [{ field: 'expirationDateTime', rule: 'maximum', message: 'expirationDateTime must be at most 30 days ahead' }]);
+    }
+  }
+
+  const content: NotificationContent = {
+    targetHostName: request.targetHostName,
+    appNotificationId: request.appNotificationId,
+    payload: {},
+    expirationDateTime: formatDateTime(expiresAt),
+  };
+  if (request.payload.visualContent !== undefined) content.payload.visualContent = copyVisual(request.payload.visualContent);
+  if (request.payload.rawContent !== undefined) content.payload.rawContent = request.payload.rawContent;
+  if (request.targetPolicy?.platformTypes !== undefined) {
+    content.targetPolicy = { platformTypes: normalizePlatforms(request.targetPolicy.platformTypes) };
+  } else if (request.targetPolicy !== undefined) {
+    content.targetPolicy = {};
+  }
+  if (request.priority !== undefined) content.priority = request.priority;
+  if (request.groupName !== undefined) content.groupName = request.groupName;
+  if (request.displayTimeToLive !== undefined) {
+    const seconds = Number(request.displayTimeToLive);
+    if (seconds > contractLimits.displayTimeToLiveSeconds) {
+      fail('CONTRACT_MISMATCH', [{ field: 'displayTimeToLive', rule: 'maximum', message: `displayTimeToLive must be at most ${contractLimits.displayTimeToLiveSeconds} seconds` }]);
+    }
+    content.displayTimeToLive = seconds;
+  }
+  if (request.fallbackPolicy !== undefined) {
+    const fallback = request.fallbackPolicy.endpointFallback;
+    const platforms = normalizePlatforms(fallback.platformTypes);
+    const targeted = content.targetPolicy?.platformTypes;
+    const untargeted = targeted === undefined ? [] : platforms.filter((p) => !targeted.includes(p));
+    if (untargeted.length > 0) {
+      fail('CONTRACT_MISMATCH', [{ field: 'fallbackPolicy.endpointFallback.platformTypes', rule: 'subset', message: `fallback platform ${untargeted.join(', ')} is not in targetPolicy.platformTypes` }]);
+    }
+    if (content.payload.rawContent === undefined) {
+      fail('INVALID_PAYLOAD', [{ field: 'payload.rawContent', rule: 'required', message: 'payload.rawContent is required with a fallbackPolicy: the fallback replaces an unacknowledged raw notification' }]);
+    }
+    const visual = fallback.visualContent ?? content.payload.visualContent;
+    if (visual === undefined) {
+      fail('INVALID_PAYLOAD', [{ field: 'fallbackPolicy.endpointFallback.visualContent', rule: 'required', message: 'a fallbackPolicy needs visual content, in endpointFallback.visualContent or payload.visualContent' }]);
+    }
+    content.fallbackPolicy = {
+      endpointFallback: {
+        platformTypes: platforms,
+        fallbackDelayInSeconds: fallback.fallbackDelayInSeconds,
+        ...(fallback.visualContent === undefined ? {} : { visualContent: copyVisual(fallback.visualContent) }),
+      },
+    };
+  }
+  return content;
+}
+
+/** A validated subscription request with its platform lower-case and its expiry parsed. */
+export interface SubscriptionContent {
+  /** The app whose notifications this endpoint receives. */
+  targetHostName: string;
+  /** The endpoint's platform. */
+  platformType: PlatformType;
+  /** The name of the transport that reaches it. */
+  transport: string;
+  /** What the transport needs to reach the endpoint. */
+  address: string;
+  /** The requested expiry in epoch milliseconds, if any. */
+  expiresAt?: number;
+  /** A secret the transport uses for this endpoint. */
+  secret?: string;
+}
+
+/**
+ * Validates a subscription request against `subscriptionSchema`.
+ *
+ * @throws HeraldError `CONTRACT_MISMATCH` with one issue per problem found.
+ */
+export function validateSubscription(input: unknown): SubscriptionContent {
+  subscriptionValidator ??= ajv.compile<SubscriptionRequest>(subscriptionSchema);
+  // No subscription field is named `payload`, so every schema issue is a contract mismatch.
+  schemaCheck(subscriptionValidator, input);
+  const request = input;
+  const content: SubscriptionContent = {
+    targetHostName: request.targetHostName,
+    platformType: request.platformType.toLowerCase() as PlatformType,
+    transport: request.transport,
+    address: request.address,
+  };
+  if (request.expirationDateTime !== undefined) content.expiresAt = parseDateTime(request.expirationDateTime) as number;
+  if (request.secret !== undefined) content.secret = request.secret;
+  return content;
+}

@@ -1,0 +1,15 @@
+export * from './errors.js';
+export * from './contract/types.js';
+export * from './contract/limits.js';
+export * from './contract/schema.js';
+export { validateNotification, validateSubscription } from './contract/validate.js';
+export type { SubscriptionRequest, SubscriptionContent, ValidationContext } from './contract/validate.js';
+export { parseDateTime, formatDateTime } from './contract/date-time.js';
+export * from './records.js';
+export * from './store.js';
+export * from './transport.js';
+export * from './clock.js';
+export * from './retry.js';
+export * from './events.js';
+export { newId } from './ids.js';
+export { encodeCursor, decodeCursor, type CursorKind } from './cursor.js';

@@ -1,0 +1,410 @@
+/**
+ * The storage interface every Herald store implements (memory, file, Redis, your own).
+ *
+ * Each method is one atomic, consistent step: the service never needs a transaction
+ * across calls. The service checks and normalises every argument before a store sees it
+ * (ids, limits, states, times), so a store implements storage only. Every store must
+ * pass `runStoreConformance` from `@herald/testing`.
+ *
+ * Times are epoch milliseconds from the service's clock, passed in as `now`, so a store
+ * never reads a clock of its own and tests stay deterministic.
+ */
+import type { NotificationContent, PlatformType, ReadState, UserActionState } from './contract/types.js';
+import type {
+  DeliveryKind,
+  DeliveryLease,
+  DeliveryRecord,
+  StoredNotification,
+  StoredSubscription,
+  SubscriptionStatus,
+} from './records.js';
+
+/** What a store can do beyond the interface, declared rather than guessed. */
+export const storeCapabilityNames = ['durable', 'shared', 'wakeups'] as const;
+
+/**
+ * - `durable`: data survives the process (a file or a server holds it).
+ * - `shared`: several processes may use the store at once (and share its deliveries).
+ * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
+ */
+export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
+
+/** A notification to insert (when its `appNotificationId` is new to the user) or to update with. */
+export interface NewNotification extends NotificationContent {
+  /** A fresh id, used only when the notification is created. */
+  readonly id: string;
+  /** The user whose feed receives it. */
+  readonly userId: string;
+}
+
+/** A delivery to create together with its notification. */
+export interface NewDelivery {
+  /** A fresh, unguessable id. */
+  readonly id: string;
+  /** The endpoint to deliver to. */
+  readonly subscriptionId: string;
+  /** The endpoint's transport. */
+  readonly transport: string;
+  /** The endpoint's platform. */
+  readonly platformType: PlatformType;
+  /** The notification, or its raw-to-visual fallback. */
+  readonly kind: DeliveryKind;
+  /** When the first attempt is due (now, or a scheduled time). */
+  readonly nextAttemptAt: number;
+}
+
+/** An idempotency key to record with a send, scoped to the send's user. */
+export interface IdempotencyRecord {
+  /** The key the caller chose. */
+  readonly key: string;
+  /** A digest of the request, to tell a true repeat from a reused key. */
+  readonly fingerprint: string;
+  /** When the key may be forgotten (epoch ms). */
+  readonly expiresAt: number;
+}
+
+/** The argument of {@link NotificationStore.saveNotification}. */
+export interface NotificationWrite {
+  /** The notification's content and, for a creation, its id. */
+  readonly notification: NewNotification;
+  /** One delivery per matching endpoint. */
+  readonly deliveries: readonly NewDelivery[];
+  /** Present when the caller passed an idempotency key. */
+  readonly idempotency?: IdempotencyRecord;
+  /** The current time. */
+  readonly now: number;
+}
+
+/** The result of {@link NotificationStore.saveNotification}. */
+export interface SaveResult {
+  /** The stored notification (for a replay: as the first call stored it). */
+  readonly notification: StoredNotification;
+  /** True when the notification was created, false when an existing one was updated. */
+  readonly created: boolean;
+  /** The deliveries this call created (none for a replay). */
+  readonly deliveries: readonly DeliveryRecord[];
+  /** Set when the idempotency key was already recorded: nothing was written. */
+  readonly replay?: {
+    /** The fingerprint recorded with the key. */
+    readonly fingerprint: string;
+  };
+}
+
+/** A query of one user's feed. */
+export interface FeedQuery {
+  /** Only unread notifications. */
+  readonly unread?: boolean;
+  /** Only notifications of this group. */
+  readonly groupName?: string;
+  /** Only notifications of this app. */
+  readonly targetHostName?: string;
+  /** Most notifications to return (1–1000). */
+  readonly limit: number;
+  /** Only notifications below this feed position (from a previous page's `next`). */
+  readonly before?: number;
+}
+
+/** A page of a feed, newest first. */
+export interface FeedPage {
+  /** The notifications, newest first. */
+  readonly items: readonly StoredNotification[];
+  /** Pass as `before` to read the next page; absent on the last page. */
+  readonly next?: number;
+}
+
+/** Filters of an unread count. */
+export interface UnreadFilter {
+  /** Only notifications of this group. */
+  readonly groupName?: string;
+  /** Only notifications of this app. */
+  readonly targetHostName?: string;
+}
+
+/** A change to a notification or its state. */
+export interface NotificationStatePatch {
+  /** Mark read or unread. */
+  readonly readState?: ReadState;
+  /** Record what the user did. */
+  readonly userActionState?: UserActionState;
+}
+
+/** The kinds of change the change feed reports, relative to the caller's cursor. */
+export const changeTypes = ['created', 'updated', 'stateChanged', 'deleted'] as const;
+/** The kind of a change. */
+export type ChangeType = (typeof changeTypes)[number];
+
+/**
+ * The net change of one notification since a cursor: `created` if it did not exist at
+ * the cursor, `updated` if its content changed, `stateChanged` if only read or action
+ * state changed, `deleted` if it is gone (deleted, evicted or purged after expiry).
+ */
+export interface StoredChange {
+  /** The kind of change. */
+  readonly type: ChangeType;
+  /** The notification's id. */
+  readonly notificationId: string;
+  /** The user's change sequence at this change. */
+  readonly sequence: number;
+  /** The notification as it is now; absent for `deleted`. */
+  readonly notification?: StoredNotification;
+}
+
+/** A page of the change feed, oldest change first. */
+export interface ChangePage {
+  /** The changes, by ascending sequence. */
+  readonly changes: readonly StoredChange[];
+  /** The sequence to pass as `since` next time. */
+  readonly cursor: number;
+  /** True when more changes follow this page. */
+  readonly hasMore: boolean;
+}
+
+/** A subscription to create; the store mints its id. */
+export interface NewSubscription {
+  /** The user the endpoint belongs to. */
+  readonly userId: string;
+  /** The app whose notifications it receives. */
+  readonly targetHostName: string;
+  /** The endpoint's platform. */
+  readonly platformType: PlatformType;
+  /** The registered transport that reaches it. */
+  readonly transport: string;
+  /** What the transport needs. */
+  readonly address: string;
+  /** A secret the transport uses. */
+  readonly secret?: string;
+  /** When it expires (epoch ms). */
+  readonly expiresAt: number;
+}
+
+/** A change to a subscription. */
+export interface SubscriptionPatch {
+  /** A new expiry (epoch ms). */
+  readonly expiresAt?: number;
+  /** A new status. */
+  readonly status?: SubscriptionStatus;
+  /** The reason for the status; `null` clears it. */
+  readonly statusReason?: string | null;
+}
+
+/** What the store is asked to claim. */
+export interface ClaimRequest {
+  /** The claiming dispatcher instance. */
+  readonly owner: string;
+  /** The current time. */
+  readonly now: number;
+  /** How long the claim lasts. */
+  readonly leaseMs: number;
+  /** Most deliveries to claim. */
+  readonly limit: number;
+}
+
+/** A claimed delivery, with what the dispatcher needs to attempt it. */
+export interface ClaimedDelivery {
+  /** The delivery, with its new lease. */
+  readonly delivery: DeliveryRecord & { readonly lease: DeliveryLease };
+  /** The notification, unless it expired (stores may still return it; the dispatcher checks). */
+  readonly notification?: StoredNotification;
+  /** The endpoint, unless it was deleted. */
+  readonly subscription?: StoredSubscription;
+}
+
+/** Proof of a claim: which delivery, whose, and the token. */
+export interface LeaseRef {
+  /** The delivery's user. */
+  readonly userId: string;
+  /** The delivery. */
+  readonly deliveryId: string;
+  /** The token of the claim. */
+  readonly token: string;
+}
+
+/** The error recorded with a failed or dead delivery. */
+export interface DeliveryErrorInput {
+  /** A stable code. */
+  readonly code: string;
+  /** What went wrong. */
+  readonly message: string;
+}
+
+/**
+ * How an attempt ended. `delivered`, `failed` and `dead` count an attempt;
+ * `expired` and `cancelled` end a delivery without one.
+ */
+export type DeliveryOutcome =
+  | { readonly status: 'delivered' }
+  | { readonly status: 'failed'; readonly nextAttemptAt: number; readonly error: DeliveryErrorInput }
+  | { readonly status: 'dead'; readonly error: DeliveryErrorInput }
+  | { readonly status: 'expired' }
+  | { readonly status: 'cancelled'; readonly reason: string };
+
+/** A page of dead deliveries across all users. */
+export interface DeadDeliveryPage {
+  /** Dead deliveries, oldest death first. */
+  readonly items: readonly DeliveryRecord[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+/** What {@link NotificationStore.purgeExpired} is asked to do. */
+export interface PurgeRequest {
+  /** The current time: notifications and subscriptions expired by then go. */
+  readonly now: number;
+  /** Tombstones (deleted entries of the change feed) older than this go too (epoch ms). */
+  readonly tombstonesBefore: number;
+  /** Most notifications to remove in this call; call again while `more` is true. */
+  readonly limit: number;
+}
+
+/** What {@link NotificationStore.purgeExpired} did. */
+export interface PurgeResult {
+  /** Expired notifications removed (with their deliveries). */
+  readonly notifications: number;
+  /** Subscriptions that expired and were marked inactive with reason `expired`. */
+  readonly subscriptions: readonly StoredSubscription[];
+  /** True when the limit stopped the purge before it was done. */
+  readonly more: boolean;
+}
+
+/**
+ * A Herald store. See the module comment for the rules every method follows.
+ * After `close()`, every method rejects with a `HeraldError` coded `STORE_CLOSED`.
+ */
+export interface NotificationStore {
+  /** A short name for messages: `memory`, `file`, `redis`. */
+  readonly name: string;
+  /** What this store can do. */
+  readonly capabilities: StoreCapabilities;
+
+  /**
+   * Stores a notification and its deliveries in one atomic step (the outbox pattern).
+   *
+   * If the user already has a live notification with the same `targetHostName` and
+   * `appNotificationId`, it is updated instead: its id and `createdDateTime` stay; its
+   * content is replaced; it becomes unread with no interaction; it moves to the top of
+   * the feed; its open deliveries that no instance holds are cancelled (reason
+   * `superseded`) and the new deliveries are added. Otherwise the notification is created
+   * with `write.notification.id`, unread, with no interaction.
+   *
+   * With `write.idempotency`, a key already recorded for the user (and not expired)
+   * makes this a replay: nothing is written and the first call's result is returned
+   * with `replay.fingerprint`.
+   *
+   * Either everything is written, or nothing is.
+   */
+  saveNotification(write: NotificationWrite): Promise<SaveResult>;
+
+  /** One notification of the user, unless it is missing, another user's, or expired at `now`. */
+  getNotification(userId: string, notificationId: string, now: number): Promise<StoredNotification | undefined>;
+
+  /**
+   * A page of the user's feed, newest first (by last creation or update), without
+   * notifications expired at `now`. Positions are stable: a notification inserted while
+   * a client pages never shifts the pages that follow.
+   */
+  listFeed(userId: string, query: FeedQuery, now: number): Promise<FeedPage>;
+
+  /** How many of the user's live notifications are unread. */
+  countUnread(userId: string, filter: UnreadFilter, now: number): Promise<number>;
+
+  /**
+   * Changes the read and action state of one notification and returns it, or
+   * `undefined` when it is missing or expired. A patch that changes nothing writes nothing.
+   */
+  updateNotificationState(
+    userId: string,
+    notificationId: string,
+    patch: NotificationStatePatch,
+    now: number,
+  ): Promise<StoredNotification | undefined>;
+
+  /** Deletes one notification and all its deliveries, leaving a tombstone. False when missing. */
+  deleteNotification(userId: string, notificationId: string, now: number): Promise<boolean>;
+
+  /** Deletes the user's notifications of a group (within one app when given); returns how many. */
+  deleteGroup(userId: string, groupName: string, targetHostName: string | undefined, now: number): Promise<number>;
+
+  /**
+   * The net changes of the user's feed after sequence `since`, oldest first. `since = 0`
+   * is a full sync: every live notification, as `created`, and no tombstones.
+   * Rejects with `CURSOR_EXPIRED` when tombstones after `since` were already purged,
+   * or when `since` is past the user's current sequence.
+   */
+  listChanges(userId: string, since: number, limit: number, now: number): Promise<ChangePage>;
+
+  /** Creates a subscription with a fresh, unguessable id (at least 122 random bits). */
+  createSubscription(subscription: NewSubscription, now: number): Promise<StoredSubscription>;
+
+  /** One subscription by id, whatever its status. */
+  getSubscription(subscriptionId: string): Promise<StoredSubscription | undefined>;
+
+  /** All subscriptions of a user, whatever their status, oldest first. */
+  listSubscriptions(userId: string): Promise<readonly StoredSubscription[]>;
+
+  /** Changes a subscription and returns it, or `undefined` when it does not exist. */
+  updateSubscription(subscriptionId: string, patch: SubscriptionPatch, now: number): Promise<StoredSubscription | undefined>;
+
+  /** Deletes a subscription; its open deliveries end as cancelled when claimed. False when missing. */
+  deleteSubscription(subscriptionId: string): Promise<boolean>;
+
+  /** The deliveries of one of the user's notifications, oldest first. */
+  listDeliveries(userId: string, notificationId: string): Promise<readonly DeliveryRecord[]>;
+
+  /** One delivery of the user. */
+  getDelivery(userId: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+
+  /** Dead deliveries of all users, oldest first, a page at a time. */
+  listDeadDeliveries(limit: number, after: string | undefined): Promise<DeadDeliveryPage>;
+
+  /**
+   * Makes a dead delivery pending again, due at `now`, with its attempts reset.
+   * Returns the delivery as it is after the call (unchanged unless it was dead), or
+   * `undefined` when missing.
+   */
+  retryDelivery(userId: string, deliveryId: string, now: number): Promise<DeliveryRecord | undefined>;
+
+  /** Cancels the open deliveries of a notification that no instance holds; returns how many. */
+  cancelDeliveries(userId: string, notificationId: string, reason: string, now: number): Promise<number>;
+
+  /**
+   * Claims up to `limit` open deliveries due at `now` (earliest first) whose lease is
+   * absent or expired, giving each a new lease with a fresh token. Two concurrent
+   * claims never return the same delivery while its lease runs.
+   */
+  claimDeliveries(request: ClaimRequest): Promise<readonly ClaimedDelivery[]>;
+
+  /** Extends a lease; false (and nothing changed) unless `ref.token` still holds it. */
+  renewLease(ref: LeaseRef, now: number, leaseMs: number): Promise<boolean>;
+
+  /**
+   * Records how an attempt ended and releases the lease; false (and nothing changed)
+   * unless `ref.token` still holds the lease — an instance whose lease was reclaimed
+   * cannot overwrite the new holder's work.
+   */
+  completeDelivery(ref: LeaseRef, outcome: DeliveryOutcome, now: number): Promise<boolean>;
+
+  /**
+   * The earliest time an open delivery becomes claimable (its `nextAttemptAt`, or its
+   * lease's expiry), or `undefined` when there is none. The dispatcher sleeps until then.
+   */
+  nextDueAt(): Promise<number | undefined>;
+
+  /**
+   * Removes expired notifications (with their deliveries, leaving tombstones) and old
+   * tombstones and idempotency keys; marks expired subscriptions inactive.
+   */
+  purgeExpired(request: PurgeRequest): Promise<PurgeResult>;
+
+  /**
+   * For stores shared by several processes: calls `listener` when another process
+   * made deliveries due (a send, a retry). Returns a function that stops listening.
+   * Present exactly when `capabilities.wakeups` is true.
+   */
+  onWake?(listener: () => void): () => void;
+
+  /** Tells other processes that deliveries are due (for stores with `wakeups`). */
+  wake?(): Promise<void>;
+
+  /** Releases the store's resources. Further calls reject with `STORE_CLOSED`. Idempotent. */
+  close(): Promise<void>;
+}

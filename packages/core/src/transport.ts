@@ -1,0 +1,124 @@
+/**
+ * The transport interface: how a delivery reaches an endpoint. A transport implements
+ * one method; the dispatcher owns retries, timeouts, leases and bookkeeping.
+ */
+import type { PlatformType } from './contract/types.js';
+import { HeraldError, type HeraldErrorCode } from './errors.js';
+import type { DeliveryKind, StoredNotification } from './records.js';
+import type { RetryPolicy } from './retry.js';
+
+/** What a transport is asked to deliver. */
+export interface TransportMessage {
+  /**
+   * The delivery's stable id: the same on every attempt of this delivery. Pass it on
+   * as an idempotency key (a webhook id, a collapse key) so receivers can deduplicate.
+   */
+  readonly deliveryId: string;
+  /** The notification itself, or the visual fallback of an unacknowledged raw one. */
+  readonly kind: DeliveryKind;
+  /** This attempt's number, from 1. */
+  readonly attempt: number;
+  /**
+   * The notification to deliver. For a `fallback` delivery its payload is the fallback's
+   * visual content.
+   */
+  readonly notification: StoredNotification;
+}
+
+/** The endpoint a message goes to: the parts of its subscription a transport needs. */
+export interface Endpoint {
+  /** The subscription's id. */
+  readonly subscriptionId: string;
+  /** The user the endpoint belongs to. */
+  readonly userId: string;
+  /** The app on the endpoint. */
+  readonly targetHostName: string;
+  /** The endpoint's platform. */
+  readonly platformType: PlatformType;
+  /** What the transport needs: a URL, a device token, … */
+  readonly address: string;
+  /** A secret for this endpoint, when the subscription has one. */
+  readonly secret?: string;
+}
+
+/** What a transport gets besides the message and the endpoint. */
+export interface TransportContext {
+  /** Aborted when the attempt times out or the service stops; stop work when it fires. */
+  readonly signal: AbortSignal;
+  /** The current time from the service's clock (epoch ms). */
+  readonly now: number;
+}
+
+/**
+ * A transport: a name and a `send`. `send` resolves when the endpoint accepted the
+ * message and rejects with a {@link TransportError} to say how it failed; any other
+ * rejection counts as retryable.
+ */
+export interface Transport {
+  /** The name subscriptions use to pick this transport. */
+  readonly name: string;
+  /** Delivers one message to one endpoint. */
+  send(message: TransportMessage, endpoint: Endpoint, context: TransportContext): Promise<void>;
+  /** A retry schedule for this transport's deliveries, instead of the dispatcher's. */
+  readonly retry?: RetryPolicy;
+  /** Releases connections and timers. May be called more than once. */
+  close?(): void | Promise<void>;
+}
+
+/** How a delivery attempt failed. */
+export type TransportFailure = 'retryable' | 'permanent' | 'endpointGone' | 'timeout';
+
+const failureCodes: Record<TransportFailure, HeraldErrorCode> = {
+  retryable: 'TRANSPORT_RETRYABLE',
+  permanent: 'TRANSPORT_PERMANENT',
+  endpointGone: 'ENDPOINT_GONE',
+  timeout: 'TRANSPORT_TIMEOUT',
+};
+
+/** Options of a {@link TransportError}. */
+export interface TransportErrorOptions {
+  /** The underlying error. */
+  readonly cause?: unknown;
+  /** The endpoint's own hint of when to try again, in milliseconds. */
+  readonly retryAfterMs?: number;
+}
+
+/** A normalized transport failure: retryable, permanent, endpoint gone, or timed out. */
+export class TransportError extends HeraldError {
+  /** How the attempt failed. */
+  readonly failure: TransportFailure;
+  /** The endpoint's hint of when to try again, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(failure: TransportFailure, message: string, options: TransportErrorOptions = {}) {
+    super(failureCodes[failure], message, {
+      cause: options.cause,
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(options.retryAfterMs / 1000) }),
+    });
+    this.name = 'TransportError';
+    this.failure = failure;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** A failure worth retrying, optionally not before `retryAfterMs`. */
+  static retryable(message: string, options?: TransportErrorOptions): TransportError {
+    return new TransportError('retryable', message, options);
+  }
+
+  /** A failure no retry will fix: the delivery ends as dead. */
+  static permanent(message: string, options?: TransportErrorOptions): TransportError {
+    return new TransportError('permanent', message, options);
+  }
+
+  /** The endpoint no longer exists: the delivery ends and the subscription is deactivated. */
+  static endpointGone(message: string, options?: TransportErrorOptions): TransportError {
+    return new TransportError('endpointGone', message, options);
+  }
+}
+
+/** Normalizes anything a transport threw into a {@link TransportError}. */
+export function toTransportError(error: unknown): TransportError {
+  if (error instanceof TransportError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return TransportError.retryable(message === '' ? 'the transport failed' : message, { cause: error });
+}
