@@ -49,6 +49,8 @@ export const errorStatuses = {
   TARGET_MISMATCH: 400,
   /** A subscription names a transport that is not registered. */
   UNKNOWN_TRANSPORT: 400,
+  /** The user has as many subscriptions as the service allows. */
+  TOO_MANY_SUBSCRIPTIONS: 409,
   /** No such delivery for this user. */
   DELIVERY_NOT_FOUND: 404,
   /** Only a dead delivery can be retried. */

@@ -1,0 +1,36 @@
+/**
+ * What the parts of a service share: the store, the clock, the transports, the events,
+ * the policies and the resolved settings.
+ */
+import type { Clock } from './clock.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { ServiceEvents } from './emitter.js';
+import type { Policies } from './policies.js';
+import type { NotificationStore } from './store.js';
+import type { Transport } from './transport.js';
+
+/** Settings resolved from the service's options, defaults applied. */
+export interface ServiceSettings {
+  readonly defaultExpirationMs: number;
+  readonly subscriptionLifetimeMs: number;
+  readonly maxSubscriptionLifetimeMs: number;
+  readonly maxSubscriptionsPerUser: number;
+  readonly idempotencyKeyTtlMs: number;
+  readonly changeRetentionMs: number;
+  readonly purgeIntervalMs: number;
+}
+
+/** The shared state of one service. */
+export interface ServiceContext {
+  readonly store: NotificationStore;
+  readonly clock: Clock;
+  readonly transports: ReadonlyMap<string, Transport>;
+  readonly events: ServiceEvents;
+  readonly policies: Policies;
+  readonly settings: ServiceSettings;
+  readonly dispatcher: Dispatcher;
+  /** Throws `SERVICE_CLOSED` once the service is closed. */
+  assertOpen(): void;
+  /** Tells this process's dispatcher, and other processes sharing the store, that deliveries are due. */
+  deliveriesDue(): void;
+}

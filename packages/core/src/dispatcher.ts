@@ -1,0 +1,379 @@
+/**
+ * The dispatcher: claims due deliveries from the store with a lease, hands each to its
+ * transport, and records the outcome. It sleeps until the store's next due time, wakes
+ * at once on a send, and never works a delivery whose lease it does not hold.
+ */
+import type { Clock, ClockTimer } from './clock.js';
+import { parseDateTime } from './contract/date-time.js';
+import { HeraldError } from './errors.js';
+import type { ServiceEvents } from './emitter.js';
+import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
+import type { RetryPolicy } from './retry.js';
+import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store.js';
+import { toTransportError, TransportError, type Endpoint, type Transport, type TransportMessage } from './transport.js';
+
+/** Settings of a {@link Dispatcher}, resolved from the service's options. */
+export interface DispatcherSettings {
+  readonly instanceId: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly maxRetryAfterMs: number;
+  readonly pollIntervalMs: number;
+  readonly errorBackoffMs: number;
+  readonly random: () => number;
+}
+
+/** What the dispatcher works with. */
+export interface DispatcherContext {
+  readonly store: NotificationStore;
+  readonly clock: Clock;
+  readonly transports: ReadonlyMap<string, Transport>;
+  readonly events: ServiceEvents;
+  readonly settings: DispatcherSettings;
+}
+
+function expiresAt(notification: StoredNotification): number {
+  return parseDateTime(notification.expirationDateTime) ?? 0;
+}
+
+function endpointOf(subscription: StoredSubscription): Endpoint {
+  const endpoint = {
+    subscriptionId: subscription.id,
+    userId: subscription.userId,
+    targetHostName: subscription.targetHostName,
+    platformType: subscription.platformType,
+    address: subscription.address,
+  };
+  return subscription.secret === undefined ? endpoint : { ...endpoint, secret: subscription.secret };
+}
+
+/** A fallback delivery carries the fallback's visual content instead of the raw payload. */
+function messageNotification(claim: ClaimedDelivery, notification: StoredNotification): StoredNotification {
+  if (claim.delivery.kind !== 'fallback') return notification;
+  const fallback = notification.fallbackPolicy?.endpointFallback;
+  const visualContent = fallback?.visualContent ?? notification.payload.visualContent ?? {};
+  return Object.freeze({ ...notification, payload: Object.freeze({ visualContent }) });
+}
+
+/** Why a claimed delivery must end without an attempt, if it must. */
+function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): DeliveryOutcome | undefined {
+  const { notification, subscription } = claim;
+  if (notification === undefined) return { status: 'cancelled', reason: 'the notification was deleted' };
+  if (expiresAt(notification) <= now) return { status: 'expired' };
+  if (subscription === undefined) return { status: 'cancelled', reason: 'the subscription was deleted' };
+  if (subscription.status !== 'active') {
+    return { status: 'cancelled', reason: `the subscription is inactive${subscription.statusReason === undefined ? '' : ` (${subscription.statusReason})`}` };
+  }
+  if ((parseDateTime(subscription.expirationDateTime) ?? 0) <= now) return { status: 'cancelled', reason: 'the subscription expired' };
+  if (claim.delivery.kind === 'fallback' && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
+    return { status: 'cancelled', reason: 'the notification was acknowledged before the fallback was due' };
+  }
+  return undefined;
+}
+
+/** The delivery as the store records `outcome`, for event payloads (saves a read per delivery). */
+function settled(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number): DeliveryRecord {
+  const { lease: _lease, ...rest } = delivery;
+  const base = { ...rest, status: outcome.status, updatedAt: now, nextAttemptAt: null };
+  switch (outcome.status) {
+    case 'delivered':
+      return { ...base, attempts: delivery.attempts + 1, deliveredAt: now };
+    case 'failed':
+      return { ...base, attempts: delivery.attempts + 1, nextAttemptAt: outcome.nextAttemptAt, lastError: { ...outcome.error, at: now } };
+    case 'dead':
+      return { ...base, attempts: delivery.attempts + 1, lastError: { ...outcome.error, at: now } };
+    case 'cancelled':
+      return { ...base, lastError: { code: 'CANCELLED', message: outcome.reason, at: now } };
+    case 'expired':
+      return base;
+  }
+}
+
+/** Rejects when `signal` aborts, so a transport that ignores its signal cannot hold the dispatcher. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) {
+      onAbort();
+    } else {
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Claims and works deliveries; one per service. */
+export class Dispatcher {
+  readonly #ctx: DispatcherContext;
+  readonly #inFlight = new Set<Promise<void>>();
+  #running = false;
+  #pumping = false;
+  #pumpAgain = false;
+  #timer: ClockTimer | undefined;
+  #unwatch: (() => void) | undefined;
+
+  constructor(context: DispatcherContext) {
+    this.#ctx = context;
+  }
+
+  /** True between `start` and `stop`. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Deliveries being attempted right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Starts claiming: now, whenever a send wakes it, and whenever the next delivery falls due. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unwatch = this.#ctx.store.onWake?.(() => this.wake());
+    this.wake();
+  }
+
+  /** Looks for due deliveries now (a send just stored some). */
+  wake(): void {
+    if (this.#running) void this.#pump();
+  }
+
+  /** Stops claiming and waits for the attempts under way to end. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#clearTimer();
+    await this.#settled();
+  }
+
+  /**
+   * Works until nothing is due: claims and attempts every delivery due now, including
+   * ones that fall due again while it runs, and resolves when none is left in flight.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const started = await this.#claimAndStart();
+      if (started > 0 && this.#inFlight.size < this.#ctx.settings.concurrency) continue;
+      if (this.#inFlight.size === 0) {
+        if (started === 0) return;
+        continue;
+      }
+      await Promise.race(this.#inFlight);
+    }
+  }
+
+  async #settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#ctx.clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #setTimer(delayMs: number, purpose: 'work' | 'housekeeping'): void {
+    this.#clearTimer();
+    this.#timer = this.#ctx.clock.setTimer(() => {
+      this.#timer = undefined;
+      this.wake();
+    }, delayMs, purpose);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        while (this.#running && this.#inFlight.size < this.#ctx.settings.concurrency) {
+          if ((await this.#claimAndStart()) === 0) break;
+        }
+      } while (this.#pumpAgain && this.#running);
+      if (this.#running) await this.#scheduleNext();
+    } catch (error) {
+      this.#ctx.events.reportError(error, 'dispatcher');
+      if (this.#running) this.#setTimer(this.#ctx.settings.errorBackoffMs, 'work');
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#pumpAgain && this.#running) void this.#pump();
+  }
+
+  /** Sleeps until the next delivery is due; shared stores are also polled for other processes' work. */
+  async #scheduleNext(): Promise<void> {
+    if (this.#inFlight.size >= this.#ctx.settings.concurrency) return; // a finishing attempt pumps again
+    const { store, clock, settings } = this.#ctx;
+    const next = await store.nextDueAt();
+    if (!this.#running || this.#pumpAgain) return;
+    // Shared stores are polled even with wake-ups: a wake-up lost in a reconnect must
+    // not strand another process's deliveries.
+    if (next === undefined) {
+      if (store.capabilities.shared) this.#setTimer(settings.pollIntervalMs, 'housekeeping');
+      else this.#clearTimer();
+      return;
+    }
+    const delay = Math.max(0, next - clock.now());
+    if (store.capabilities.shared && delay > settings.pollIntervalMs) this.#setTimer(settings.pollIntervalMs, 'housekeeping');
+    else this.#setTimer(delay, 'work');
+  }
+
+  async #claimAndStart(): Promise<number> {
+    const { store, clock, settings } = this.#ctx;
+    const free = settings.concurrency - this.#inFlight.size;
+    if (free <= 0) return 0;
+    const claims = await store.claimDeliveries({
+      owner: settings.instanceId,
+      now: clock.now(),
+      leaseMs: settings.leaseMs,
+      limit: free,
+    });
+    for (const claim of claims) {
+      const attempt = this.#attempt(claim)
+        .catch((error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'))
+        .finally(() => {
+          this.#inFlight.delete(attempt);
+          this.wake();
+        });
+      this.#inFlight.add(attempt);
+    }
+    return claims.length;
+  }
+
+  async #attempt(claim: ClaimedDelivery): Promise<void> {
+    const { store, clock, transports, events, settings } = this.#ctx;
+    const { delivery } = claim;
+    const ref: LeaseRef = { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token };
+    const startedAt = clock.now();
+
+    const skip = outcomeWithoutAttempt(claim, startedAt);
+    if (skip !== undefined) {
+      await store.completeDelivery(ref, skip, startedAt);
+      return;
+    }
+    const notification = claim.notification as StoredNotification;
+    const subscription = claim.subscription as StoredSubscription;
+    const transport = transports.get(delivery.transport);
+    if (transport === undefined) {
+      const error = new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(delivery.transport)} is registered with this service`);
+      await this.#finish(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
+      return;
+    }
+
+    const message: TransportMessage = {
+      deliveryId: delivery.id,
+      kind: delivery.kind,
+      attempt: delivery.attempts + 1,
+      notification: messageNotification(claim, notification),
+    };
+    const failure = await this.#send(transport, message, endpointOf(subscription), ref, startedAt);
+    const finishedAt = clock.now();
+    if (failure === undefined) {
+      await this.#finish(ref, delivery, { status: 'delivered' }, undefined);
+      return;
+    }
+    if (failure === 'lease lost') return; // another instance holds it now; it records the outcome
+
+    const attempts = delivery.attempts + 1;
+    const policy = transport.retry ?? settings.retry;
+    const error = { code: failure.code, message: failure.message };
+    if (failure.failure === 'endpointGone') {
+      await this.#finish(ref, delivery, { status: 'dead', error }, failure);
+      const reason = `endpoint gone: ${failure.message}`.slice(0, 512);
+      const updated = await store.updateSubscription(subscription.id, { status: 'inactive', statusReason: reason }, finishedAt);
+      if (updated !== undefined) events.emit('subscription.deactivated', { subscription: updated });
+      return;
+    }
+    if (failure.failure === 'permanent' || attempts >= policy.maxAttempts) {
+      const final = failure.failure === 'permanent' ? error : { code: error.code, message: `${error.message} (gave up after ${attempts} attempts)` };
+      await this.#finish(ref, delivery, { status: 'dead', error: final }, failure);
+      return;
+    }
+    const delay =
+      failure.retryAfterMs === undefined
+        ? policy.delayMs(attempts, settings.random)
+        : Math.min(Math.max(0, failure.retryAfterMs), settings.maxRetryAfterMs);
+    await this.#finish(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
+  }
+
+  /**
+   * Calls the transport under a timeout, renewing the lease while the call runs.
+   * Returns nothing on success, the normalized failure, or `lease lost`.
+   */
+  async #send(
+    transport: Transport,
+    message: TransportMessage,
+    endpoint: Endpoint,
+    ref: LeaseRef,
+    now: number,
+  ): Promise<TransportError | 'lease lost' | undefined> {
+    const { store, clock, settings } = this.#ctx;
+    const controller = new AbortController();
+    let leaseLost = false;
+    const timeout = clock.setTimer(() => {
+      controller.abort(new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
+    }, settings.attemptTimeoutMs, 'work');
+    let renewal: ClockTimer | undefined;
+    const renewEvery = Math.max(1, Math.floor(settings.leaseMs / 2));
+    const renew = (): void => {
+      renewal = clock.setTimer(() => {
+        store.renewLease(ref, clock.now(), settings.leaseMs).then(
+          (held) => {
+            if (held) {
+              if (!controller.signal.aborted) renew();
+              return;
+            }
+            leaseLost = true;
+            controller.abort(new TransportError('retryable', 'the lease on this delivery was lost'));
+          },
+          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'),
+        );
+      }, renewEvery, 'work');
+    };
+    renew();
+    try {
+      const work = transport.send(message, endpoint, { signal: controller.signal, now });
+      // The result of an abandoned call is dropped, not left as an unhandled rejection.
+      work.catch(() => undefined);
+      await untilAborted(work, controller.signal);
+      return undefined;
+    } catch (error) {
+      if (leaseLost) return 'lease lost';
+      return controller.signal.aborted && controller.signal.reason instanceof TransportError
+        ? controller.signal.reason
+        : toTransportError(error);
+    } finally {
+      clock.clearTimer(timeout);
+      if (renewal !== undefined) clock.clearTimer(renewal);
+      if (!controller.signal.aborted) controller.abort(new TransportError('retryable', 'the attempt ended'));
+    }
+  }
+
+  async #finish(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<void> {
+    const { store, clock, events } = this.#ctx;
+    const now = clock.now();
+    if (!(await store.completeDelivery(ref, outcome, now))) return;
+    if (outcome.status === 'delivered') {
+      if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: settled(delivery, outcome, now) });
+    } else if (outcome.status === 'failed' && error instanceof TransportError) {
+      events.emit('delivery.failed', { delivery: settled(delivery, outcome, now), error, nextAttemptAt: outcome.nextAttemptAt });
+    } else if (outcome.status === 'dead' && error !== undefined) {
+      events.emit('delivery.dead', { delivery: settled(delivery, outcome, now), error });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The service's event emitter: eventemitter3 underneath, typed with {@link HeraldEvents},
+ * and isolated so that a throwing listener neither breaks the operation that emitted
+ * nor keeps the other listeners from running.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { HeraldEventName, HeraldEvents } from './events.js';
+
+/** The first argument of an event's listener. */
+export type HeraldEventPayload<E extends HeraldEventName> = Parameters<HeraldEvents[E]>[0];
+
+/** Subscribing to a service's events. */
+export interface HeraldEventSource {
+  /** Calls `listener` on every `event`; returns a function that removes it. */
+  on<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void;
+  /** Calls `listener` on the next `event` only; returns a function that removes it. */
+  once<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void;
+  /** Removes a listener added with `on` or `once`. */
+  off<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): void;
+}
+
+/** The emitter behind a service's {@link HeraldEventSource}. */
+export class ServiceEvents implements HeraldEventSource {
+  readonly #emitter = new EventEmitter<HeraldEvents>();
+
+  on<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
+    this.#emitter.on(event, listener as never);
+    return () => this.off(event, listener);
+  }
+
+  once<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
+    this.#emitter.once(event, listener as never);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): void {
+    this.#emitter.off(event, listener as never);
+  }
+
+  /** True when somebody listens to `event`: building a payload can then be skipped. */
+  has(event: HeraldEventName): boolean {
+    return this.#emitter.listenerCount(event) > 0;
+  }
+
+  /**
+   * Calls every listener of `event`. A listener that throws is reported as an `error`
+   * event (or, with no error listener, as a process warning) and the others still run.
+   */
+  emit<E extends HeraldEventName>(event: E, payload: HeraldEventPayload<E>): void {
+    if (this.#emitter.listenerCount(event) === 0) return;
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as (payload: HeraldEventPayload<E>) => void)(payload);
+      } catch (error) {
+        this.reportError(error, `listener of ${event}`);
+      }
+    }
+  }
+
+  /** Reports a background failure to `error` listeners, or as a process warning. */
+  reportError(error: unknown, source: string): void {
+    const listeners = this.#emitter.listeners('error');
+    if (listeners.length === 0) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.emitWarning(`[herald] ${source} failed: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener({ error, source });
+      } catch (nested) {
+        const text = nested instanceof Error ? nested.message : String(nested);
+        process.emitWarning(`[herald] an error listener threw: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The service's feed calls: what a user's app clients read and change.
+ */
+import { checkBoolean, checkId, checkLimit, checkOptions, checkText } from './arguments.js';
+import { readStates, userActionStates, type ReadState, type UserActionState } from './contract/types.js';
+import type { ServiceContext } from './context.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { HeraldError } from './errors.js';
+import type { StoredNotification } from './records.js';
+import type { NotificationStatePatch, StoredChange, UnreadFilter } from './store.js';
+
+/** Options of `feed.list`. */
+export interface FeedListOptions {
+  /** Only unread notifications. */
+  readonly unread?: boolean;
+  /** Only notifications of this group. */
+  readonly groupName?: string;
+  /** Only notifications of this app. */
+  readonly targetHostName?: string;
+  /**
+   * Most notifications on the page (1–1000).
+   * @default 20
+   */
+  readonly limit?: number;
+  /** The `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+/** A page of a feed, newest first. */
+export interface FeedListPage {
+  /** The notifications. */
+  readonly items: readonly StoredNotification[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Options of `feed.changesSince`. */
+export interface ChangesOptions {
+  /**
+   * Most changes to return (1–1000).
+   * @default 100
+   */
+  readonly limit?: number;
+}
+
+/** What changed in a feed since a cursor. */
+export interface FeedChanges {
+  /** The changes, oldest first. */
+  readonly changes: readonly StoredChange[];
+  /** Pass to the next `changesSince` call. */
+  readonly cursor: string;
+  /** True when more changes are waiting: call again at once. */
+  readonly hasMore: boolean;
+}
+
+/** The feed calls of a service. */
+export interface FeedApi {
+  /** A page of the user's feed, newest first. @throws HeraldError `INVALID_CURSOR`, `INVALID_ARGUMENT` */
+  list(userId: string, options?: FeedListOptions): Promise<FeedListPage>;
+  /** One notification of the user; `undefined` when missing, expired or another user's. */
+  get(userId: string, notificationId: string): Promise<StoredNotification | undefined>;
+  /** How many of the user's notifications are unread (optionally of one group or app). */
+  unreadCount(userId: string, filter?: UnreadFilter): Promise<number>;
+  /** Changes read and action state together. @throws HeraldError `NOTIFICATION_NOT_FOUND`, `INVALID_ARGUMENT` */
+  update(userId: string, notificationId: string, patch: NotificationStatePatch): Promise<StoredNotification>;
+  /** Marks a notification read. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  markRead(userId: string, notificationId: string): Promise<StoredNotification>;
+  /** Marks a notification unread. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  markUnread(userId: string, notificationId: string): Promise<StoredNotification>;
+  /** Records what the user did: activated, dismissed, snoozed. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  setUserActionState(userId: string, notificationId: string, state: UserActionState): Promise<StoredNotification>;
+  /** Deletes one notification (and its deliveries). False when there was none. */
+  delete(userId: string, notificationId: string): Promise<boolean>;
+  /** Deletes the user's notifications of a group, within one app when given; returns how many. */
+  deleteGroup(userId: string, groupName: string, options?: { readonly targetHostName?: string }): Promise<number>;
+  /**
+   * What changed in the user's feed since `cursor` (everything, as `created`, without
+   * one). Keep the returned cursor for the next call, as a reconnecting client does.
+   * @throws HeraldError `INVALID_CURSOR`, `CURSOR_EXPIRED` (read the whole feed again)
+   */
+  changesSince(userId: string, cursor?: string, options?: ChangesOptions): Promise<FeedChanges>;
+}
+
+const maxPage = 1000;
+
+function optionalText(value: unknown, what: string): string | undefined {
+  return value === undefined ? undefined : checkText(value, what, 256);
+}
+
+function checkPatch(patch: unknown): NotificationStatePatch {
+  const value = checkOptions(patch, 'the state change');
+  const readState = value['readState'];
+  const userActionState = value['userActionState'];
+  const unknown = Object.keys(value).filter((key) => key !== 'readState' && key !== 'userActionState');
+  if (unknown.length > 0) throw new HeraldError('INVALID_ARGUMENT', `${JSON.stringify(unknown[0]?.slice(0, 64))} cannot be changed; only readState and userActionState can`);
+  if (readState === undefined && userActionState === undefined) {
+    throw new HeraldError('INVALID_ARGUMENT', 'the state change must set readState, userActionState or both');
+  }
+  if (readState !== undefined && !readStates.includes(readState as ReadState)) {
+    throw new HeraldError('INVALID_ARGUMENT', `readState must be one of ${readStates.join(', ')}`);
+  }
+  if (userActionState !== undefined && !userActionStates.includes(userActionState as UserActionState)) {
+    throw new HeraldError('INVALID_ARGUMENT', `userActionState must be one of ${userActionStates.join(', ')}`);
+  }
+  return {
+    ...(readState === undefined ? {} : { readState: readState as ReadState }),
+    ...(userActionState === undefined ? {} : { userActionState: userActionState as UserActionState }),
+  };
+}
+
+function checkFilter(filter: unknown): UnreadFilter {
+  const value = checkOptions(filter, 'the filter');
+  const groupName = optionalText(value['groupName'], 'groupName');
+  const targetHostName = optionalText(value['targetHostName'], 'targetHostName');
+  return { ...(groupName === undefined ? {} : { groupName }), ...(targetHostName === undefined ? {} : { targetHostName }) };
+}
+
+/** Builds the feed calls over a service's context. */
+export function createFeedApi(context: ServiceContext): FeedApi {
+  const { store, clock, events } = context;
+
+  const update = async (userId: string, notificationId: string, patch: unknown): Promise<StoredNotification> => {
+    context.assertOpen();
+    checkId(userId, 'userId');
+    checkId(notificationId, 'notificationId');
+    const change = checkPatch(patch);
+    // Only listeners need to know whether anything changed; spare the read otherwise.
+    const listening = events.has('notification.stateChanged');
+    const before = listening ? await store.getNotification(userId, notificationId, clock.now()) : undefined;
+    const updated = await store.updateNotificationState(userId, notificationId, change, clock.now());
+    if (updated === undefined) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'this user has no notification with this id (it may have expired)');
+    if (listening && (before === undefined || before.sequence !== updated.sequence)) events.emit('notification.stateChanged', { notification: updated });
+    return updated;
+  };
+
+  return {
+    async list(userId, options) {
+      context.assertOpen();
+      checkId(userId, 'userId');
+      const value = checkOptions(options, 'the feed options');
+      const unread = checkBoolean(value['unread'], 'unread');
+      const groupName = optionalText(value['groupName'], 'groupName');
+      const targetHostName = optionalText(value['targetHostName'], 'targetHostName');
+      const cursor = value['cursor'];
+      const page = await store.listFeed(
+        userId,
+        {
+          limit: checkLimit(value['limit'], 20, maxPage),
+          ...(unread === undefined ? {} : { unread }),
+          ...(groupName === undefined ? {} : { groupName }),
+          ...(targetHostName === undefined ? {} : { targetHostName }),
+          ...(cursor === undefined ? {} : { before: decodeCursor('feed', cursor as string) }),
+        },
+        clock.now(),
+      );
+      return page.next === undefined ? { items: page.items } : { items: page.items, nextCursor: encodeCursor('feed', page.next) };
+    },
+
+    async get(userId, notificationId) {
+      context.assertOpen();
+      return store.getNotification(checkId(userId, 'userId'), checkId(notificationId, 'notificationId'), clock.now());
+    },
+
+    async unreadCount(userId, filter) {
+      context.assertOpen();
+      return store.countUnread(checkId(userId, 'userId'), checkFilter(filter), clock.now());
+    },
+
+    update,
+    markRead: (userId, notificationId) => update(userId, notificationId, { readState: 'read' }),
+    markUnread: (userId, notificationId) => update(userId, notificationId, { readState: 'unread' }),
+    setUserActionState: (userId, notificationId, state) => update(userId, notificationId, { userActionState: state }),
+
+    async delete(userId, notificationId) {
+      context.assertOpen();
+      checkId(userId, 'userId');
+      checkId(notificationId, 'notificationId');
+      const deleted = await store.deleteNotification(userId, notificationId, clock.now());
+      if (deleted) events.emit('notification.deleted', { userId, notificationId });
+      return deleted;
+    },
+
+    async deleteGroup(userId, groupName, options) {
+      context.assertOpen();
+      checkId(userId, 'userId');
+      checkText(groupName, 'groupName', 256);
+      const targetHostName = optionalText(checkOptions(options, 'the options')['targetHostName'], 'targetHostName');
+      const count = await store.deleteGroup(userId, groupName, targetHostName, clock.now());
+      if (count > 0) {
+        events.emit('notification.groupDeleted', { userId, groupName, count, ...(targetHostName === undefined ? {} : { targetHostName }) });
+      }
+      return count;
+    },
+
+    async changesSince(userId, cursor, options) {
+      context.assertOpen();
+      checkId(userId, 'userId');
+      const since = cursor === undefined ? 0 : decodeCursor('changes', cursor);
+      const limit = checkLimit(checkOptions(options, 'the options')['limit'], 100, maxPage);
+      const page = await store.listChanges(userId, since, limit, clock.now());
+      return { changes: page.changes, cursor: encodeCursor('changes', page.cursor), hasMore: page.hasMore };
+    },
+  };
+}

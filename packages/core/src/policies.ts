@@ -1,0 +1,98 @@
+/**
+ * The policy checks of a send, in the order of the reference's error table: a blocked
+ * caller (403), the caller's rate (406), whether the caller may act for the user (403),
+ * and the user's rate (406).
+ */
+import { HeraldError, optionError } from './errors.js';
+import { createTokenBuckets, type RateLimit, type TokenBuckets } from './throttle.js';
+
+/** Who is calling: an app server, a service account, a signed-in user. */
+export interface Caller {
+  /** A stable id of the caller, used by the blocked list and per-caller throttling. */
+  readonly id: string;
+  /** Anything else the application's authenticator knows about the caller. */
+  readonly [key: string]: unknown;
+}
+
+/** Options of the policy checks. */
+export interface PolicyOptions {
+  /**
+   * May `caller` send notifications of `targetHostName` to `userId`? Called for every
+   * send; `caller` is undefined for calls made without one.
+   * @default every caller may send to every user
+   */
+  readonly authorize?: (caller: Caller | undefined, userId: string, targetHostName: string) => boolean | Promise<boolean>;
+  /**
+   * Callers refused outright: a list of caller ids, or a function of the caller.
+   * @default none
+   */
+  readonly blockedCallers?: Iterable<string> | ((caller: Caller) => boolean | Promise<boolean>);
+  /** Rates per caller and per user. @default no throttling */
+  readonly throttle?: ThrottleOptions;
+}
+
+/** Throttling rates. */
+export interface ThrottleOptions {
+  /** Rate of sends per caller. @default unlimited */
+  readonly perCaller?: RateLimit;
+  /** Rate of sends per target user. @default unlimited */
+  readonly perUser?: RateLimit;
+  /**
+   * Most callers and users tracked at once; the least recently seen are forgotten.
+   * @default 10_000
+   */
+  readonly maxTrackedKeys?: number;
+}
+
+/** The compiled policy checks. */
+export interface Policies {
+  /** Checks the caller alone: blocked list, then its rate. */
+  checkCaller(caller: Caller | undefined, now: number): Promise<void>;
+  /** Checks the caller against the user: authorization, then the user's rate. */
+  checkTarget(caller: Caller | undefined, userId: string, targetHostName: string, now: number): Promise<void>;
+}
+
+function throttled(who: string, waitMs: number): HeraldError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new HeraldError('THROTTLED', `too many notifications for this ${who}; retry after ${seconds} second${seconds === 1 ? '' : 's'}`, {
+    retryAfterSeconds: seconds,
+  });
+}
+
+/** Compiles {@link PolicyOptions} into checks. */
+export function createPolicies(options: PolicyOptions = {}): Policies {
+  const { authorize, blockedCallers, throttle = {} } = options;
+  if (authorize !== undefined && typeof authorize !== 'function') throw optionError(undefined, 'policies.authorize must be a function');
+  let isBlocked: (caller: Caller) => boolean | Promise<boolean> = () => false;
+  if (typeof blockedCallers === 'function') {
+    isBlocked = blockedCallers;
+  } else if (blockedCallers !== undefined) {
+    if (typeof (blockedCallers as Iterable<string>)[Symbol.iterator] !== 'function') {
+      throw optionError(undefined, 'policies.blockedCallers must be a list of caller ids or a function');
+    }
+    const blocked = new Set(blockedCallers);
+    isBlocked = (caller) => blocked.has(caller.id);
+  }
+  const maxKeys = throttle.maxTrackedKeys ?? 10_000;
+  const perCaller: TokenBuckets | undefined =
+    throttle.perCaller === undefined ? undefined : createTokenBuckets(throttle.perCaller, maxKeys, 'throttle.perCaller');
+  const perUser: TokenBuckets | undefined =
+    throttle.perUser === undefined ? undefined : createTokenBuckets(throttle.perUser, maxKeys, 'throttle.perUser');
+
+  return {
+    async checkCaller(caller, now) {
+      if (caller === undefined) return;
+      if (await isBlocked(caller)) throw new HeraldError('CALLER_BLOCKED', `caller ${JSON.stringify(caller.id)} is blocked`);
+      const wait = perCaller?.take(caller.id, now) ?? 0;
+      if (wait > 0) throw throttled('caller', wait);
+    },
+    async checkTarget(caller, userId, targetHostName, now) {
+      if (authorize !== undefined && !(await authorize(caller, userId, targetHostName))) {
+        const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
+        throw new HeraldError('CALLER_UNAUTHORIZED', `${who} may not send ${targetHostName} notifications to this user`);
+      }
+      const wait = perUser?.take(userId, now) ?? 0;
+      if (wait > 0) throw throttled('user', wait);
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Sending: validate the request, apply the policies, find the user's matching endpoints,
+ * and store the notification with one delivery per endpoint in one atomic store call.
+ */
+import { createHash } from 'node:crypto';
+import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
+import { parseDateTime } from './contract/date-time.js';
+import type { NotificationContent, NotificationRequest } from './contract/types.js';
+import { validateNotification } from './contract/validate.js';
+import type { ServiceContext } from './context.js';
+import { HeraldError } from './errors.js';
+import { newId } from './ids.js';
+import type { Caller } from './policies.js';
+import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
+import type { IdempotencyRecord, NewDelivery } from './store.js';
+
+/** Who a notification goes to: a user, or the user behind a subscription (Graph's `X-UNS-ID`). */
+export type SendTarget = { readonly userId: string } | { readonly subscriptionId: string };
+
+/** Options of a send. */
+export interface SendOptions {
+  /** Who is sending, for the blocked list, authorization and per-caller throttling. */
+  readonly caller?: Caller;
+  /**
+   * Deliver at this time instead of now (a `Date`, epoch ms or ISO 8601). The
+   * notification is stored at once; `deliveries.cancel` cancels it before it is due.
+   */
+  readonly sendAt?: Date | number | string;
+  /**
+   * A key that makes the send safe to repeat: a second send with the same key for the
+   * same user returns the first result and stores nothing new.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** What a send did. */
+export interface SendResult {
+  /** The stored notification. */
+  readonly notification: StoredNotification;
+  /** True when created, false when an existing notification with the same `appNotificationId` was updated. */
+  readonly created: boolean;
+  /** True when this was a repeat of an earlier send with the same idempotency key. */
+  readonly replayed: boolean;
+  /** The deliveries created, one per matching endpoint (plus scheduled fallbacks). */
+  readonly deliveries: readonly DeliveryRecord[];
+}
+
+const maxIdempotencyKeyLength = 255;
+
+function checkTarget(target: unknown): SendTarget {
+  const value = checkOptions(target, 'the send target');
+  const hasUser = value['userId'] !== undefined;
+  const hasSubscription = value['subscriptionId'] !== undefined;
+  if (hasUser === hasSubscription) {
+    throw new HeraldError('INVALID_ARGUMENT', 'the send target must have either a userId or a subscriptionId');
+  }
+  return hasUser ? { userId: checkId(value['userId'], 'userId') } : { subscriptionId: checkId(value['subscriptionId'], 'subscriptionId') };
+}
+
+function checkCaller(caller: unknown): Caller | undefined {
+  if (caller === undefined) return undefined;
+  const value = checkOptions(caller, 'caller');
+  checkId(value['id'], 'caller.id');
+  return value as Caller;
+}
+
+function expiresAt(content: { expirationDateTime: string }): number {
+  return parseDateTime(content.expirationDateTime) ?? 0;
+}
+
+/** An endpoint receives a notification when it is live, of the same app, and on a targeted platform. */
+function matches(subscription: StoredSubscription, content: NotificationContent, now: number): boolean {
+  if (subscription.status !== 'active' || expiresAt(subscription) <= now) return false;
+  if (subscription.targetHostName !== content.targetHostName) return false;
+  const platforms = content.targetPolicy?.platformTypes;
+  return platforms === undefined || platforms.includes(subscription.platformType);
+}
+
+function deliveriesFor(subscriptions: readonly StoredSubscription[], content: NotificationContent, dueAt: number, now: number): NewDelivery[] {
+  const fallback = content.fallbackPolicy?.endpointFallback;
+  const deliveries: NewDelivery[] = [];
+  for (const subscription of subscriptions) {
+    if (!matches(subscription, content, now)) continue;
+    const endpoint = { subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType };
+    deliveries.push({ id: newId(), ...endpoint, kind: 'notification', nextAttemptAt: dueAt });
+    if (fallback !== undefined && fallback.platformTypes.includes(subscription.platformType)) {
+      deliveries.push({ id: newId(), ...endpoint, kind: 'fallback', nextAttemptAt: dueAt + fallback.fallbackDelayInSeconds * 1000 });
+    }
+  }
+  return deliveries;
+}
+
+/** A digest of everything that shapes the result, to tell a repeat from a reused key. */
+function fingerprintOf(userId: string, input: unknown, sendAt: number | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify([userId, input, sendAt ?? null]))
+    .digest('base64url');
+}
+
+async function resolveUser(context: ServiceContext, target: SendTarget, content: NotificationContent, now: number): Promise<string> {
+  if ('userId' in target) return target.userId;
+  const subscription = await context.store.getSubscription(target.subscriptionId);
+  if (subscription === undefined) {
+    throw new HeraldError('SUBSCRIPTION_NOT_FOUND', 'no subscription has this id (X-UNS-ID); the client must subscribe again');
+  }
+  if (subscription.status !== 'active' || expiresAt(subscription) <= now) {
+    throw new HeraldError('SUBSCRIPTION_INACTIVE', 'this subscription (X-UNS-ID) is inactive or expired; the client must renew it or subscribe again');
+  }
+  if (subscription.targetHostName !== content.targetHostName) {
+    throw new HeraldError(
+      'TARGET_MISMATCH',
+      `targetHostName ${JSON.stringify(content.targetHostName)} is not the app of this subscription (${JSON.stringify(subscription.targetHostName)})`,
+    );
+  }
+  return subscription.userId;
+}
+
+/** Sends in flight per user and idempotency key: a concurrent repeat waits for the first. */
+const inFlightKeys = new WeakMap<ServiceContext, Map<string, Promise<unknown>>>();
+
+/** Validates, checks policies, and stores a notification with its deliveries. */
+export async function send(context: ServiceContext, input: NotificationRequest | unknown, rawTarget: unknown, rawOptions: unknown): Promise<SendResult> {
+  context.assertOpen();
+  const { store, clock, policies, settings } = context;
+  const target = checkTarget(rawTarget);
+  const options = checkOptions(rawOptions, 'the send options');
+  const caller = checkCaller(options['caller']);
+  const now = clock.now();
+
+  await policies.checkCaller(caller, now);
+  const content = validateNotification(input, { now, defaultExpirationMs: settings.defaultExpirationMs });
+  const userId = await resolveUser(context, target, content, now);
+  await policies.checkTarget(caller, userId, content.targetHostName, now);
+
+  let sendAt: number | undefined;
+  if (options['sendAt'] !== undefined) {
+    sendAt = Math.max(now, checkTime(options['sendAt'], 'sendAt'));
+    if (sendAt >= expiresAt(content)) {
+      throw new HeraldError('INVALID_ARGUMENT', 'sendAt must be before the notification expires (expirationDateTime)');
+    }
+  }
+  let idempotency: IdempotencyRecord | undefined;
+  if (options['idempotencyKey'] !== undefined) {
+    const key = checkText(options['idempotencyKey'], 'idempotencyKey', maxIdempotencyKeyLength);
+    idempotency = { key, fingerprint: fingerprintOf(userId, input, sendAt), expiresAt: now + settings.idempotencyKeyTtlMs };
+  }
+
+  const write = async (): Promise<SendResult> => {
+    const subscriptions = await store.listSubscriptions(userId);
+    const dueAt = sendAt ?? now;
+    const result = await store.saveNotification({
+      notification: { ...content, id: newId(), userId },
+      deliveries: deliveriesFor(subscriptions, content, dueAt, now),
+      ...(idempotency === undefined ? {} : { idempotency }),
+      now,
+    });
+    if (result.replay !== undefined) {
+      if (idempotency !== undefined && result.replay.fingerprint !== idempotency.fingerprint) {
+        throw new HeraldError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different request; choose a new key');
+      }
+      return { notification: result.notification, created: result.created, replayed: true, deliveries: [] };
+    }
+    context.events.emit(result.created ? 'notification.created' : 'notification.updated', {
+      notification: result.notification,
+      deliveries: result.deliveries,
+    });
+    if (result.deliveries.some((delivery) => delivery.nextAttemptAt !== null && delivery.nextAttemptAt <= now)) {
+      context.deliveriesDue();
+    } else if (result.deliveries.length > 0) {
+      context.dispatcher.wake(); // a scheduled delivery may now be the earliest: re-arm the timer
+    }
+    return { notification: result.notification, created: result.created, replayed: false, deliveries: result.deliveries };
+  };
+
+  if (idempotency === undefined) return write();
+  // A repeat of a send still under way waits for it, so the store sees them one after the other.
+  let pending = inFlightKeys.get(context);
+  if (pending === undefined) inFlightKeys.set(context, (pending = new Map()));
+  const slot = `${userId}\u0000${idempotency.key}`;
+  const previous = pending.get(slot);
+  if (previous !== undefined) await previous.catch(() => undefined);
+  const current = write();
+  pending.set(slot, current);
+  try {
+    return await current;
+  } finally {
+    if (pending.get(slot) === current) pending.delete(slot);
+  }
+}
