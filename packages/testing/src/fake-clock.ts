@@ -1,0 +1,133 @@
+/**
+ * A fake clock for tests: time stands still until the test moves it, and moving it runs
+ * every timer that falls due, in order, letting the work each one starts settle before
+ * the next. No real timer is ever set, so nothing leaks out of a test.
+ */
+import type { Clock, ClockTimer, TimerPurpose } from '@herald/core';
+import { parseDuration } from './duration.js';
+
+/** Options of {@link createFakeClock}. */
+export interface FakeClockOptions {
+  /**
+   * The time the clock starts at.
+   * @default 2026-01-01T00:00:00.000Z
+   */
+  readonly start?: Date | number | string;
+  /**
+   * Event-loop turns allowed, after each timer, for the work it started to settle.
+   * @default 20
+   */
+  readonly settleTurns?: number;
+  /**
+   * Most timers `runAll` runs before it decides the work never ends and throws.
+   * @default 100_000
+   */
+  readonly maxTimers?: number;
+}
+
+/** A {@link Clock} that only moves when told to. */
+export interface FakeClock extends Clock {
+  /** Moves time forward by `duration` (`15m`, `2h`, or ms), running every timer due on the way, in order. */
+  advance(duration: number | string): Promise<void>;
+  /** Moves time forward to `time`, running every timer due on the way. */
+  advanceTo(time: Date | number | string): Promise<void>;
+  /**
+   * Runs timers in order, moving time to each, until no work timer is left (scheduled
+   * sends, retries, timeouts); periodic housekeeping runs only while work remains.
+   */
+  runAll(): Promise<void>;
+  /** Lets the work started so far settle without moving time. */
+  settle(): Promise<void>;
+  /** How many timers are waiting, by purpose. */
+  pending(): { readonly work: number; readonly housekeeping: number };
+  /** When the next timer falls due, or `undefined` when none waits. */
+  nextTimerAt(): number | undefined;
+}
+
+interface Timer {
+  readonly at: number;
+  readonly order: number;
+  readonly purpose: TimerPurpose;
+  readonly callback: () => void;
+}
+
+const defaultStart = Date.parse('2026-01-01T00:00:00.000Z');
+
+function toTime(value: Date | number | string): number {
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+  if (!Number.isFinite(time)) throw new TypeError(`[herald] [testing] ${String(value)} is not a time`);
+  return time;
+}
+
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Creates a fake clock. */
+export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
+  let now = options.start === undefined ? defaultStart : toTime(options.start);
+  const settleTurns = options.settleTurns ?? 20;
+  const maxTimers = options.maxTimers ?? 100_000;
+  const timers = new Set<Timer>();
+  let order = 0;
+
+  const earliest = (purpose?: TimerPurpose): Timer | undefined => {
+    let first: Timer | undefined;
+    for (const timer of timers) {
+      if (purpose !== undefined && timer.purpose !== purpose) continue;
+      if (first === undefined || timer.at < first.at || (timer.at === first.at && timer.order < first.order)) first = timer;
+    }
+    return first;
+  };
+
+  const settle = async (): Promise<void> => {
+    for (let turn = 0; turn < settleTurns; turn += 1) await nextTurn();
+  };
+
+  const runUntil = async (target: number): Promise<number> => {
+    let ran = 0;
+    await settle();
+    for (let timer = earliest(); timer !== undefined && timer.at <= target; timer = earliest()) {
+      timers.delete(timer);
+      now = Math.max(now, timer.at);
+      timer.callback();
+      ran += 1;
+      await settle();
+    }
+    now = Math.max(now, target);
+    return ran;
+  };
+
+  return {
+    now: () => now,
+    setTimer(callback, delayMs, purpose = 'work') {
+      const timer: Timer = { at: now + Math.max(0, delayMs), order: order++, purpose, callback };
+      timers.add(timer);
+      return timer as unknown as ClockTimer;
+    },
+    clearTimer(timer) {
+      timers.delete(timer as unknown as Timer);
+    },
+    async advance(duration) {
+      await runUntil(now + parseDuration(duration));
+    },
+    async advanceTo(time) {
+      await runUntil(toTime(time));
+    },
+    async runAll() {
+      let ran = 0;
+      await settle();
+      for (let work = earliest('work'); work !== undefined; work = earliest('work')) {
+        ran += await runUntil(work.at);
+        if (ran > maxTimers) {
+          throw new Error(`[herald] [testing] runAll ran ${maxTimers} timers and work is still due: something reschedules itself forever`);
+        }
+      }
+    },
+    settle,
+    pending() {
+      let work = 0;
+      for (const timer of timers) if (timer.purpose === 'work') work += 1;
+      return { work, housekeeping: timers.size - work };
+    },
+    nextTimerAt: () => earliest()?.at,
+  };
+}

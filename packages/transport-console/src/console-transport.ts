@@ -1,0 +1,87 @@
+/**
+ * The console transport: writes each delivery to a stream, for development, demos and
+ * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
+ */
+import { optionError, TransportError, type Transport } from '@herald/core';
+import { consoleFormats, formatJson, formatText, type ConsoleFormat } from './format.js';
+
+/** The transport's name unless another is given. */
+export const NAME = 'console';
+
+/** Options of {@link createConsoleTransport}. */
+export interface ConsoleTransportOptions {
+  /**
+   * The name subscriptions use to pick this transport.
+   * @default 'console'
+   */
+  readonly name?: string;
+  /**
+   * Where lines go.
+   * @default process.stdout
+   */
+  readonly stream?: NodeJS.WritableStream;
+  /**
+   * `text` for a readable line per delivery, `json` for a JSON line.
+   * @default 'text'
+   */
+  readonly format?: ConsoleFormat;
+}
+
+function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      cleanup();
+      reject(TransportError.retryable(`the console stream failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    };
+    const aborted = (): void => {
+      cleanup();
+      reject(signal.reason);
+    };
+    const drained = (): void => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = (): void => {
+      stream.off('error', fail);
+      stream.off('drain', drained);
+      signal.removeEventListener('abort', aborted);
+    };
+    stream.on('error', fail);
+    signal.addEventListener('abort', aborted, { once: true });
+    try {
+      // Honour backpressure: a slow terminal or pipe makes the dispatcher wait, not buffer.
+      if (stream.write(line)) drained();
+      else stream.on('drain', drained);
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
+/**
+ * Creates a console transport.
+ *
+ * ```ts
+ * const service = createNotificationService({ store, transports: [createConsoleTransport()] });
+ * ```
+ */
+export function createConsoleTransport(options: ConsoleTransportOptions = {}): Transport {
+  const { name = NAME, stream = process.stdout, format = 'text' } = options;
+  if (!consoleFormats.includes(format)) throw optionError('transport-console', `format must be one of ${consoleFormats.join(', ')}, got ${String(format)}`);
+  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
+    throw optionError('transport-console', 'stream must be a writable stream such as process.stdout');
+  }
+  const render = format === 'json' ? formatJson : formatText;
+  let closed = false;
+  return {
+    name,
+    async send(message, endpoint, context) {
+      if (closed) throw TransportError.retryable('[herald] [transport-console] the transport is closed');
+      if (context.signal.aborted) throw context.signal.reason;
+      await write(stream, render(message, endpoint, context.now), context.signal);
+    },
+    close() {
+      closed = true;
+    },
+  };
+}

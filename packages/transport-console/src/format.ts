@@ -1,0 +1,50 @@
+/**
+ * How the console transport writes a delivery: a line for people, or a JSON line for tools.
+ */
+import type { Endpoint, TransportMessage } from '@herald/core';
+
+/** Output formats of the console transport. */
+export const consoleFormats = ['text', 'json'] as const;
+/** An output format of the console transport. */
+export type ConsoleFormat = (typeof consoleFormats)[number];
+
+const maxShown = 120;
+
+function shorten(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > maxShown ? `${oneLine.slice(0, maxShown - 1)}…` : oneLine;
+}
+
+/** What the notification says, in one short phrase. */
+function summary(message: TransportMessage): string {
+  const { visualContent, rawContent } = message.notification.payload;
+  const parts: string[] = [];
+  if (visualContent?.title !== undefined) parts.push(`“${shorten(visualContent.title)}”`);
+  if (visualContent?.body !== undefined) parts.push(shorten(visualContent.body));
+  if (parts.length === 0 && rawContent !== undefined) parts.push(`raw ${shorten(rawContent)}`);
+  return parts.join(' — ');
+}
+
+/** A readable line: when, where, what, and which delivery and attempt. */
+export function formatText(message: TransportMessage, endpoint: Endpoint, now: number): string {
+  const { notification } = message;
+  const kind = message.kind === 'fallback' ? ' (fallback)' : '';
+  return (
+    `${new Date(now).toISOString()} [herald] ${endpoint.platformType} endpoint of ${endpoint.userId}` +
+    ` (${endpoint.address}): ${summary(message)}${kind}` +
+    ` [${notification.targetHostName} · ${notification.appNotificationId} · delivery ${message.deliveryId} · attempt ${message.attempt}]\n`
+  );
+}
+
+/** A JSON line with the delivery, the endpoint and the whole notification. */
+export function formatJson(message: TransportMessage, endpoint: Endpoint, now: number): string {
+  const { secret: _secret, ...visibleEndpoint } = endpoint;
+  return `${JSON.stringify({
+    time: new Date(now).toISOString(),
+    deliveryId: message.deliveryId,
+    kind: message.kind,
+    attempt: message.attempt,
+    endpoint: visibleEndpoint,
+    notification: message.notification,
+  })}\n`;
+}
