@@ -118,7 +118,7 @@ export class Dispatcher {
   readonly #ctx: DispatcherContext;
   readonly #inFlight = new Set<Promise<void>>();
   #running = false;
-  #pumping = false;
+  #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   #timer: ClockTimer | undefined;
   #unwatch: (() => void) | undefined;
@@ -167,11 +167,13 @@ export class Dispatcher {
     for (;;) {
       const started = await this.#claimAndStart();
       if (started > 0 && this.#inFlight.size < this.#ctx.settings.concurrency) continue;
-      if (this.#inFlight.size === 0) {
-        if (started === 0) return;
-        continue;
+      if (this.#inFlight.size > 0) {
+        await Promise.race(this.#inFlight);
+      } else if (this.#pumping !== undefined) {
+        await this.#pumping; // the running loop may be between a claim and its attempts
+      } else if (started === 0) {
+        return;
       }
-      await Promise.race(this.#inFlight);
     }
   }
 
@@ -192,12 +194,19 @@ export class Dispatcher {
     }, delayMs, purpose);
   }
 
-  async #pump(): Promise<void> {
-    if (this.#pumping) {
+  #pump(): Promise<void> {
+    if (this.#pumping !== undefined) {
       this.#pumpAgain = true;
-      return;
+      return this.#pumping;
     }
-    this.#pumping = true;
+    this.#pumping = this.#pumpOnce().finally(() => {
+      this.#pumping = undefined;
+      if (this.#pumpAgain && this.#running) void this.#pump();
+    });
+    return this.#pumping;
+  }
+
+  async #pumpOnce(): Promise<void> {
     try {
       do {
         this.#pumpAgain = false;
@@ -209,10 +218,7 @@ export class Dispatcher {
     } catch (error) {
       this.#ctx.events.reportError(error, 'dispatcher');
       if (this.#running) this.#setTimer(this.#ctx.settings.errorBackoffMs, 'work');
-    } finally {
-      this.#pumping = false;
     }
-    if (this.#pumpAgain && this.#running) void this.#pump();
   }
 
   /** Sleeps until the next delivery is due; shared stores are also polled for other processes' work. */
