@@ -69,6 +69,10 @@ export const errorStatuses = {
   PAYLOAD_TOO_LARGE: 413,
   /** No route at this path. */
   NOT_FOUND: 404,
+  /** The body did not arrive in time. */
+  REQUEST_TIMEOUT: 408,
+  /** Something failed that is not the caller's fault; the details went to the server's log. */
+  INTERNAL: 500,
 
   // Lifecycle and adapters.
   /** The service was closed. */

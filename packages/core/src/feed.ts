@@ -2,7 +2,8 @@
  * The service's feed calls: what a user's app clients read and change.
  */
 import { checkBoolean, checkId, checkLimit, checkOptions, checkText } from './arguments.js';
-import { readStates, userActionStates, type ReadState, type UserActionState } from './contract/types.js';
+import type { UserActionState } from './contract/types.js';
+import { validateNotificationState } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { HeraldError } from './errors.js';
@@ -61,7 +62,7 @@ export interface FeedApi {
   get(userId: string, notificationId: string): Promise<StoredNotification | undefined>;
   /** How many of the user's notifications are unread (optionally of one group or app). */
   unreadCount(userId: string, filter?: UnreadFilter): Promise<number>;
-  /** Changes read and action state together. @throws HeraldError `NOTIFICATION_NOT_FOUND`, `INVALID_ARGUMENT` */
+  /** Changes read and action state together. @throws HeraldError `NOTIFICATION_NOT_FOUND`, `CONTRACT_MISMATCH` */
   update(userId: string, notificationId: string, patch: NotificationStatePatch): Promise<StoredNotification>;
   /** Marks a notification read. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
   markRead(userId: string, notificationId: string): Promise<StoredNotification>;
@@ -87,27 +88,6 @@ function optionalText(value: unknown, what: string): string | undefined {
   return value === undefined ? undefined : checkText(value, what, 256);
 }
 
-function checkPatch(patch: unknown): NotificationStatePatch {
-  const value = checkOptions(patch, 'the state change');
-  const readState = value['readState'];
-  const userActionState = value['userActionState'];
-  const unknown = Object.keys(value).filter((key) => key !== 'readState' && key !== 'userActionState');
-  if (unknown.length > 0) throw new HeraldError('INVALID_ARGUMENT', `${JSON.stringify(unknown[0]?.slice(0, 64))} cannot be changed; only readState and userActionState can`);
-  if (readState === undefined && userActionState === undefined) {
-    throw new HeraldError('INVALID_ARGUMENT', 'the state change must set readState, userActionState or both');
-  }
-  if (readState !== undefined && !readStates.includes(readState as ReadState)) {
-    throw new HeraldError('INVALID_ARGUMENT', `readState must be one of ${readStates.join(', ')}`);
-  }
-  if (userActionState !== undefined && !userActionStates.includes(userActionState as UserActionState)) {
-    throw new HeraldError('INVALID_ARGUMENT', `userActionState must be one of ${userActionStates.join(', ')}`);
-  }
-  return {
-    ...(readState === undefined ? {} : { readState: readState as ReadState }),
-    ...(userActionState === undefined ? {} : { userActionState: userActionState as UserActionState }),
-  };
-}
-
 function checkFilter(filter: unknown): UnreadFilter {
   const value = checkOptions(filter, 'the filter');
   const groupName = optionalText(value['groupName'], 'groupName');
@@ -123,7 +103,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
     context.assertOpen();
     checkId(userId, 'userId');
     checkId(notificationId, 'notificationId');
-    const change = checkPatch(patch);
+    const change = validateNotificationState(patch);
     // Only listeners need to know whether anything changed; spare the read otherwise.
     const listening = events.has('notification.stateChanged');
     const before = listening ? await store.getNotification(userId, notificationId, clock.now()) : undefined;

@@ -52,9 +52,9 @@ describe('the feed', () => {
     await h.service.feed.update('alice', id as string, { readState: 'read', userActionState: 'activated' });
     await h.service.feed.markRead('alice', id as string); // no change, no event
     expect(changed).toEqual(['unread/dismissed', 'read/activated']);
-    await expect(h.service.feed.update('alice', id as string, { readState: 'seen' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(h.service.feed.update('alice', id as string, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(h.service.feed.update('alice', id as string, { title: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(h.service.feed.update('alice', id as string, { readState: 'seen' } as never)).rejects.toMatchObject({ code: 'CONTRACT_MISMATCH' });
+    await expect(h.service.feed.update('alice', id as string, {})).rejects.toMatchObject({ code: 'CONTRACT_MISMATCH' });
+    await expect(h.service.feed.update('alice', id as string, { title: 'x' } as never)).rejects.toMatchObject({ code: 'CONTRACT_MISMATCH' });
     await expect(h.service.feed.markRead('bob', id as string)).rejects.toMatchObject({ code: 'NOTIFICATION_NOT_FOUND' });
     expect(await h.service.feed.get('bob', id as string)).toBeUndefined();
   });

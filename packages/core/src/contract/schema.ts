@@ -3,7 +3,7 @@
  * applications, the HTTP layer and its OpenAPI document validate against the same text.
  */
 import { contractLimits as limits } from './limits.js';
-import { platformTypes, priorities, type NotificationRequest } from './types.js';
+import { platformTypes, priorities, readStates, userActionStates, type NotificationRequest } from './types.js';
 
 /** A JSON Schema object, as far as Herald's schemas use it. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -164,5 +164,20 @@ export const subscriptionSchema = {
       maxLength: 1024,
       pattern: namePattern,
     },
+  },
+} as const satisfies JsonSchema;
+
+/** The JSON Schema of a change to a notification's state (`PATCH /me/notifications/{id}`). */
+export const notificationStateSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://herald.dev/schemas/notification-state.json',
+  title: 'NotificationState',
+  description: 'A change to whether the user read a notification and what they did with it.',
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    readState: { type: 'string', enum: [...readStates] },
+    userActionState: { type: 'string', enum: [...userActionStates] },
   },
 } as const satisfies JsonSchema;

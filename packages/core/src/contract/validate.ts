@@ -8,8 +8,8 @@ import { HeraldError, type HeraldErrorCode, type ValidationIssue } from '../erro
 import { formatDateTime, isDateTime, parseDateTime } from './date-time.js';
 import { codeOf, issuesOf, summaryOf } from './issues.js';
 import { contractLimits } from './limits.js';
-import { notificationSchema, subscriptionSchema } from './schema.js';
-import type { NotificationContent, NotificationRequest, PlatformType, VisualContent } from './types.js';
+import { notificationSchema, notificationStateSchema, subscriptionSchema } from './schema.js';
+import type { NotificationContent, NotificationRequest, PlatformType, ReadState, UserActionState, VisualContent } from './types.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: false });
 ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
@@ -18,6 +18,15 @@ ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 // application that never validates should not pay at import time.
 let notificationValidator: ValidateFunction<NotificationRequest> | undefined;
 let subscriptionValidator: ValidateFunction<SubscriptionRequest> | undefined;
+let stateValidator: ValidateFunction<NotificationStateRequest> | undefined;
+
+/** A change to a notification's state, as `notificationStateSchema` describes it. */
+export interface NotificationStateRequest {
+  /** Mark read or unread. */
+  readState?: ReadState;
+  /** Record what the user did. */
+  userActionState?: UserActionState;
+}
 
 /** The body of a subscription request, as `subscriptionSchema` describes it. */
 export interface SubscriptionRequest {
@@ -192,4 +201,19 @@ export function validateSubscription(input: unknown): SubscriptionContent {
   if (request.expirationDateTime !== undefined) content.expiresAt = parseDateTime(request.expirationDateTime) as number;
   if (request.secret !== undefined) content.secret = request.secret;
   return content;
+}
+
+/**
+ * Validates a change to a notification's state against `notificationStateSchema`.
+ *
+ * @throws HeraldError `CONTRACT_MISMATCH` with one issue per problem found.
+ */
+export function validateNotificationState(input: unknown): NotificationStateRequest {
+  stateValidator ??= ajv.compile<NotificationStateRequest>(notificationStateSchema);
+  schemaCheck(stateValidator, input);
+  const request = input;
+  return {
+    ...(request.readState === undefined ? {} : { readState: request.readState }),
+    ...(request.userActionState === undefined ? {} : { userActionState: request.userActionState }),
+  };
 }

@@ -1,0 +1,158 @@
+/**
+ * `createHttpHandler`: Herald's Graph-compatible routes as one `(req, res, next?)`
+ * handler, for node:http and as Express middleware.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeraldError, isHeraldError, optionError, type NotificationService } from '@herald/core';
+import type { Exchange, HttpCaller } from './exchange.js';
+import { openApiDocument } from './openapi.js';
+import type { BodyLimits } from './request-body.js';
+import { sendError, sendJson } from './responses.js';
+import { routeOf, type Action } from './routes.js';
+
+/** Options of {@link createHttpHandler}. */
+export interface HttpHandlerOptions {
+  /**
+   * Who is calling: reads the request (usually `Authorization: Bearer …`) and returns the
+   * caller, or `undefined` (or throws) to answer 401. `userId` is the user `/me` means.
+   */
+  readonly authenticate: (request: IncomingMessage) => HttpCaller | undefined | Promise<HttpCaller | undefined>;
+  /**
+   * Where the routes live below the server's root, for node:http (`/graph`). Express
+   * and Fastify tell the handler their mount point themselves.
+   * @default ''
+   */
+  readonly basePath?: string;
+  /**
+   * The absolute URL the API is reached at, for `Location` and OData links.
+   * @default built from the request's Host header and mount point
+   */
+  readonly baseUrl?: string;
+  /**
+   * Most bytes of a request body on the wire.
+   * @default 65_536
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Most bytes of a gzip or deflate body once decoded.
+   * @default 262_144
+   */
+  readonly maxDecodedBytes?: number;
+  /**
+   * Longest time a request body may take to arrive, in milliseconds.
+   * @default 10_000
+   */
+  readonly bodyTimeoutMs?: number;
+  /**
+   * Called with every failure that is not the caller's (answered 500).
+   * @default the error is written to stderr
+   */
+  readonly onError?: (error: unknown, request: IncomingMessage) => void;
+}
+
+/** A request handler for node:http, and Express middleware. */
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw optionError('http', `${name} must be a positive whole number, got ${String(value)}`);
+  return value;
+}
+
+function normalizePath(path: string | undefined): string {
+  if (path === undefined || path === '' || path === '/') return '';
+  if (!path.startsWith('/')) throw optionError('http', `basePath must start with "/", got ${JSON.stringify(path)}`);
+  return path.replace(/\/+$/, '');
+}
+
+function segmentsOf(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+function clientRequestId(request: IncomingMessage): string | undefined {
+  const value = request.headers['client-request-id'];
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
+}
+
+/** Creates the handler. */
+export function createHttpHandler(service: NotificationService, options: HttpHandlerOptions): HttpHandler {
+  if (service === null || typeof service !== 'object' || typeof service.send !== 'function') {
+    throw optionError('http', 'createHttpHandler needs a notification service as its first argument');
+  }
+  if (options === null || typeof options !== 'object' || typeof options.authenticate !== 'function') {
+    throw optionError('http', 'options.authenticate is required: a function of the request that returns the caller');
+  }
+  const basePath = normalizePath(options.basePath);
+  const limits: BodyLimits = {
+    maxBodyBytes: positive(options.maxBodyBytes, 65_536, 'maxBodyBytes'),
+    maxDecodedBytes: positive(options.maxDecodedBytes, 262_144, 'maxDecodedBytes'),
+    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
+  };
+  const onError =
+    options.onError ??
+    ((error: unknown) => {
+      process.stderr.write(`[herald] [http] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    });
+  const openApi: Action = async (exchange) => {
+    sendJson(exchange.response, 200, openApiDocument(exchange.baseUrl));
+  };
+
+  return async (request, response, next) => {
+    const requestId = randomUUID();
+    response.setHeader('request-id', requestId);
+    const echoed = clientRequestId(request);
+    if (echoed !== undefined) response.setHeader('client-request-id', echoed);
+    try {
+      const url = new URL(request.url ?? '/', 'http://placeholder');
+      let pathname = url.pathname;
+      if (basePath !== '' && (pathname === basePath || pathname.startsWith(`${basePath}/`))) pathname = pathname.slice(basePath.length);
+      const segments = segmentsOf(pathname);
+      const route = segments === undefined ? undefined : routeOf(segments, openApi);
+      if (route === undefined || segments === undefined) {
+        if (next !== undefined) return next();
+        throw new HeraldError('NOT_FOUND', `no route answers ${request.method ?? 'GET'} ${url.pathname}`);
+      }
+      const method = (request.method ?? 'GET').toUpperCase();
+      const action = route.methods[method];
+      if (action === undefined) {
+        const allow = Object.keys(route.methods).join(', ');
+        response.setHeader('allow', allow);
+        throw new HeraldError('METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allow}`);
+      }
+      // Express strips its mount point from req.url and keeps it in req.baseUrl.
+      const mount = `${(request as IncomingMessage & { baseUrl?: string }).baseUrl ?? ''}${basePath}`;
+      const host = request.headers.host ?? 'localhost';
+      const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+      const baseUrl = (options.baseUrl ?? `${secure ? 'https' : 'http'}://${host}${mount}`).replace(/\/+$/, '');
+      const exchange: Exchange = { request, response, segments, query: url.searchParams, requestId, baseUrl };
+
+      let caller: HttpCaller | undefined;
+      if (route.public !== true) {
+        try {
+          caller = await options.authenticate(request);
+        } catch (error) {
+          if (isHeraldError(error)) throw error;
+          throw new HeraldError('UNAUTHENTICATED', 'the credentials were refused', { cause: error });
+        }
+        if (caller === undefined || caller === null || typeof caller.id !== 'string' || caller.id === '') {
+          throw new HeraldError('UNAUTHENTICATED', 'sign in: send Authorization: Bearer <token>');
+        }
+      }
+      await action(exchange, service, caller as HttpCaller, limits);
+    } catch (error) {
+      if (isHeraldError(error)) {
+        // A body left unread (too large, too slow) must not be parsed as the next request.
+        if (!request.complete) response.setHeader('connection', 'close');
+        sendError(response, error, requestId, new Date());
+        return;
+      }
+      onError(error, request);
+      sendError(response, new HeraldError('INTERNAL', 'something went wrong on the server; the request id identifies it in the logs'), requestId, new Date());
+    }
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * `/me/notifications`: create and send (the reference's request), read the feed, one
+ * notification, state changes, deletes, and the change feed.
+ */
+import { HeraldError, validateNotificationState, type NotificationService } from '@herald/core';
+import { changeBody, notificationBody, notificationEntity, notificationsContext } from './graph-shape.js';
+import { me, type Exchange, type HttpCaller } from './exchange.js';
+import { parseFeedFilter } from './odata-filter.js';
+import { checkJsonContentType, contentEncoding, readJsonBody, type BodyLimits } from './request-body.js';
+import { sendEmpty, sendJson } from './responses.js';
+
+const maxSubscriptionIdLength = 256;
+
+function topOf(query: URLSearchParams, fallback: number): number {
+  const text = query.get('$top');
+  if (text === null) return fallback;
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw new HeraldError('INVALID_ARGUMENT', '$top must be a whole number from 1 to 1000');
+  return Number(text);
+}
+
+function link(exchange: Exchange, path: string, parameters: Record<string, string>): string {
+  const query = new URLSearchParams(parameters).toString();
+  return `${exchange.baseUrl}${path}${query === '' ? '' : `?${query}`}`;
+}
+
+/** `POST /me/notifications`: the reference's request, row by row of its error table. */
+export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
+  const { request, response } = exchange;
+  for (const header of ['if-modified-since', 'if-range'] as const) {
+    if (request.headers[header] !== undefined) {
+      throw new HeraldError('UNSUPPORTED_HEADER', `the ${header === 'if-range' ? 'If-Range' : 'If-Modified-Since'} header is not supported on this request`);
+    }
+  }
+  const encoding = contentEncoding(request);
+  checkJsonContentType(request);
+  const subscriptionId = request.headers['x-uns-id'];
+  if (typeof subscriptionId !== 'string' || subscriptionId.trim() === '') {
+    throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is required: it names the subscription that targets the user');
+  }
+  if (subscriptionId.length > maxSubscriptionIdLength) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is too long');
+  const body = await readJsonBody(request, encoding, limits);
+  const result = await service.send(body as never, { subscriptionId: subscriptionId.trim() }, { caller });
+  const location = `${exchange.baseUrl}/me/notifications/${encodeURIComponent(result.notification.id)}`;
+  sendJson(response, result.created ? 201 : 200, notificationEntity(exchange.baseUrl, result.notification), { location });
+}
+
+/** `GET /me/notifications`: a page of the feed, Graph-paged. */
+export async function listNotifications(exchange: Exchange, service: NotificationService, caller: HttpCaller): Promise<void> {
+  const { query } = exchange;
+  const top = topOf(query, 20);
+  const filter = query.get('$filter');
+  const skiptoken = query.get('$skiptoken');
+  const page = await service.feed.list(me(caller), { ...parseFeedFilter(filter), limit: top, ...(skiptoken === null ? {} : { cursor: skiptoken }) });
+  const body: Record<string, unknown> = {
+    '@odata.context': notificationsContext(exchange.baseUrl, me(caller), false),
+    value: page.items.map(notificationBody),
+  };
+  if (page.nextCursor !== undefined) {
+    body['@odata.nextLink'] = link(exchange, '/me/notifications', { $top: String(top), ...(filter === null ? {} : { $filter: filter }), $skiptoken: page.nextCursor });
+  }
+  sendJson(exchange.response, 200, body);
+}
+
+/** `GET /me/notifications/delta`: what changed since a delta token (everything without one). */
+export async function notificationDelta(exchange: Exchange, service: NotificationService, caller: HttpCaller): Promise<void> {
+  const { query } = exchange;
+  const token = query.get('$skiptoken') ?? query.get('$deltatoken') ?? undefined;
+  const top = topOf(query, 100);
+  const page = await service.feed.changesSince(me(caller), token, { limit: top });
+  const body: Record<string, unknown> = {
+    '@odata.context': notificationsContext(exchange.baseUrl, me(caller), false),
+    value: page.changes.map(changeBody),
+  };
+  if (page.hasMore) body['@odata.nextLink'] = link(exchange, '/me/notifications/delta', { $skiptoken: page.cursor });
+  else body['@odata.deltaLink'] = link(exchange, '/me/notifications/delta', { $deltatoken: page.cursor });
+  sendJson(exchange.response, 200, body);
+}
+
+async function existing(service: NotificationService, caller: HttpCaller, id: string) {
+  const notification = await service.feed.get(me(caller), id);
+  if (notification === undefined) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'you have no notification with this id');
+  return notification;
+}
+
+/** `GET /me/notifications/{id}`. */
+export async function getNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, id: string): Promise<void> {
+  sendJson(exchange.response, 200, notificationEntity(exchange.baseUrl, await existing(service, caller, id)));
+}
+
+/** `PATCH /me/notifications/{id}`: `readState` and `userActionState`. */
+export async function patchNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, id: string, limits: BodyLimits): Promise<void> {
+  const encoding = contentEncoding(exchange.request);
+  checkJsonContentType(exchange.request);
+  const patch = validateNotificationState(await readJsonBody(exchange.request, encoding, limits));
+  const updated = await service.feed.update(me(caller), id, patch);
+  sendJson(exchange.response, 200, notificationEntity(exchange.baseUrl, updated));
+}
+
+/** `DELETE /me/notifications/{id}`: 204, as Graph answers a delete; 404 for another user's id. */
+export async function deleteNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, id: string): Promise<void> {
+  if (!(await service.feed.delete(me(caller), id))) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'you have no notification with this id');
+  sendEmpty(exchange.response, 204);
+}

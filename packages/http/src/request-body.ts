@@ -1,0 +1,125 @@
+/**
+ * Reading a JSON body safely: the declared and the actual size are limited, gzip and
+ * deflate are decoded under a limit of their own (no decompression bombs), the body must
+ * arrive in time, be UTF-8 and be JSON. Any other encoding or type is refused first.
+ */
+import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip, inflate, inflateRaw } from 'node:zlib';
+import { HeraldError } from '@herald/core';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+const inflateRawAsync = promisify(inflateRaw);
+
+/** Limits on a request body. */
+export interface BodyLimits {
+  /** Most bytes on the wire. */
+  readonly maxBodyBytes: number;
+  /** Most bytes after gzip or deflate decoding. */
+  readonly maxDecodedBytes: number;
+  /** Longest time the whole body may take to arrive, in milliseconds. */
+  readonly bodyTimeoutMs: number;
+}
+
+type Encoding = 'identity' | 'gzip' | 'deflate';
+
+/** The body's encoding, or a 415 for anything but gzip, deflate or none. */
+export function contentEncoding(request: IncomingMessage): Encoding {
+  const header = request.headers['content-encoding'];
+  if (header === undefined || header.trim() === '') return 'identity';
+  const codings = header.split(',').map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== 'identity');
+  if (codings.length === 0) return 'identity';
+  const [coding] = codings;
+  if (codings.length === 1 && (coding === 'gzip' || coding === 'x-gzip')) return 'gzip';
+  if (codings.length === 1 && coding === 'deflate') return 'deflate';
+  throw new HeraldError('UNSUPPORTED_CONTENT_ENCODING', `Content-Encoding ${JSON.stringify(header.slice(0, 64))} is not supported; send gzip, deflate or no encoding`);
+}
+
+/** A 415 unless the body is declared as JSON (in UTF-8). */
+export function checkJsonContentType(request: IncomingMessage): void {
+  const header = request.headers['content-type'];
+  const [type = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (type !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw new HeraldError('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON: send Content-Type: application/json (UTF-8)');
+  }
+}
+
+function tooLarge(what: string, limit: number): HeraldError {
+  return new HeraldError('PAYLOAD_TOO_LARGE', `the ${what} is larger than ${limit} bytes`);
+}
+
+/** Collects the raw body, within the size and time limits. */
+function collect(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) return Promise.reject(tooLarge('body', limits.maxBodyBytes));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (error: HeraldError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      if (error === undefined) {
+        resolve(Buffer.concat(chunks, size));
+      } else {
+        // Stop reading what is left; the answer closes the connection.
+        request.pause();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limits.maxBodyBytes) finish(tooLarge('body', limits.maxBodyBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (): void => finish(new HeraldError('MALFORMED_JSON', 'the body could not be read to its end'));
+    const timer = setTimeout(() => finish(new HeraldError('REQUEST_TIMEOUT', `the body did not arrive within ${limits.bodyTimeoutMs} ms`)), limits.bodyTimeoutMs);
+    timer.unref();
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+}
+
+async function decode(raw: Buffer, encoding: Encoding, limit: number): Promise<Buffer> {
+  if (encoding === 'identity') return raw;
+  const options = { maxOutputLength: limit };
+  try {
+    if (encoding === 'gzip') return await gunzipAsync(raw, options);
+    // "deflate" is meant to be zlib-wrapped, but raw deflate is common: accept both.
+    return await inflateAsync(raw, options).catch(async (error: unknown) => {
+      if (error instanceof RangeError) throw error;
+      return inflateRawAsync(raw, options);
+    });
+  } catch (error) {
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('decoded body', limit);
+    throw new HeraldError('MALFORMED_JSON', `the body is not valid ${encoding}`, { cause: error });
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Reads, decodes and parses a JSON body. The encoding and type must be checked first. */
+export async function readJsonBody(request: IncomingMessage, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
+  const raw = await collect(request, limits);
+  const bytes = await decode(raw, encoding, limits.maxDecodedBytes);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (error) {
+    throw new HeraldError('MALFORMED_JSON', 'the body is not valid UTF-8', { cause: error });
+  }
+  if (text.trim() === '') throw new HeraldError('MALFORMED_JSON', 'the body is empty: send a JSON object');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HeraldError('MALFORMED_JSON', `the body is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+}

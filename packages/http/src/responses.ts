@@ -1,0 +1,46 @@
+/**
+ * Writing answers: JSON bodies, Graph's error shape, and the `request-id` header every
+ * response carries.
+ */
+import type { ServerResponse } from 'node:http';
+import { HeraldError } from '@herald/core';
+
+/** Writes `body` as JSON with `status` and any extra headers. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  response.end(text);
+}
+
+/** Writes an empty answer. */
+export function sendEmpty(response: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  response.writeHead(status, headers);
+  response.end();
+}
+
+/**
+ * Writes a `HeraldError` in Graph's error shape:
+ * `{"error": {"code", "message", "details"?, "innerError": {"request-id", "date"}}}`.
+ */
+export function sendError(response: ServerResponse, error: HeraldError, requestId: string, now: Date): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues.length === 0 ? {} : { details: error.issues.map((issue) => ({ code: issue.rule, message: issue.message, target: issue.field })) }),
+      innerError: { 'request-id': requestId, date: now.toISOString() },
+    },
+  };
+  sendJson(response, error.status, body, headers);
+}
