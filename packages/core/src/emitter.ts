@@ -19,22 +19,27 @@ export interface HeraldEventSource {
   off<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): void;
 }
 
+type Listener = (payload: never) => void;
+
 /** The emitter behind a service's {@link HeraldEventSource}. */
 export class ServiceEvents implements HeraldEventSource {
   readonly #emitter = new EventEmitter<HeraldEvents>();
+  /** Each listener's guarded wrapper, per event, so `off` finds what `on` registered. */
+  readonly #guards = new WeakMap<Listener, Map<HeraldEventName, Listener>>();
 
   on<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
-    this.#emitter.on(event, listener as never);
+    this.#emitter.on(event, this.#guard(event, listener as Listener) as never);
     return () => this.off(event, listener);
   }
 
   once<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
-    this.#emitter.once(event, listener as never);
+    this.#emitter.once(event, this.#guard(event, listener as Listener) as never);
     return () => this.off(event, listener);
   }
 
   off<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): void {
-    this.#emitter.off(event, listener as never);
+    const guarded = this.#guards.get(listener as Listener)?.get(event);
+    if (guarded !== undefined) this.#emitter.off(event, guarded as never);
   }
 
   /** True when somebody listens to `event`: building a payload can then be skipped. */
@@ -48,30 +53,39 @@ export class ServiceEvents implements HeraldEventSource {
    */
   emit<E extends HeraldEventName>(event: E, payload: HeraldEventPayload<E>): void {
     if (this.#emitter.listenerCount(event) === 0) return;
-    for (const listener of this.#emitter.listeners(event)) {
-      try {
-        (listener as (payload: HeraldEventPayload<E>) => void)(payload);
-      } catch (error) {
-        this.reportError(error, `listener of ${event}`);
-      }
+    (this.#emitter.emit as (event: E, payload: HeraldEventPayload<E>) => boolean)(event, payload);
+  }
+
+  /** Wraps a listener so that what it throws is reported instead of breaking the emitter. */
+  #guard(event: HeraldEventName, listener: Listener): Listener {
+    let byEvent = this.#guards.get(listener);
+    if (byEvent === undefined) this.#guards.set(listener, (byEvent = new Map()));
+    let guarded = byEvent.get(event);
+    if (guarded === undefined) {
+      guarded = ((payload: never) => {
+        try {
+          listener(payload);
+        } catch (error) {
+          if (event === 'error') {
+            const text = error instanceof Error ? error.message : String(error);
+            process.emitWarning(`[herald] an error listener threw: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+          } else {
+            this.reportError(error, `listener of ${event}`);
+          }
+        }
+      }) as Listener;
+      byEvent.set(event, guarded);
     }
+    return guarded;
   }
 
   /** Reports a background failure to `error` listeners, or as a process warning. */
   reportError(error: unknown, source: string): void {
-    const listeners = this.#emitter.listeners('error');
-    if (listeners.length === 0) {
+    if (this.#emitter.listenerCount('error') === 0) {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
       process.emitWarning(`[herald] ${source} failed: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
       return;
     }
-    for (const listener of listeners) {
-      try {
-        listener({ error, source });
-      } catch (nested) {
-        const text = nested instanceof Error ? nested.message : String(nested);
-        process.emitWarning(`[herald] an error listener threw: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
-      }
-    }
+    this.#emitter.emit('error', { error, source });
   }
 }
