@@ -217,7 +217,7 @@ describe('the dispatcher', () => {
   it('sends the visual fallback of an unacknowledged raw notification, and skips an acknowledged one', async () => {
     h = await harness();
     await h.subscribe('alice', ['ios', 'android']);
-    const raw = (id: string): Record<string, unknown> =>
+    const raw = (id: string) =>
       referenceRequest(h.clock.now(), {
         appNotificationId: id,
         payload: { rawContent: '{"chat":1}' },

@@ -2,7 +2,7 @@
  * What the service tests share: a service on the memory store and a fake clock, and a
  * transport that records every message and fails when a test tells it to.
  */
-import { createNotificationService, type Endpoint, type NotificationServiceOptions, type Transport, type TransportContext, type TransportMessage } from '@herald/core';
+import { createNotificationService, type Endpoint, type NotificationRequest, type NotificationServiceOptions, type Transport, type TransportContext, type TransportMessage } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, type FakeClock } from '@herald/testing';
 
@@ -42,7 +42,8 @@ export function recordingTransport(name = 'test'): RecordingTransport {
 export const app = 'graphnotifications.sample.windows.com';
 
 /** The reference page's example request, expiring two days after `now`. */
-export function referenceRequest(now: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function referenceRequest(now: number, overrides: Record<string, unknown> = {}): NotificationRequest {
+  // Overrides may break the contract on purpose: the service must refuse them, so the type is asserted.
   return {
     targetHostName: app,
     appNotificationId: 'testDirectToastNotification',
@@ -53,7 +54,7 @@ export function referenceRequest(now: number, overrides: Record<string, unknown>
     groupName: 'TestGroup',
     displayTimeToLive: '60',
     ...overrides,
-  };
+  } as NotificationRequest;
 }
 
 export interface Harness {
