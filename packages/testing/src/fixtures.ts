@@ -1,0 +1,168 @@
+/**
+ * Builders of sample records for store and transport authors. Each returns a fresh,
+ * valid object built from the reference page's example request ("Create and send a
+ * notification"), with fresh ids, so tests spell out only what they care about.
+ */
+import { formatDateTime, newId } from '@herald/core';
+import type {
+  DeliveryKind,
+  Endpoint,
+  NewDelivery,
+  NewNotification,
+  NewSubscription,
+  PlatformType,
+  StoredNotification,
+  StoredSubscription,
+  TransportMessage,
+} from '@herald/core';
+
+/** The base time of the conformance suites and the default `now` of the builders: 2026-01-01T00:00:00.000Z. */
+export const sampleTime: number = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** The reference example's app: `graphnotifications.sample.windows.com`. */
+export const sampleApp = 'graphnotifications.sample.windows.com';
+
+/** The user the builders target unless told otherwise. */
+export const sampleUser = 'user-1';
+
+/** How long after `now` a sample notification expires: two days. */
+export const sampleLifetimeMs: number = 2 * 24 * 60 * 60 * 1000;
+
+/** How long after `now` a sample subscription expires: thirty days. */
+export const sampleSubscriptionLifetimeMs: number = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Applies overrides: each replaces a whole field, and `undefined` removes it — stores keep
+ * optional fields absent, never `undefined`, so a sample must not carry one either.
+ */
+function withOverrides<T extends object>(base: T, overrides: Partial<T>): T {
+  const result: Record<string, unknown> = { ...base, ...overrides };
+  for (const key of Object.keys(result)) if (result[key] === undefined) delete result[key];
+  return result as T;
+}
+
+/**
+ * A notification to save: the reference page's example request, normalized as the service
+ * stores it, with a fresh id, for {@link sampleUser}, expiring {@link sampleLifetimeMs}
+ * after `now`. `overrides` replace whole fields; an override of `undefined` removes one.
+ */
+export function sampleNotification(overrides: Partial<NewNotification> = {}, now: number = sampleTime): NewNotification {
+  return withOverrides<NewNotification>({
+    id: newId(),
+    userId: sampleUser,
+    targetHostName: sampleApp,
+    appNotificationId: 'testDirectToastNotification',
+    expirationDateTime: formatDateTime(now + sampleLifetimeMs),
+    payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
+    targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
+    priority: 'High',
+    groupName: 'TestGroup',
+    displayTimeToLive: 60,
+  }, overrides);
+}
+
+/**
+ * A notification as a store returns it, created at `now`: for transport tests, which
+ * need a message without a store.
+ */
+export function sampleStoredNotification(overrides: Partial<StoredNotification> = {}, now: number = sampleTime): StoredNotification {
+  const created = formatDateTime(now);
+  return withOverrides<StoredNotification>({
+    ...sampleNotification({}, now),
+    createdDateTime: created,
+    lastModifiedDateTime: created,
+    readState: 'unread',
+    userActionState: 'noInteraction',
+    sequence: 1,
+  }, overrides);
+}
+
+/**
+ * A subscription to create: a `windows` endpoint of {@link sampleApp} for
+ * {@link sampleUser}, through a transport named `test`, expiring
+ * {@link sampleSubscriptionLifetimeMs} after `now`.
+ */
+export function sampleSubscription(overrides: Partial<NewSubscription> = {}, now: number = sampleTime): NewSubscription {
+  const userId = overrides.userId ?? sampleUser;
+  const platformType = overrides.platformType ?? 'windows';
+  return withOverrides<NewSubscription>({
+    userId,
+    targetHostName: sampleApp,
+    platformType,
+    transport: 'test',
+    address: `https://endpoint.example/${encodeURIComponent(userId)}/${platformType}`,
+    expiresAt: now + sampleSubscriptionLifetimeMs,
+  }, overrides);
+}
+
+/** The parts of an endpoint a delivery copies. */
+export type DeliveryTarget = Pick<StoredSubscription, 'id' | 'transport' | 'platformType'>;
+
+/** Options of {@link sampleDeliveries}. */
+export interface SampleDeliveryOptions {
+  /**
+   * When the first attempt is due: one time for all, or one per delivery.
+   * @default sampleTime
+   */
+  readonly nextAttemptAt?: number | readonly number[];
+  /**
+   * What the deliveries carry.
+   * @default 'notification'
+   */
+  readonly kind?: DeliveryKind;
+}
+
+const samplePlatforms: readonly PlatformType[] = ['windows', 'ios', 'android', 'webpush'];
+
+/**
+ * Deliveries to save with a notification: one per endpoint of `targets`, or `targets`
+ * of them to made-up endpoints (`subscription-1`, …) when it is a number. Each has a
+ * fresh id.
+ */
+export function sampleDeliveries(targets: number | readonly DeliveryTarget[], options: SampleDeliveryOptions = {}): NewDelivery[] {
+  const endpoints: readonly DeliveryTarget[] =
+    typeof targets === 'number'
+      ? Array.from({ length: targets }, (_, index) => ({
+          id: `subscription-${index + 1}`,
+          transport: 'test',
+          platformType: samplePlatforms[index % samplePlatforms.length] as PlatformType,
+        }))
+      : targets;
+  const due = options.nextAttemptAt ?? sampleTime;
+  return endpoints.map((endpoint, index) => {
+    const nextAttemptAt = typeof due === 'number' ? due : due[index];
+    if (nextAttemptAt === undefined) {
+      throw new TypeError(`[herald] [testing] sampleDeliveries: nextAttemptAt has ${String((due as readonly number[]).length)} times for ${endpoints.length} deliveries`);
+    }
+    return {
+      id: newId(),
+      subscriptionId: endpoint.id,
+      transport: endpoint.transport,
+      platformType: endpoint.platformType,
+      kind: options.kind ?? 'notification',
+      nextAttemptAt,
+    };
+  });
+}
+
+/** An endpoint to send to (overrides as for {@link sampleNotification}): a `windows` endpoint of {@link sampleApp} for {@link sampleUser}. */
+export function sampleEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
+  const userId = overrides.userId ?? sampleUser;
+  return withOverrides<Endpoint>({
+    subscriptionId: newId(),
+    userId,
+    targetHostName: sampleApp,
+    platformType: 'windows',
+    address: `https://endpoint.example/${encodeURIComponent(userId)}/windows`,
+  }, overrides);
+}
+
+/** A message to send: the first attempt of a fresh delivery of the reference example. */
+export function sampleMessage(overrides: Partial<TransportMessage> = {}, now: number = sampleTime): TransportMessage {
+  return withOverrides<TransportMessage>({
+    deliveryId: newId(),
+    kind: 'notification',
+    attempt: 1,
+    notification: sampleStoredNotification({}, now),
+  }, overrides);
+}

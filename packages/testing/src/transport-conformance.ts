@@ -1,0 +1,254 @@
+/**
+ * The transport conformance suite: what the dispatcher relies on from every transport
+ * (docs/concepts.md, "Transports"; `Transport` in @herald/core). A transport runs it from
+ * one test file:
+ *
+ * ```ts
+ * import { runTransportConformance } from '@herald/testing';
+ * import { createMyTransport } from '../src/index.js';
+ * runTransportConformance({ name: 'my-transport', createTransport: () => createMyTransport(), endpoint: () => myEndpoint });
+ * ```
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { TransportError, type Endpoint, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
+import { sampleMessage } from './fixtures.js';
+
+/** The groups of the transport suite, in the order they run. */
+export const transportConformanceGroups = ['name', 'send', 'failures', 'abort', 'close'] as const;
+
+/** A group of the transport suite. */
+export type TransportConformanceGroup = (typeof transportConformanceGroups)[number];
+
+/** Something that gives an endpoint, now or later. */
+export type EndpointSource = () => Endpoint | Promise<Endpoint>;
+
+/** A message as it arrived at the endpoint: at least the delivery id the transport passed on. */
+export interface ReceivedMessage {
+  /** The delivery id the endpoint saw (a webhook id, a collapse key, …). */
+  readonly deliveryId: string;
+}
+
+/** Endpoints at which a send fails in a known way. Each one left out skips its test. */
+export interface FailingEndpoints {
+  /** An endpoint that fails in a way worth retrying (a 503): `TransportError` with `failure: 'retryable'`. */
+  readonly retryable?: EndpointSource;
+  /** An endpoint that refuses for good (a 400): `failure: 'permanent'`. */
+  readonly permanent?: EndpointSource;
+  /** An endpoint that no longer exists (a 410): `failure: 'endpointGone'`. */
+  readonly gone?: EndpointSource;
+  /** An endpoint that never answers: `send` must reject promptly once `context.signal` aborts. */
+  readonly hanging?: EndpointSource;
+}
+
+/** What the transport suite needs. */
+export interface TransportConformanceOptions {
+  /** The transport's name, shown in the suite's `describe`. */
+  readonly name: string;
+  /** A fresh transport; called before every test and closed after it. */
+  readonly createTransport: () => Transport | Promise<Transport>;
+  /** An endpoint the transport delivers to successfully. */
+  readonly endpoint: EndpointSource;
+  /**
+   * What has arrived at the success endpoint so far, to check the delivery id is passed
+   * on. Without it, only that `send` resolves is checked.
+   * @default not checked
+   */
+  readonly received?: () => Promise<readonly ReceivedMessage[]> | readonly ReceivedMessage[];
+  /**
+   * Endpoints at which sends fail; a test whose endpoint is missing is skipped.
+   * @default none
+   */
+  readonly failingEndpoints?: FailingEndpoints;
+  /**
+   * Groups to switch off, e.g. `{ abort: true }`; a skipped group shows as skipped.
+   * @default every group runs
+   */
+  readonly skip?: Partial<Record<TransportConformanceGroup, boolean>>;
+  /**
+   * Transport-specific tests, registered inside the suite's `describe`. Transports from
+   * `createTransport` are closed after each test.
+   * @default none
+   */
+  readonly additionalTests?: (context: { createTransport: () => Promise<Transport> }) => void;
+}
+
+/** How long a send may take to reject after its signal aborts. */
+const abortDeadlineMs = 1_000;
+/** How long to wait for a message to show up at the endpoint after `send` resolved. */
+const arrivalWaitMs = 2_000;
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const failure = (error as { failure?: unknown }).failure;
+    return `${error.name}${failure === undefined ? '' : ` (failure ${String(failure)})`}: ${error.message}`;
+  }
+  return String(error);
+}
+
+/** Transports of the running test, closed after it. */
+function transportHarness(options: TransportConformanceOptions): () => Promise<Transport> {
+  let opened: Transport[] = [];
+  afterEach(async () => {
+    const transports = opened;
+    opened = [];
+    for (const transport of transports) await transport.close?.();
+  });
+  return async () => {
+    const transport = await options.createTransport();
+    opened.push(transport);
+    return transport;
+  };
+}
+
+/** Sends one message with a signal that never aborts. */
+async function sendOnce(transport: Transport, message: TransportMessage, endpoint: Endpoint): Promise<void> {
+  await transport.send(message, endpoint, { signal: new AbortController().signal, now: Date.now() });
+}
+
+/** Waits until the endpoint has received `count` messages with `deliveryId`, or the wait ends. */
+async function arrivals(received: NonNullable<TransportConformanceOptions['received']>, deliveryId: string, count: number): Promise<number> {
+  const deadline = Date.now() + arrivalWaitMs;
+  for (;;) {
+    const seen = (await received()).filter((message) => message.deliveryId === deliveryId).length;
+    if (seen >= count || Date.now() >= deadline) return seen;
+    await pause(20);
+  }
+}
+
+/** Expects `send` to reject with a `TransportError` of the given failure. */
+async function expectFailure(transport: Transport, endpoint: Endpoint, failure: TransportFailure): Promise<void> {
+  let rejected = false;
+  let error: unknown;
+  try {
+    await sendOnce(transport, sampleMessage({}, Date.now()), endpoint);
+  } catch (caught) {
+    rejected = true;
+    error = caught;
+  }
+  if (!rejected) expect.fail(`send to this endpoint must reject with a TransportError (failure ${failure}), but it resolved`);
+  // A second copy of @herald/core (a dual install) breaks instanceof; the name still tells.
+  const isTransportError = error instanceof TransportError || (error instanceof Error && error.name === 'TransportError');
+  if (!isTransportError) expect.fail(`send must reject with a TransportError so the dispatcher knows how it failed; got ${describeError(error)}`);
+  if ((error as TransportError).failure !== failure) expect.fail(`the TransportError's failure must be ${failure}; got ${describeError(error)}`);
+}
+
+function checkOptions(options: TransportConformanceOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] runTransportConformance needs an options object');
+  if (typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('[herald] [testing] runTransportConformance: `name` must be a non-empty string');
+  if (typeof options.createTransport !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `createTransport` must be a function that returns a fresh transport');
+  if (typeof options.endpoint !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `endpoint` must be a function that returns an endpoint the transport delivers to');
+  for (const group of Object.keys(options.skip ?? {})) {
+    if (!(transportConformanceGroups as readonly string[]).includes(group)) {
+      throw new TypeError(`[herald] [testing] runTransportConformance: skip names an unknown group ${JSON.stringify(group)}; the groups are ${transportConformanceGroups.join(', ')}`);
+    }
+  }
+}
+
+const groupTests: Record<TransportConformanceGroup, (options: TransportConformanceOptions, open: () => Promise<Transport>) => void> = {
+  name(_options, open) {
+    it('has a non-empty name', async () => {
+      const transport = await open();
+      expect(typeof transport.name === 'string' && transport.name.length > 0, 'a transport has a non-empty name: subscriptions pick it by name').toBe(true);
+      expect(typeof transport.send, 'a transport has a send method').toBe('function');
+    });
+  },
+
+  send(options, open) {
+    it('delivers a message to the endpoint, passing the delivery id on', async () => {
+      const transport = await open();
+      const message = sampleMessage({}, Date.now());
+      await sendOnce(transport, message, await options.endpoint());
+      if (options.received !== undefined) {
+        expect(await arrivals(options.received, message.deliveryId, 1), 'the message arrived at the endpoint with the delivery id (the receivers’ idempotency key)').toBe(1);
+      }
+    });
+
+    it('passes the same delivery id on every attempt of a delivery', async () => {
+      const transport = await open();
+      const endpoint = await options.endpoint();
+      const first = sampleMessage({}, Date.now());
+      await sendOnce(transport, first, endpoint);
+      await sendOnce(transport, { ...first, attempt: 2 }, endpoint);
+      if (options.received !== undefined) {
+        expect(await arrivals(options.received, first.deliveryId, 2), 'both attempts arrived, each with the same delivery id').toBe(2);
+      }
+    });
+
+    it('delivers a raw notification and a visual fallback', async () => {
+      const transport = await open();
+      const endpoint = await options.endpoint();
+      const raw = sampleMessage({}, Date.now());
+      await sendOnce(transport, { ...raw, notification: { ...raw.notification, payload: { rawContent: '{"type":"sync"}' } } }, endpoint);
+      await sendOnce(transport, sampleMessage({ kind: 'fallback' }, Date.now()), endpoint);
+    });
+  },
+
+  failures(options, open) {
+    const endpoints = options.failingEndpoints ?? {};
+    const cases: [string, EndpointSource | undefined, TransportFailure][] = [
+      ['retryable', endpoints.retryable, 'retryable'],
+      ['permanent', endpoints.permanent, 'permanent'],
+      ['gone', endpoints.gone, 'endpointGone'],
+    ];
+    for (const [label, source, failure] of cases) {
+      it.skipIf(source === undefined)(`rejects with a ${failure} TransportError at a ${label} endpoint`, async () => {
+        const transport = await open();
+        await expectFailure(transport, await (source as EndpointSource)(), failure);
+      });
+    }
+  },
+
+  abort(options, open) {
+    const hanging = options.failingEndpoints?.hanging;
+    it.skipIf(hanging === undefined)(`rejects within ${abortDeadlineMs} ms once the signal aborts, at an endpoint that never answers`, async () => {
+      const transport = await open();
+      const endpoint = await (hanging as EndpointSource)();
+      const controller = new AbortController();
+      let settled: 'resolved' | 'rejected' | undefined;
+      const work = transport.send(sampleMessage({}, Date.now()), endpoint, { signal: controller.signal, now: Date.now() }).then(
+        () => {
+          settled = 'resolved';
+        },
+        () => {
+          settled = 'rejected';
+        },
+      );
+      await pause(50);
+      expect(settled, 'send to an endpoint that never answers must still be waiting before the signal aborts').toBeUndefined();
+      controller.abort(new TransportError('timeout', 'the attempt timed out'));
+      const abortedAt = Date.now();
+      await Promise.race([work, pause(abortDeadlineMs)]);
+      expect(settled, `send must reject within ${abortDeadlineMs} ms after context.signal aborts (it stops the work)`).toBe('rejected');
+      expect(Date.now() - abortedAt).toBeLessThanOrEqual(abortDeadlineMs + 100);
+    });
+  },
+
+  close(_options, open) {
+    it('may be closed more than once', async () => {
+      const transport = await open();
+      if (transport.close === undefined) return; // close is optional: nothing to release
+      await transport.close();
+      await transport.close();
+    });
+  },
+};
+
+/**
+ * Registers the transport conformance suite with vitest: one `describe` named after the
+ * transport, a nested `describe` per group, a fresh transport per test (closed after it).
+ * Call it at the top level of a test file.
+ */
+export function runTransportConformance(options: TransportConformanceOptions): void {
+  checkOptions(options);
+  describe(`${options.name} transport conformance`, () => {
+    const open = transportHarness(options);
+    for (const group of transportConformanceGroups) {
+      const register = (): void => groupTests[group](options, open);
+      if (options.skip?.[group] === true) describe.skip(group, register);
+      else describe(group, register);
+    }
+    options.additionalTests?.({ createTransport: open });
+  });
+}
