@@ -1,0 +1,51 @@
+/**
+ * The memory store's options, checked when the store is created: a wrong option is a
+ * `TypeError` naming it, at construction, not a surprise at the millionth notification.
+ */
+import { optionError } from '@herald/core';
+import { errorSource } from './errors.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most notifications one user keeps; beyond it the user's oldest by feed position is
+   * evicted exactly like a delete (a tombstone, a sequence step, its deliveries gone).
+   * @default undefined (no cap)
+   */
+  readonly maxNotificationsPerUser?: number | undefined;
+  /**
+   * Most notifications the store keeps across users; beyond it the least recently
+   * created or updated is evicted the same way.
+   * @default undefined (no cap)
+   */
+  readonly maxNotifications?: number | undefined;
+}
+
+const optionNames: readonly (keyof MemoryStoreOptions)[] = ['maxNotificationsPerUser', 'maxNotifications'];
+
+function checkCap(options: Record<string, unknown>, name: keyof MemoryStoreOptions): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw optionError(errorSource, `option ${name} must be a whole number of at least 1, or absent for no cap (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** Checks the options of {@link createMemoryStore}; throws a `TypeError` naming a bad one. */
+export function checkMemoryStoreOptions(options: unknown): MemoryStoreOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw optionError(errorSource, 'the options must be an object');
+  }
+  const given = options as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    if (!(optionNames as readonly string[]).includes(name)) {
+      throw optionError(errorSource, `unknown option ${name}; the options are ${optionNames.join(', ')}`);
+    }
+  }
+  return {
+    maxNotificationsPerUser: checkCap(given, 'maxNotificationsPerUser'),
+    maxNotifications: checkCap(given, 'maxNotifications'),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Snapshots: an engine's logical state as plain data. Equal snapshots mean equal
+ * states, whatever the heaps and indexes look like inside, so tests compare engines by
+ * them (and a durable store can check a replay against one).
+ */
+import type { DeliveryRecord, StoredNotification, StoredSubscription } from '@herald/core';
+import type { IdempotencyEntry } from './idempotency-keys.js';
+import { Tombstone } from './tombstone.js';
+import type { UserFeed } from './user-feed.js';
+
+/** One stored notification in a {@link MemorySnapshot}. */
+export interface NotificationSnapshot {
+  /** The record as readers get it. */
+  readonly notification: StoredNotification;
+  /** Its feed position. */
+  readonly position: number;
+  /** The sequence of its creation. */
+  readonly createdSequence: number;
+  /** Its deliveries, oldest first. */
+  readonly deliveries: readonly DeliveryRecord[];
+}
+
+/** One user in a {@link MemorySnapshot}. */
+export interface UserSnapshot {
+  /** The user. */
+  readonly userId: string;
+  /** The user's change sequence. */
+  readonly sequence: number;
+  /** The highest sequence of a purged tombstone. */
+  readonly purgedThrough: number;
+  /** Stored notifications (expired ones until purged), by feed position. */
+  readonly notifications: readonly NotificationSnapshot[];
+  /** Tombstones not yet purged, by sequence. */
+  readonly tombstones: readonly { readonly notificationId: string; readonly sequence: number; readonly deletedAt: number }[];
+}
+
+/**
+ * The logical state of an engine as plain data: equal snapshots mean equal states,
+ * whatever the heaps and indexes look like inside.
+ */
+export interface MemorySnapshot {
+  /** Every user the store has seen a write for, in the order it first saw them. */
+  readonly users: readonly UserSnapshot[];
+  /** Every subscription, in creation order. */
+  readonly subscriptions: readonly StoredSubscription[];
+  /** Recorded idempotency keys (expired ones until purged). */
+  readonly idempotencyKeys: readonly {
+    readonly userId: string;
+    readonly key: string;
+    readonly fingerprint: string;
+    readonly expiresAt: number;
+    readonly notificationId: string;
+    readonly created: boolean;
+  }[];
+  /** Ids of the dead deliveries, oldest death first. */
+  readonly deadDeliveryIds: readonly string[];
+  /** The earliest time a delivery becomes claimable. */
+  readonly nextDueAt: number | undefined;
+}
+
+/** What a snapshot is taken of. */
+export interface SnapshotSources {
+  /** The users, in the order the store first saw them. */
+  readonly users: Iterable<UserFeed>;
+  /** The subscriptions, in creation order. */
+  readonly subscriptions: readonly StoredSubscription[];
+  /** The recorded idempotency keys. */
+  readonly idempotencyKeys: readonly IdempotencyEntry[];
+  /** The dead deliveries' ids, oldest death first. */
+  readonly deadDeliveryIds: readonly string[];
+  /** The earliest time a delivery becomes claimable. */
+  readonly nextDueAt: number | undefined;
+}
+
+function userSnapshot(user: UserFeed): UserSnapshot {
+  const notifications: NotificationSnapshot[] = [];
+  user.feed.visitOldestFirst((entry) => {
+    notifications.push({
+      notification: entry.record,
+      position: entry.position,
+      createdSequence: entry.createdSequence,
+      deliveries: (entry.deliveries ?? []).map((delivery) => delivery.toRecord()),
+    });
+  });
+  const tombstones: { notificationId: string; sequence: number; deletedAt: number }[] = [];
+  user.changes.visitAfter(0, (change) => {
+    if (change instanceof Tombstone) {
+      tombstones.push({ notificationId: change.notificationId, sequence: change.sequence, deletedAt: change.deletedAt });
+    }
+    return true;
+  });
+  return { userId: user.userId, sequence: user.sequence, purgedThrough: user.purgedThrough, notifications, tombstones };
+}
+
+/** The snapshot of an engine's parts. */
+export function takeSnapshot(sources: SnapshotSources): MemorySnapshot {
+  return {
+    users: [...sources.users].map(userSnapshot),
+    subscriptions: sources.subscriptions,
+    idempotencyKeys: sources.idempotencyKeys.map((entry) => ({
+      userId: entry.userId,
+      key: entry.key,
+      fingerprint: entry.fingerprint,
+      expiresAt: entry.expiresAt,
+      notificationId: entry.notification.id,
+      created: entry.created,
+    })),
+    deadDeliveryIds: sources.deadDeliveryIds,
+    nextDueAt: sources.nextDueAt,
+  };
+}

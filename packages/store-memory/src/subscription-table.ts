@@ -1,0 +1,118 @@
+/**
+ * The subscriptions (endpoints): frozen records by id and by user, and a heap of
+ * expiry times so a purge finds the expired ones without scanning them all.
+ */
+import { formatDateTime } from '@herald/core';
+import type { NewSubscription, StoredSubscription, SubscriptionPatch } from '@herald/core';
+import { flat } from './flat-string.js';
+import { MinHeap } from './min-heap.js';
+
+/** A subscription as held: its current record, replaced on each change. */
+class SubscriptionEntry {
+  constructor(
+    public record: StoredSubscription,
+    public expiresAt: number,
+    public createdAt: number,
+  ) {}
+  removed = false;
+}
+
+/** All subscriptions of the store. */
+export class SubscriptionTable {
+  readonly #byId = new Map<string, SubscriptionEntry>();
+  readonly #byUser = new Map<string, Map<string, SubscriptionEntry>>();
+  /** Active subscriptions by expiry; lazy: an entry counts only if still active at that key. */
+  readonly #expiry = new MinHeap<SubscriptionEntry>();
+
+  /** Creates an active subscription with the given (fresh, random) id. */
+  create(id: string, subscription: NewSubscription, now: number): StoredSubscription {
+    const created = formatDateTime(now);
+    const record: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
+      id: flat(id),
+      userId: flat(subscription.userId),
+      targetHostName: flat(subscription.targetHostName),
+      platformType: subscription.platformType,
+      transport: flat(subscription.transport),
+      address: flat(subscription.address),
+      createdDateTime: created,
+      lastModifiedDateTime: created,
+      expirationDateTime: formatDateTime(subscription.expiresAt),
+      status: 'active',
+    };
+    if (subscription.secret !== undefined) record.secret = flat(subscription.secret);
+    const entry = new SubscriptionEntry(Object.freeze(record), subscription.expiresAt, now);
+    this.#byId.set(id, entry);
+    let mine = this.#byUser.get(subscription.userId);
+    if (mine === undefined) {
+      mine = new Map();
+      this.#byUser.set(subscription.userId, mine);
+    }
+    mine.set(id, entry);
+    this.#expiry.push(entry.expiresAt, entry);
+    return entry.record;
+  }
+
+  /** One subscription, whatever its status. */
+  get(id: string): StoredSubscription | undefined {
+    return this.#byId.get(id)?.record;
+  }
+
+  /** A user's subscriptions, oldest first (creation order breaks ties of equal times). */
+  list(userId: string): StoredSubscription[] {
+    const mine = this.#byUser.get(userId);
+    if (mine === undefined) return [];
+    return [...mine.values()].sort((a, b) => a.createdAt - b.createdAt).map((entry) => entry.record);
+  }
+
+  /** Applies `patch` and stamps the change; `undefined` when missing. */
+  update(id: string, patch: SubscriptionPatch, now: number): StoredSubscription | undefined {
+    const entry = this.#byId.get(id);
+    if (entry === undefined) return undefined;
+    const { statusReason: _previousReason, ...rest } = entry.record;
+    const reason = patch.statusReason === undefined ? entry.record.statusReason : (patch.statusReason ?? undefined);
+    const next: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
+      ...rest,
+      lastModifiedDateTime: formatDateTime(now),
+    };
+    if (patch.expiresAt !== undefined) next.expirationDateTime = formatDateTime(patch.expiresAt);
+    if (patch.status !== undefined) next.status = patch.status;
+    if (reason !== undefined) next.statusReason = flat(reason);
+    entry.record = Object.freeze(next);
+    if (patch.expiresAt !== undefined) entry.expiresAt = patch.expiresAt;
+    if (entry.record.status === 'active' && (patch.expiresAt !== undefined || patch.status !== undefined)) {
+      this.#expiry.push(entry.expiresAt, entry);
+    }
+    return entry.record;
+  }
+
+  /** Deletes a subscription; false when missing. */
+  delete(id: string): boolean {
+    const entry = this.#byId.get(id);
+    if (entry === undefined) return false;
+    entry.removed = true;
+    this.#byId.delete(id);
+    const mine = this.#byUser.get(entry.record.userId);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#byUser.delete(entry.record.userId);
+    return true;
+  }
+
+  /** Marks active subscriptions expired by `now` inactive (reason `expired`) and returns them. */
+  expire(now: number): StoredSubscription[] {
+    const expired: StoredSubscription[] = [];
+    for (let key = this.#expiry.peekKey(); key !== undefined && key <= now; key = this.#expiry.peekKey()) {
+      const entry = this.#expiry.peekValue() as SubscriptionEntry;
+      this.#expiry.pop();
+      // Stale nodes: deleted, deactivated, or renewed to another expiry since.
+      if (entry.removed || entry.record.status !== 'active' || entry.expiresAt !== key) continue;
+      const updated = this.update(entry.record.id, { status: 'inactive', statusReason: 'expired' }, now);
+      if (updated !== undefined) expired.push(updated);
+    }
+    return expired;
+  }
+
+  /** Every subscription, in creation order (for snapshots). */
+  all(): StoredSubscription[] {
+    return [...this.#byId.values()].map((entry) => entry.record);
+  }
+}

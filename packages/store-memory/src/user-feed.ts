@@ -1,0 +1,119 @@
+/**
+ * Everything the store keeps for one user: the change sequence, the notifications and
+ * their indexes (by id, by app id, by position, by sequence, by expiry), the unread
+ * counts, and the user's deliveries by id. Methods here keep those indexes in step; the
+ * engine decides what happens.
+ */
+import type { StoredNotification } from '@herald/core';
+import { ChangeLog } from './change-log.js';
+import type { StoredDelivery } from './delivery-record.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import type { Expiring } from './expiry-heap.js';
+import type { FeedEntry } from './feed-entry.js';
+import { FeedIndex } from './feed-index.js';
+import { flat } from './flat-string.js';
+import type { Tombstone } from './tombstone.js';
+import { UnreadCounters } from './unread-counters.js';
+
+/** One app's notifications in a user's feed, by the app's own id. */
+class AppNotifications {
+  readonly byAppNotificationId = new Map<string, FeedEntry>();
+  constructor(
+    /** The app's name: the one string every record of this app and user shares. */
+    readonly name: string,
+  ) {}
+}
+
+/** One user's part of the store. */
+export class UserFeed implements Expiring {
+  /** The change sequence: 0 for a new user, +1 per change to the feed. */
+  sequence = 0;
+  /** The highest sequence of a purged tombstone: older cursors cannot be served. */
+  purgedThrough = 0;
+  /** Its slot in the store's heap of users by earliest expiry. */
+  expirySlot = -1;
+  /** The stored notifications (live or expired but not purged) by id. */
+  readonly notifications = new Map<string, FeedEntry>();
+  /** The feed, by position. */
+  readonly feed = new FeedIndex();
+  /** The change feed, by sequence. */
+  readonly changes = new ChangeLog();
+  /** Unread counts (expired ones included). */
+  readonly unread = new UnreadCounters();
+  /** The stored notifications by expiry. */
+  readonly expiry = new ExpiryHeap<FeedEntry>();
+  /** The user's deliveries by id, open and finished. */
+  readonly deliveries = new Map<string, StoredDelivery>();
+  readonly #apps = new Map<string, AppNotifications>();
+
+  /** The user's id: the one string all of the user's records share. */
+  readonly userId: string;
+
+  constructor(userId: string) {
+    this.userId = flat(userId);
+  }
+
+  /** The app's name as this feed already spells it, so records share one string. */
+  appName(targetHostName: string): string {
+    return this.#apps.get(targetHostName)?.name ?? targetHostName;
+  }
+
+  /** The stored notification with this app and app id, expired or not. */
+  findByAppNotificationId(targetHostName: string, appNotificationId: string): FeedEntry | undefined {
+    return this.#apps.get(targetHostName)?.byAppNotificationId.get(appNotificationId);
+  }
+
+  /** Indexes a newly created notification (its position is its record's sequence). */
+  insert(entry: FeedEntry): void {
+    const { record } = entry;
+    this.notifications.set(record.id, entry);
+    let app = this.#apps.get(record.targetHostName);
+    if (app === undefined) {
+      app = new AppNotifications(flat(record.targetHostName));
+      this.#apps.set(record.targetHostName, app);
+    }
+    app.byAppNotificationId.set(record.appNotificationId, entry);
+    this.feed.append(entry);
+    this.changes.append(entry);
+    this.unread.count(record, 1);
+    this.expiry.set(entry, entry.expiresAt);
+  }
+
+  /** Replaces the content of an entry: it moves to the top of the feed. */
+  update(entry: FeedEntry, record: StoredNotification, expiresAt: number): void {
+    this.unread.count(entry.record, -1);
+    entry.record = record;
+    entry.position = record.sequence;
+    entry.expiresAt = expiresAt;
+    this.feed.vacate();
+    this.feed.append(entry);
+    this.changes.vacate();
+    this.changes.append(entry);
+    this.unread.count(record, 1);
+    this.expiry.set(entry, expiresAt);
+  }
+
+  /** Replaces the state of an entry: a new sequence, the same position. */
+  restate(entry: FeedEntry, record: StoredNotification): void {
+    this.unread.count(entry.record, -1);
+    entry.record = record;
+    this.changes.vacate();
+    this.changes.append(entry);
+    this.unread.count(record, 1);
+  }
+
+  /** Takes an entry out of every index and logs its tombstone. */
+  remove(entry: FeedEntry, tombstone: Tombstone): void {
+    const { record } = entry;
+    this.notifications.delete(record.id);
+    const app = this.#apps.get(record.targetHostName);
+    app?.byAppNotificationId.delete(record.appNotificationId);
+    if (app?.byAppNotificationId.size === 0) this.#apps.delete(record.targetHostName);
+    entry.position = -1;
+    this.feed.vacate();
+    this.changes.vacate();
+    this.changes.append(tombstone);
+    this.unread.count(record, -1);
+    this.expiry.delete(entry);
+  }
+}
