@@ -19,6 +19,8 @@ export async function runQuickstart(out: NodeJS.WritableStream = process.stdout)
   const service = createNotificationService({
     store: createMemoryStore(),
     transports: [createConsoleTransport({ stream: out })],
+    // Started by hand below, so the output shows storing and delivering one after the other.
+    dispatcher: { autoStart: false },
   });
 
   say(`1. ${userId} subscribes three endpoints of graphnotifications.sample.windows.com:`);
@@ -39,6 +41,7 @@ export async function runQuickstart(out: NodeJS.WritableStream = process.stdout)
 
   say();
   say('3. The dispatcher delivers it to every endpoint:');
+  service.start();
   await service.drain();
 
   say();
