@@ -62,12 +62,14 @@ export class DueQueue {
 
   /** How many deliveries are claimable at `now`, counting at most `limit`; changes nothing. */
   countDue(now: number, limit: number): number {
-    let count = 0;
+    if (limit <= 0) return 0;
+    // A delivery moved away from a key and back may have two live-looking nodes: count it once.
+    const due = new Set<OpenDelivery>();
     this.#heap.visitUpTo(now, (delivery, key) => {
-      if (delivery.dueKey === key) count++;
-      return count < limit;
+      if (delivery.dueKey === key) due.add(delivery);
+      return due.size < limit;
     });
-    return count;
+    return due.size;
   }
 
   #dropStaleTop(): void {

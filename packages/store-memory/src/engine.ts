@@ -14,6 +14,7 @@ import type {
   ClaimedDelivery,
   ClaimRequest,
   DeadDeliveryPage,
+  DeliveryError,
   DeliveryOutcome,
   DeliveryRecord,
   FeedPage,
@@ -21,6 +22,7 @@ import type {
   LeaseRef,
   NewDelivery,
   NewSubscription,
+  NotificationContent,
   NotificationStatePatch,
   NotificationWrite,
   PurgeRequest,
@@ -103,45 +105,16 @@ export class MemoryState {
     // Everything that could throw on odd input happens before the first change.
     const content = freezeContent(incoming, this.#interner);
     const expiresAt = expiryTime(content.expirationDateTime);
-    const nowText = formatDateTime(now);
-    let existing = this.#users.get(incoming.userId)?.findByAppNotificationId(incoming.targetHostName, incoming.appNotificationId);
+    const existing = this.#users.get(incoming.userId)?.findByAppNotificationId(incoming.targetHostName, incoming.appNotificationId);
+    // An expired notification with the same key counts as absent: it goes, with a tombstone.
     const replaced = existing !== undefined && existing.expiredAt(now) ? existing : undefined;
-    this.#checkFreshIds(write, existing === replaced ? undefined : existing, replaced);
-    const user = this.#userFor(incoming.userId);
-    if (replaced !== undefined) {
-      // An expired notification with the same key counts as absent: it goes, with a tombstone.
-      this.#remove(user, replaced, now);
-      existing = undefined;
-    }
+    const live = replaced === undefined ? existing : undefined;
+    this.#checkFreshIds(write, live, replaced);
 
-    let entry: FeedEntry;
-    const created = existing === undefined;
-    if (existing === undefined) {
-      const record = notificationRecord(content, {
-        id: incoming.id,
-        userId: user.userId,
-        targetHostName: user.appName(content.targetHostName),
-        createdDateTime: nowText,
-        lastModifiedDateTime: nowText,
-        sequence: ++user.sequence,
-      });
-      entry = new FeedEntry(record, expiresAt);
-      user.insert(entry);
-      this.#bounds.created(entry);
-    } else {
-      entry = existing;
-      const record = notificationRecord(content, {
-        id: entry.record.id,
-        userId: user.userId,
-        targetHostName: entry.record.targetHostName,
-        createdDateTime: entry.record.createdDateTime,
-        lastModifiedDateTime: nowText,
-        sequence: ++user.sequence,
-      });
-      user.update(entry, record, expiresAt);
-      this.#bounds.updated(entry);
-      this.#supersede(user, entry, now);
-    }
+    const user = this.#userFor(incoming.userId);
+    if (replaced !== undefined) this.#remove(user, replaced, now);
+    const created = live === undefined;
+    const entry = live === undefined ? this.#create(user, incoming.id, content, expiresAt, now) : this.#update(user, live, content, expiresAt, now);
     this.#userExpiryChanged(user);
 
     const deliveries = this.#addDeliveries(user, entry, write.deliveries, now);
@@ -490,6 +463,39 @@ export class MemoryState {
     return user;
   }
 
+  /** Creates a notification at the top of the user's feed. */
+  #create(user: UserFeed, id: string, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
+    const nowText = formatDateTime(now);
+    const record = notificationRecord(content, {
+      id,
+      userId: user.userId,
+      targetHostName: user.appName(content.targetHostName),
+      createdDateTime: nowText,
+      lastModifiedDateTime: nowText,
+      sequence: ++user.sequence,
+    });
+    const entry = new FeedEntry(record, expiresAt);
+    user.insert(entry);
+    this.#bounds.created(entry);
+    return entry;
+  }
+
+  /** Replaces a live notification's content, moves it to the top, and supersedes its idle deliveries. */
+  #update(user: UserFeed, entry: FeedEntry, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
+    const record = notificationRecord(content, {
+      id: entry.record.id,
+      userId: user.userId,
+      targetHostName: entry.record.targetHostName,
+      createdDateTime: entry.record.createdDateTime,
+      lastModifiedDateTime: formatDateTime(now),
+      sequence: ++user.sequence,
+    });
+    user.update(entry, record, expiresAt);
+    this.#bounds.updated(entry);
+    this.#cancelOpen(user, entry, deliveryError('SUPERSEDED', 'superseded', now), now);
+    return entry;
+  }
+
   /** Keeps the user's place in the purge order in step with its earliest expiry. */
   #userExpiryChanged(user: UserFeed): void {
     const earliest = user.expiry.earliestKey();
@@ -534,12 +540,8 @@ export class MemoryState {
     }
   }
 
-  /** After an update: open deliveries nobody holds are cancelled as superseded. */
-  #supersede(user: UserFeed, entry: FeedEntry, now: number): void {
-    this.#cancelOpen(user, entry, deliveryError('SUPERSEDED', 'superseded', now), now);
-  }
-
-  #cancelOpen(user: UserFeed, entry: FeedEntry, error: ReturnType<typeof deliveryError>, now: number): number {
+  /** Cancels the open deliveries of `entry` that no live lease holds, with `error`; returns how many. */
+  #cancelOpen(user: UserFeed, entry: FeedEntry, error: DeliveryError, now: number): number {
     let cancelled = 0;
     for (const delivery of [...(entry.deliveries ?? [])]) {
       if (!(delivery instanceof OpenDelivery) || delivery.leasedAt(now)) continue;

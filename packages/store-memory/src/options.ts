@@ -5,17 +5,15 @@
 import { optionError } from '@herald/core';
 import { errorSource } from './errors.js';
 
-/** Options of {@link createMemoryStore}. */
+/** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * Most notifications one user keeps; beyond it the user's oldest by feed position is
-   * evicted exactly like a delete (a tombstone, a sequence step, its deliveries gone).
+   * Most notifications one user keeps; beyond it the user's lowest feed position is evicted, like a delete.
    * @default undefined (no cap)
    */
   readonly maxNotificationsPerUser?: number | undefined;
   /**
-   * Most notifications the store keeps across users; beyond it the least recently
-   * created or updated is evicted the same way.
+   * Most notifications the store keeps; beyond it the least recently created or updated is evicted, like a delete.
    * @default undefined (no cap)
    */
   readonly maxNotifications?: number | undefined;
@@ -32,7 +30,7 @@ function checkCap(options: Record<string, unknown>, name: keyof MemoryStoreOptio
   return value;
 }
 
-/** Checks the options of {@link createMemoryStore}; throws a `TypeError` naming a bad one. */
+/** Checks the options of `createMemoryStore`; throws a `TypeError` naming a bad one. */
 export function checkMemoryStoreOptions(options: unknown): MemoryStoreOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {

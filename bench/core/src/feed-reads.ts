@@ -1,0 +1,30 @@
+/**
+ * Feed reads for a user with 100,000 notifications: the first page and the unread count,
+ * through the service (argument checks and cursors included), p99 of many calls.
+ */
+import { createNotificationService } from '@herald/core';
+import { createMemoryStore } from '@herald/store-memory';
+import { percentile, timeCalls } from './measure.js';
+import { referenceRequest } from './reference.js';
+import type { BenchResult } from './result.js';
+
+export async function feedReads(notifications = 100_000): Promise<BenchResult[]> {
+  const service = createNotificationService({ store: createMemoryStore(), dispatcher: { autoStart: false } });
+  for (let i = 0; i < notifications; i += 1) {
+    const { notification } = await service.send(referenceRequest(`n-${i}`), { userId: 'alice' });
+    if (i % 3 === 0) await service.feed.markRead('alice', notification.id);
+  }
+  const page = await timeCalls(() => service.feed.list('alice', { limit: 20 }), 20_000);
+  const unread = await timeCalls(() => service.feed.unreadCount('alice'), 20_000);
+  const unreadPage = await timeCalls(() => service.feed.list('alice', { limit: 20, unread: true }), 20_000);
+  await service.close();
+  const result = (scenario: string, samples: number[]): BenchResult => {
+    const p99 = percentile(samples, 99);
+    return { scenario, unit: 'ms (p99)', herald: p99, anchor: null, anchorValue: null, ratio: p99, target: '< 0.5 ms', higherIsBetter: false, met: p99 < 0.5 };
+  };
+  return [
+    result(`first feed page of 20, user with ${notifications.toLocaleString('en-US')} notifications`, page),
+    result(`first unread page of 20, same user`, unreadPage),
+    result(`unread count, same user`, unread),
+  ];
+}

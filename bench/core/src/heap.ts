@@ -1,0 +1,44 @@
+/**
+ * Heap retained per stored notification: the reference example, sent to users with 3
+ * endpoints each, every delivery done (the delivery records stay: they are listable).
+ */
+import { createNotificationService, type Transport } from '@herald/core';
+import { createMemoryStore } from '@herald/store-memory';
+import { retainedHeap } from './measure.js';
+import { referenceRequest } from './reference.js';
+import type { BenchResult } from './result.js';
+
+export async function heapPerNotification(total = 100_000): Promise<BenchResult[]> {
+  const noop: Transport = { name: 'noop', send: async () => undefined };
+  const users = 1000;
+  const service = createNotificationService({ store: createMemoryStore(), transports: [noop], dispatcher: { concurrency: 256 } });
+  for (let u = 0; u < users; u += 1) {
+    for (const platformType of ['windows', 'ios', 'android']) {
+      await service.subscriptions.create(`user-${u}`, { targetHostName: 'graphnotifications.sample.windows.com', platformType, transport: 'noop', address: `${platformType}-${u}` });
+    }
+  }
+  await service.drain();
+  const before = retainedHeap();
+  for (let i = 0; i < total; i += 1) {
+    await service.send(referenceRequest(`n-${i}`), { userId: `user-${i % users}` });
+    if (i % 1000 === 999) await service.drain();
+  }
+  await service.drain();
+  const after = retainedHeap();
+  const perNotification = (after - before) / total;
+  // Keep the service reachable until after the measurement.
+  await service.close();
+  return [
+    {
+      scenario: 'heap retained per notification (reference example, 3 deliveries done)',
+      unit: 'bytes',
+      herald: perNotification,
+      anchor: null,
+      anchorValue: null,
+      ratio: perNotification,
+      target: '< 1,536 bytes',
+      higherIsBetter: false,
+      met: perNotification < 1536,
+    },
+  ];
+}

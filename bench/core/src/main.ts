@@ -1,0 +1,15 @@
+/**
+ * Runs the core benchmarks: `pnpm bench` (a table) or `pnpm bench --json`.
+ */
+import { feedReads } from './feed-reads.js';
+import { heapPerNotification } from './heap.js';
+import { report, type BenchResult } from './result.js';
+import { sendAndDeliver } from './send-and-deliver.js';
+
+const json = process.argv.includes('--json');
+const results: BenchResult[] = [];
+for (const scenario of [sendAndDeliver, feedReads, heapPerNotification]) {
+  results.push(...(await scenario()));
+  if (!json) report(results.slice(-1), false);
+}
+if (json) report(results, true);

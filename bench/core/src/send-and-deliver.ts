@@ -1,0 +1,86 @@
+/**
+ * Send and deliver: notifications to users with 3 endpoints each, through a no-op
+ * transport, the dispatcher draining; against an in-process floor doing the least any
+ * library must do for the same work: ajv validation of the same body, a random id, a Map
+ * insert of the record and of its 3 delivery records, and one event emitted.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { EventEmitter } from 'eventemitter3';
+import { createNotificationService, notificationSchema, type Transport } from '@herald/core';
+import { createMemoryStore } from '@herald/store-memory';
+import { referenceRequest } from './reference.js';
+import type { BenchResult } from './result.js';
+
+const users = 1000;
+const senders = 256;
+
+async function heraldRate(total: number): Promise<number> {
+  const noop: Transport = { name: 'noop', send: async () => undefined };
+  const service = createNotificationService({ store: createMemoryStore(), transports: [noop], dispatcher: { concurrency: 256 } });
+  for (let u = 0; u < users; u += 1) {
+    for (const platformType of ['windows', 'ios', 'android']) {
+      await service.subscriptions.create(`user-${u}`, { targetHostName: 'graphnotifications.sample.windows.com', platformType, transport: 'noop', address: `${platformType}-${u}` });
+    }
+  }
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      for (let i = next++; i < total; i = next++) await service.send(referenceRequest(`n-${i}`), { userId: `user-${i % users}` });
+    }),
+  );
+  await service.drain();
+  const seconds = (performance.now() - start) / 1000;
+  const dead = await service.deliveries.listDead({ limit: 1 });
+  if (dead.items.length > 0) throw new Error('a delivery failed during the benchmark');
+  await service.close();
+  return total / seconds;
+}
+
+function floorRate(total: number): number {
+  const ajv = new Ajv2020({ allErrors: true });
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => !Number.isNaN(Date.parse(text)) });
+  const validate = ajv.compile(notificationSchema);
+  const notifications = new Map<string, unknown>();
+  const deliveries = new Map<string, unknown>();
+  const events = new EventEmitter();
+  let emitted = 0;
+  events.on('created', () => (emitted += 1));
+  const start = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const body = referenceRequest(`n-${i}`);
+    if (!validate(body)) throw new Error('the reference body is invalid');
+    const id = randomUUID();
+    const record = { ...body, id, userId: `user-${i % users}`, createdDateTime: new Date().toISOString() };
+    notifications.set(id, record);
+    for (const platformType of ['windows', 'ios', 'android']) {
+      deliveries.set(randomUUID(), { notificationId: id, platformType, status: 'delivered', attempts: 1 });
+    }
+    events.emit('created', record);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  if (emitted !== total) throw new Error('the floor lost events');
+  return total / seconds;
+}
+
+export async function sendAndDeliver(total = 60_000): Promise<BenchResult[]> {
+  await heraldRate(5000); // warm the JIT on the same code path
+  floorRate(5000);
+  const herald = await heraldRate(total);
+  const floor = floorRate(total);
+  return [
+    {
+      scenario: 'send and deliver (memory store, 3 endpoints each, no-op transport)',
+      unit: 'notifications/s',
+      herald,
+      anchor: 'in-process floor (ajv + id + Map inserts + one event)',
+      anchorValue: floor,
+      ratio: herald / floor,
+      target: '>= 25,000/s and >= 0.5x the floor',
+      higherIsBetter: true,
+      met: herald >= 25_000 && herald / floor >= 0.5,
+    },
+  ];
+}
