@@ -16,7 +16,8 @@ import type { BenchResult } from './result.js';
 const users = 1000;
 const senders = 256;
 
-async function heraldRate(total: number): Promise<number> {
+/** Herald's rate: notifications stored and delivered to all 3 endpoints per second. */
+export async function heraldRate(total: number): Promise<number> {
   const noop: Transport = { name: 'noop', send: async () => undefined };
   const service = createNotificationService({ store: createMemoryStore(), transports: [noop], dispatcher: { concurrency: 256 } });
   for (let u = 0; u < users; u += 1) {

@@ -3,6 +3,7 @@
  * transport, and records the outcome. It sleeps until the store's next due time, wakes
  * at once on a send, and never works a delivery whose lease it does not hold.
  */
+import { AttemptControl } from './attempt-control.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { parseDateTime } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
@@ -91,40 +92,33 @@ function settled(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number
   }
 }
 
-/** Rejects when `signal` aborts, so a transport that ignores its signal cannot hold the dispatcher. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-    } else {
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+/** An attempt under way: what renewing its lease needs, and its control. */
+interface InFlight {
+  readonly ref: LeaseRef;
+  readonly control: AttemptControl;
+  /** When its lease was last taken or renewed. */
+  leasedAt: number;
 }
 
 /** Claims and works deliveries; one per service. */
 export class Dispatcher {
   readonly #ctx: DispatcherContext;
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #inFlight = new Map<string, InFlight>();
+  /** Attempts in flight at or below which a finishing attempt claims more work. */
+  readonly #lowWater: number;
   #running = false;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
+  #wakeScheduled = false;
   #timer: ClockTimer | undefined;
+  #renewTimer: ClockTimer | undefined;
   #unwatch: (() => void) | undefined;
+  #finished: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(context: DispatcherContext) {
     this.#ctx = context;
+    // Refilling in batches, not after every single attempt, keeps claims few and large.
+    this.#lowWater = Math.floor(context.settings.concurrency / 2);
   }
 
   /** True between `start` and `stop`. */
@@ -145,9 +139,18 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Looks for due deliveries now (a send just stored some). */
+  /**
+   * Looks for due deliveries at once (a send just stored some). Wakes in one turn of the
+   * event loop are served by one claim, so a burst of sends makes a few large claims
+   * rather than many small ones.
+   */
   wake(): void {
-    if (this.#running) void this.#pump();
+    if (!this.#running || this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      if (this.#running) void this.#pump();
+    });
   }
 
   /** Stops claiming and waits for the attempts under way to end. */
@@ -156,7 +159,7 @@ export class Dispatcher {
     this.#unwatch?.();
     this.#unwatch = undefined;
     this.#clearTimer();
-    await this.#settled();
+    while (this.#inFlight.size > 0) await this.#nextFinish();
   }
 
   /**
@@ -168,7 +171,7 @@ export class Dispatcher {
       const started = await this.#claimAndStart();
       if (started > 0 && this.#inFlight.size < this.#ctx.settings.concurrency) continue;
       if (this.#inFlight.size > 0) {
-        await Promise.race(this.#inFlight);
+        await this.#nextFinish();
       } else if (this.#pumping !== undefined) {
         await this.#pumping; // the running loop may be between a claim and its attempts
       } else if (started === 0) {
@@ -177,8 +180,16 @@ export class Dispatcher {
     }
   }
 
-  async #settled(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  /** Resolves when the next attempt finishes. */
+  #nextFinish(): Promise<void> {
+    if (this.#finished === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#finished = { promise, resolve };
+    }
+    return this.#finished.promise;
   }
 
   #clearTimer(): void {
@@ -223,7 +234,7 @@ export class Dispatcher {
 
   /** Sleeps until the next delivery is due; shared stores are also polled for other processes' work. */
   async #scheduleNext(): Promise<void> {
-    if (this.#inFlight.size >= this.#ctx.settings.concurrency) return; // a finishing attempt pumps again
+    if (this.#inFlight.size > this.#lowWater) return; // finishing attempts pump again
     const { store, clock, settings } = this.#ctx;
     const next = await store.nextDueAt();
     if (!this.#running || this.#pumpAgain) return;
@@ -243,28 +254,67 @@ export class Dispatcher {
     const { store, clock, settings } = this.#ctx;
     const free = settings.concurrency - this.#inFlight.size;
     if (free <= 0) return 0;
-    const claims = await store.claimDeliveries({
-      owner: settings.instanceId,
-      now: clock.now(),
-      leaseMs: settings.leaseMs,
-      limit: free,
-    });
+    const now = clock.now();
+    const claims = await store.claimDeliveries({ owner: settings.instanceId, now, leaseMs: settings.leaseMs, limit: free });
     for (const claim of claims) {
-      const attempt = this.#attempt(claim)
+      const { delivery } = claim;
+      const entry: InFlight = {
+        ref: { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token },
+        control: new AttemptControl(clock, settings.attemptTimeoutMs),
+        leasedAt: now,
+      };
+      this.#inFlight.set(delivery.id, entry);
+      this.#attempt(claim, entry)
         .catch((error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'))
-        .finally(() => {
-          this.#inFlight.delete(attempt);
-          this.wake();
-        });
-      this.#inFlight.add(attempt);
+        .finally(() => this.#finish(delivery.id, entry));
     }
+    if (claims.length > 0) this.#armRenewal();
     return claims.length;
   }
 
-  async #attempt(claim: ClaimedDelivery): Promise<void> {
+  #finish(deliveryId: string, entry: InFlight): void {
+    entry.control.finish();
+    if (this.#inFlight.get(deliveryId) === entry) this.#inFlight.delete(deliveryId);
+    if (this.#inFlight.size === 0 && this.#renewTimer !== undefined) {
+      // Nothing left to renew: a pending renewal timer would only keep a fake clock busy.
+      this.#ctx.clock.clearTimer(this.#renewTimer);
+      this.#renewTimer = undefined;
+    }
+    const finished = this.#finished;
+    this.#finished = undefined;
+    finished?.resolve();
+    if (this.#running && this.#inFlight.size <= this.#lowWater) this.wake();
+  }
+
+  /**
+   * Renews, every half lease, the leases of attempts still running, so a slow transport
+   * keeps its claim; an attempt whose lease is lost is ended at once.
+   */
+  #armRenewal(): void {
+    if (this.#renewTimer !== undefined) return;
+    const { store, clock, settings } = this.#ctx;
+    const half = Math.max(1, Math.floor(settings.leaseMs / 2));
+    this.#renewTimer = clock.setTimer(() => {
+      this.#renewTimer = undefined;
+      const now = clock.now();
+      for (const entry of this.#inFlight.values()) {
+        if (now - entry.leasedAt < half) continue;
+        entry.leasedAt = now;
+        store.renewLease(entry.ref, now, settings.leaseMs).then(
+          (held) => {
+            if (!held) entry.control.end('lease lost', new TransportError('retryable', 'the lease on this delivery was lost'));
+          },
+          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'),
+        );
+      }
+      if (this.#inFlight.size > 0) this.#armRenewal();
+    }, half, 'work');
+  }
+
+  async #attempt(claim: ClaimedDelivery, entry: InFlight): Promise<void> {
     const { store, clock, transports, events, settings } = this.#ctx;
     const { delivery } = claim;
-    const ref: LeaseRef = { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token };
+    const { ref } = entry;
     const startedAt = clock.now();
 
     const skip = outcomeWithoutAttempt(claim, startedAt);
@@ -277,7 +327,7 @@ export class Dispatcher {
     const transport = transports.get(delivery.transport);
     if (transport === undefined) {
       const error = new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(delivery.transport)} is registered with this service`);
-      await this.#finish(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
+      await this.#record(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
       return;
     }
 
@@ -287,10 +337,10 @@ export class Dispatcher {
       attempt: delivery.attempts + 1,
       notification: messageNotification(claim, notification),
     };
-    const failure = await this.#send(transport, message, endpointOf(subscription), ref, startedAt);
+    const failure = await this.#send(transport, message, endpointOf(subscription), entry.control, startedAt);
     const finishedAt = clock.now();
     if (failure === undefined) {
-      await this.#finish(ref, delivery, { status: 'delivered' }, undefined);
+      await this.#record(ref, delivery, { status: 'delivered' }, undefined);
       return;
     }
     if (failure === 'lease lost') return; // another instance holds it now; it records the outcome
@@ -299,7 +349,7 @@ export class Dispatcher {
     const policy = transport.retry ?? settings.retry;
     const error = { code: failure.code, message: failure.message };
     if (failure.failure === 'endpointGone') {
-      await this.#finish(ref, delivery, { status: 'dead', error }, failure);
+      await this.#record(ref, delivery, { status: 'dead', error }, failure);
       const reason = `endpoint gone: ${failure.message}`.slice(0, 512);
       const updated = await store.updateSubscription(subscription.id, { status: 'inactive', statusReason: reason }, finishedAt);
       if (updated !== undefined) events.emit('subscription.deactivated', { subscription: updated });
@@ -307,70 +357,44 @@ export class Dispatcher {
     }
     if (failure.failure === 'permanent' || attempts >= policy.maxAttempts) {
       const final = failure.failure === 'permanent' ? error : { code: error.code, message: `${error.message} (gave up after ${attempts} attempts)` };
-      await this.#finish(ref, delivery, { status: 'dead', error: final }, failure);
+      await this.#record(ref, delivery, { status: 'dead', error: final }, failure);
       return;
     }
     const delay =
       failure.retryAfterMs === undefined
         ? policy.delayMs(attempts, settings.random)
         : Math.min(Math.max(0, failure.retryAfterMs), settings.maxRetryAfterMs);
-    await this.#finish(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
+    await this.#record(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
   }
 
   /**
-   * Calls the transport under a timeout, renewing the lease while the call runs.
+   * Calls the transport until it answers or the attempt is ended (timeout, lost lease).
    * Returns nothing on success, the normalized failure, or `lease lost`.
    */
   async #send(
     transport: Transport,
     message: TransportMessage,
     endpoint: Endpoint,
-    ref: LeaseRef,
+    control: AttemptControl,
     now: number,
   ): Promise<TransportError | 'lease lost' | undefined> {
-    const { store, clock, settings } = this.#ctx;
-    const controller = new AbortController();
-    let leaseLost = false;
-    const timeout = clock.setTimer(() => {
-      controller.abort(new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
-    }, settings.attemptTimeoutMs, 'work');
-    let renewal: ClockTimer | undefined;
-    const renewEvery = Math.max(1, Math.floor(settings.leaseMs / 2));
-    const renew = (): void => {
-      renewal = clock.setTimer(() => {
-        store.renewLease(ref, clock.now(), settings.leaseMs).then(
-          (held) => {
-            if (held) {
-              if (!controller.signal.aborted) renew();
-              return;
-            }
-            leaseLost = true;
-            controller.abort(new TransportError('retryable', 'the lease on this delivery was lost'));
-          },
-          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'),
-        );
-      }, renewEvery, 'work');
+    const context = {
+      now,
+      get signal(): AbortSignal {
+        return control.signal;
+      },
     };
-    renew();
     try {
-      const work = transport.send(message, endpoint, { signal: controller.signal, now });
-      // The result of an abandoned call is dropped, not left as an unhandled rejection.
-      work.catch(() => undefined);
-      await untilAborted(work, controller.signal);
+      // A transport that ignores its signal is abandoned when the attempt ends.
+      await Promise.race([transport.send(message, endpoint, context), control.ended]);
       return undefined;
     } catch (error) {
-      if (leaseLost) return 'lease lost';
-      return controller.signal.aborted && controller.signal.reason instanceof TransportError
-        ? controller.signal.reason
-        : toTransportError(error);
-    } finally {
-      clock.clearTimer(timeout);
-      if (renewal !== undefined) clock.clearTimer(renewal);
-      if (!controller.signal.aborted) controller.abort(new TransportError('retryable', 'the attempt ended'));
+      if (control.why === 'lease lost') return 'lease lost';
+      return control.reason ?? toTransportError(error);
     }
   }
 
-  async #finish(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<void> {
+  async #record(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<void> {
     const { store, clock, events } = this.#ctx;
     const now = clock.now();
     if (!(await store.completeDelivery(ref, outcome, now))) return;

@@ -18,10 +18,27 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
+ * Recently parsed date-times. Stored records repeat the same few strings (an expiry read
+ * on every send and every attempt), so a small memo saves most of the parsing.
+ */
+const parsed = new Map<string, number | undefined>();
+const maxParsed = 4096;
+
+/**
  * Parses an RFC 3339 date-time (`2019-10-30T23:59:00.000Z`, `2019-10-30T23:59:00+02:00`)
  * into epoch milliseconds, or returns `undefined` when it is not one.
  */
 export function parseDateTime(text: string): number | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const time = parseUncached(text);
+  if (text.length <= 64) {
+    if (parsed.size >= maxParsed) parsed.clear();
+    parsed.set(text, time);
+  }
+  return time;
+}
+
+function parseUncached(text: string): number | undefined {
   const m = dateTimePattern.exec(text);
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [

@@ -1,0 +1,66 @@
+/**
+ * The control of one delivery attempt: its deadline, the signal the transport may watch,
+ * and a promise that rejects when the attempt must end (timed out, lease lost). The
+ * AbortController behind the signal is made only when a transport asks for the signal:
+ * many transports never do, and it is the costliest object of an attempt.
+ */
+import type { Clock, ClockTimer } from './clock.js';
+import { TransportError } from './transport.js';
+
+/** Why an attempt was ended from outside. */
+export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
+
+export class AttemptControl {
+  /** Rejects with the reason when the attempt is ended from outside; never resolves. */
+  readonly ended: Promise<never>;
+  #reject!: (reason: TransportError) => void;
+  #controller: AbortController | undefined;
+  #reason: TransportError | undefined;
+  #why: AttemptEnd | undefined;
+  readonly #clock: Clock;
+  readonly #timer: ClockTimer;
+
+  constructor(clock: Clock, timeoutMs: number) {
+    this.#clock = clock;
+    this.ended = new Promise<never>((_resolve, reject) => {
+      this.#reject = reject;
+    });
+    // Nobody may be racing `ended` when it rejects (the attempt already finished).
+    this.ended.catch(() => undefined);
+    this.#timer = clock.setTimer(() => this.end('timeout', new TransportError('timeout', `the transport did not answer within ${timeoutMs} ms`)), timeoutMs, 'work');
+  }
+
+  /** The signal handed to the transport, aborted when the attempt is ended. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Why the attempt was ended from outside, if it was. */
+  get why(): AttemptEnd | undefined {
+    return this.#why;
+  }
+
+  /** The failure to record for an attempt ended from outside. */
+  get reason(): TransportError | undefined {
+    return this.#reason;
+  }
+
+  /** Ends the attempt: aborts the signal and rejects `ended`. Only the first call counts. */
+  end(why: AttemptEnd, reason: TransportError): void {
+    if (this.#why !== undefined) return;
+    this.#why = why;
+    this.#reason = reason;
+    this.#clock.clearTimer(this.#timer);
+    this.#controller?.abort(reason);
+    this.#reject(reason);
+  }
+
+  /** Releases the deadline once the attempt is over. */
+  finish(): void {
+    this.#clock.clearTimer(this.#timer);
+  }
+}
