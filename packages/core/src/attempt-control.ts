@@ -2,10 +2,10 @@
  * The control of one delivery attempt: its deadline, the signal the transport may watch,
  * and a promise that rejects when the attempt must end (timed out, lease lost). The
  * AbortController behind the signal is made only when a transport asks for the signal:
- * many transports never do, and it is the costliest object of an attempt.
+ * many transports never do, and it is the costliest object of an attempt. The deadline is
+ * enforced by the dispatcher, with one timer for all attempts.
  */
-import type { Clock, ClockTimer } from './clock.js';
-import { TransportError } from './transport.js';
+import type { TransportError } from './transport.js';
 
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
@@ -17,17 +17,16 @@ export class AttemptControl {
   #controller: AbortController | undefined;
   #reason: TransportError | undefined;
   #why: AttemptEnd | undefined;
-  readonly #clock: Clock;
-  readonly #timer: ClockTimer;
+  /** When the attempt times out (epoch ms). */
+  readonly deadline: number;
 
-  constructor(clock: Clock, timeoutMs: number) {
-    this.#clock = clock;
+  constructor(deadline: number) {
+    this.deadline = deadline;
     this.ended = new Promise<never>((_resolve, reject) => {
       this.#reject = reject;
     });
     // Nobody may be racing `ended` when it rejects (the attempt already finished).
     this.ended.catch(() => undefined);
-    this.#timer = clock.setTimer(() => this.end('timeout', new TransportError('timeout', `the transport did not answer within ${timeoutMs} ms`)), timeoutMs, 'work');
   }
 
   /** The signal handed to the transport, aborted when the attempt is ended. */
@@ -54,13 +53,7 @@ export class AttemptControl {
     if (this.#why !== undefined) return;
     this.#why = why;
     this.#reason = reason;
-    this.#clock.clearTimer(this.#timer);
     this.#controller?.abort(reason);
     this.#reject(reason);
-  }
-
-  /** Releases the deadline once the attempt is over. */
-  finish(): void {
-    this.#clock.clearTimer(this.#timer);
   }
 }

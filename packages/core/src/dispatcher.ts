@@ -112,6 +112,7 @@ export class Dispatcher {
   #wakeScheduled = false;
   #timer: ClockTimer | undefined;
   #renewTimer: ClockTimer | undefined;
+  #deadlineTimer: ClockTimer | undefined;
   #unwatch: (() => void) | undefined;
   #finished: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -260,7 +261,7 @@ export class Dispatcher {
       const { delivery } = claim;
       const entry: InFlight = {
         ref: { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token },
-        control: new AttemptControl(clock, settings.attemptTimeoutMs),
+        control: new AttemptControl(now + settings.attemptTimeoutMs),
         leasedAt: now,
       };
       this.#inFlight.set(delivery.id, entry);
@@ -268,22 +269,52 @@ export class Dispatcher {
         .catch((error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'))
         .finally(() => this.#finish(delivery.id, entry));
     }
-    if (claims.length > 0) this.#armRenewal();
+    if (claims.length > 0) {
+      this.#armRenewal();
+      this.#armDeadline();
+    }
     return claims.length;
   }
 
   #finish(deliveryId: string, entry: InFlight): void {
-    entry.control.finish();
     if (this.#inFlight.get(deliveryId) === entry) this.#inFlight.delete(deliveryId);
-    if (this.#inFlight.size === 0 && this.#renewTimer !== undefined) {
-      // Nothing left to renew: a pending renewal timer would only keep a fake clock busy.
-      this.#ctx.clock.clearTimer(this.#renewTimer);
+    if (this.#inFlight.size === 0) {
+      // Nothing left to renew or time out: pending timers would only keep a fake clock busy.
+      if (this.#renewTimer !== undefined) this.#ctx.clock.clearTimer(this.#renewTimer);
+      if (this.#deadlineTimer !== undefined) this.#ctx.clock.clearTimer(this.#deadlineTimer);
       this.#renewTimer = undefined;
+      this.#deadlineTimer = undefined;
     }
     const finished = this.#finished;
     this.#finished = undefined;
     finished?.resolve();
     if (this.#running && this.#inFlight.size <= this.#lowWater) this.wake();
+  }
+
+  /**
+   * Times out attempts with one timer for all: attempts start in order and share one
+   * timeout, so the oldest in flight always has the earliest deadline.
+   */
+  #armDeadline(): void {
+    if (this.#deadlineTimer !== undefined) return;
+    let next: number | undefined;
+    for (const entry of this.#inFlight.values()) {
+      if (entry.control.why === undefined) {
+        next = entry.control.deadline;
+        break;
+      }
+    }
+    if (next === undefined) return;
+    const { clock, settings } = this.#ctx;
+    this.#deadlineTimer = clock.setTimer(() => {
+      this.#deadlineTimer = undefined;
+      const now = clock.now();
+      for (const entry of this.#inFlight.values()) {
+        if (entry.control.deadline > now) break;
+        entry.control.end('timeout', new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
+      }
+      this.#armDeadline();
+    }, Math.max(0, next - clock.now()), 'work');
   }
 
   /**

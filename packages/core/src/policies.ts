@@ -44,12 +44,22 @@ export interface ThrottleOptions {
   readonly maxTrackedKeys?: number;
 }
 
-/** The compiled policy checks. */
+/**
+ * The compiled policy checks. Each returns a promise only when a hook it runs is
+ * asynchronous, so a service without async hooks pays no `await` on every send.
+ */
 export interface Policies {
   /** Checks the caller alone: blocked list, then its rate. */
-  checkCaller(caller: Caller | undefined, now: number): Promise<void>;
+  checkCaller(caller: Caller | undefined, now: number): Promise<void> | undefined;
   /** Checks the caller against the user: authorization, then the user's rate. */
-  checkTarget(caller: Caller | undefined, userId: string, targetHostName: string, now: number): Promise<void>;
+  checkTarget(caller: Caller | undefined, userId: string, targetHostName: string, now: number): Promise<void> | undefined;
+}
+
+/** Runs `then` after `value`, synchronously when `value` is not a promise. */
+function after<T>(value: T | Promise<T>, then: (resolved: T) => void): Promise<void> | undefined {
+  if (value instanceof Promise) return value.then(then);
+  then(value);
+  return undefined;
 }
 
 function throttled(who: string, waitMs: number): HeraldError {
@@ -80,19 +90,23 @@ export function createPolicies(options: PolicyOptions = {}): Policies {
     throttle.perUser === undefined ? undefined : createTokenBuckets(throttle.perUser, maxKeys, 'throttle.perUser');
 
   return {
-    async checkCaller(caller, now) {
-      if (caller === undefined) return;
-      if (await isBlocked(caller)) throw new HeraldError('CALLER_BLOCKED', `caller ${JSON.stringify(caller.id)} is blocked`);
-      const wait = perCaller?.take(caller.id, now) ?? 0;
-      if (wait > 0) throw throttled('caller', wait);
+    checkCaller(caller, now) {
+      if (caller === undefined) return undefined;
+      return after(isBlocked(caller), (blocked) => {
+        if (blocked) throw new HeraldError('CALLER_BLOCKED', `caller ${JSON.stringify(caller.id)} is blocked`);
+        const wait = perCaller?.take(caller.id, now) ?? 0;
+        if (wait > 0) throw throttled('caller', wait);
+      });
     },
-    async checkTarget(caller, userId, targetHostName, now) {
-      if (authorize !== undefined && !(await authorize(caller, userId, targetHostName))) {
-        const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
-        throw new HeraldError('CALLER_UNAUTHORIZED', `${who} may not send ${targetHostName} notifications to this user`);
-      }
-      const wait = perUser?.take(userId, now) ?? 0;
-      if (wait > 0) throw throttled('user', wait);
+    checkTarget(caller, userId, targetHostName, now) {
+      return after(authorize === undefined ? true : authorize(caller, userId, targetHostName), (allowed) => {
+        if (!allowed) {
+          const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
+          throw new HeraldError('CALLER_UNAUTHORIZED', `${who} may not send ${targetHostName} notifications to this user`);
+        }
+        const wait = perUser?.take(userId, now) ?? 0;
+        if (wait > 0) throw throttled('user', wait);
+      });
     },
   };
 }

@@ -97,9 +97,9 @@ function fingerprintOf(userId: string, input: unknown, sendAt: number | undefine
     .digest('base64url');
 }
 
-async function resolveUser(context: ServiceContext, target: SendTarget, content: NotificationContent, now: number): Promise<string> {
-  if ('userId' in target) return target.userId;
-  const subscription = await context.store.getSubscription(target.subscriptionId);
+/** The user behind a subscription id (Graph's X-UNS-ID), which must be live and of the same app. */
+async function resolveSubscriptionUser(context: ServiceContext, subscriptionId: string, content: NotificationContent, now: number): Promise<string> {
+  const subscription = await context.store.getSubscription(subscriptionId);
   if (subscription === undefined) {
     throw new HeraldError('SUBSCRIPTION_NOT_FOUND', 'no subscription has this id (X-UNS-ID); the client must subscribe again');
   }
@@ -127,10 +127,12 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   const caller = checkCaller(options['caller']);
   const now = clock.now();
 
-  await policies.checkCaller(caller, now);
+  const callerChecked = policies.checkCaller(caller, now);
+  if (callerChecked !== undefined) await callerChecked;
   const content = validateNotification(input, { now, defaultExpirationMs: settings.defaultExpirationMs });
-  const userId = await resolveUser(context, target, content, now);
-  await policies.checkTarget(caller, userId, content.targetHostName, now);
+  const userId = 'userId' in target ? target.userId : await resolveSubscriptionUser(context, target.subscriptionId, content, now);
+  const targetChecked = policies.checkTarget(caller, userId, content.targetHostName, now);
+  if (targetChecked !== undefined) await targetChecked;
 
   let sendAt: number | undefined;
   if (options['sendAt'] !== undefined) {

@@ -443,14 +443,17 @@ export class MemoryState {
     if (updated === undefined && holder !== undefined && holder !== replaced) {
       throw storeError('INVALID_ARGUMENT', `the notification id ${JSON.stringify(id)} is already taken; the service mints a fresh one per write`);
     }
-    const fresh = new Set<string>();
-    for (const delivery of write.deliveries) {
+    const deliveries = write.deliveries;
+    for (let i = 0; i < deliveries.length; i += 1) {
+      const delivery = deliveries[i] as NewDelivery;
       const taken = user?.deliveries.get(delivery.id);
       const takenByReplaced = taken !== undefined && replaced?.deliveries?.includes(taken) === true;
-      if (fresh.has(delivery.id) || (taken !== undefined && !takenByReplaced)) {
+      // A write carries a handful of deliveries: a scan finds a repeated id without a Set.
+      let repeated = false;
+      for (let j = 0; j < i && !repeated; j += 1) repeated = (deliveries[j] as NewDelivery).id === delivery.id;
+      if (repeated || (taken !== undefined && !takenByReplaced)) {
         throw storeError('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(delivery.id)} is already taken; the service mints a fresh one per delivery`);
       }
-      fresh.add(delivery.id);
     }
   }
 

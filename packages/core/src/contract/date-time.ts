@@ -63,7 +63,20 @@ export function isDateTime(text: string): boolean {
   return parseDateTime(text) !== undefined;
 }
 
+let lastFormatted = Number.NaN;
+let lastText = '';
+
 /** Formats epoch milliseconds as an ISO 8601 UTC string. */
 export function formatDateTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  // Writes in a burst share their millisecond: format it once.
+  if (epochMs !== lastFormatted) {
+    lastText = new Date(epochMs).toISOString();
+    lastFormatted = epochMs;
+  }
+  return lastText;
+}
+
+/** True when `text` is already in the form `formatDateTime` writes (`2019-10-30T23:59:00.000Z`). */
+export function isCanonicalDateTime(text: string): boolean {
+  return text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(19) === 46 /* . */;
 }

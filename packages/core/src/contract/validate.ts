@@ -5,7 +5,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { HeraldError, type HeraldErrorCode, type ValidationIssue } from '../errors.js';
-import { formatDateTime, isDateTime, parseDateTime } from './date-time.js';
+import { formatDateTime, isCanonicalDateTime, isDateTime, parseDateTime } from './date-time.js';
 import { codeOf, issuesOf, summaryOf } from './issues.js';
 import { contractLimits } from './limits.js';
 import { notificationSchema, notificationStateSchema, subscriptionSchema } from './schema.js';
@@ -122,7 +122,9 @@ export function validateNotification(input: unknown, context: ValidationContext)
     targetHostName: request.targetHostName,
     appNotificationId: request.appNotificationId,
     payload: {},
-    expirationDateTime: formatDateTime(expiresAt),
+    // A valid date-time already in canonical form is kept as given: same value, no new string.
+    expirationDateTime:
+      request.expirationDateTime !== undefined && isCanonicalDateTime(request.expirationDateTime) ? request.expirationDateTime : formatDateTime(expiresAt),
   };
   if (request.payload.visualContent !== undefined) content.payload.visualContent = copyVisual(request.payload.visualContent);
   if (request.payload.rawContent !== undefined) content.payload.rawContent = request.payload.rawContent;
