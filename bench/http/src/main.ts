@@ -1,0 +1,85 @@
+/**
+ * POST /me/notifications on node:http (autocannon, loopback) against a bare node:http
+ * handler that parses the same JSON and answers 201, in the same run. Each server runs in
+ * a process of its own; the load comes from this one.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const json = process.argv.includes('--json');
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
+
+interface Started {
+  readonly port: number;
+  readonly subscriptionId: string;
+  stop(): void;
+}
+
+async function startServer(mode: 'herald' | 'bare'): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url)), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the ${mode} server exited (${code})`)));
+    createInterface({ input: child.stdout }).once('line', resolve);
+  });
+  const { port, subscriptionId } = JSON.parse(line) as { port: number; subscriptionId: string };
+  return { port, subscriptionId, stop: () => child.kill() };
+}
+
+async function requestsPerSecond(server: Started, duration: number): Promise<number> {
+  let counter = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/me/notifications`,
+    connections: 64,
+    duration,
+    method: 'POST',
+    headers: { authorization: 'Bearer app-server', 'content-type': 'application/json', 'x-uns-id': server.subscriptionId },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({
+            targetHostName: 'graphnotifications.sample.windows.com',
+            appNotificationId: `n-${(counter += 1)}`,
+            expirationDateTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+            payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
+            targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
+            priority: 'High',
+            groupName: 'TestGroup',
+            displayTimeToLive: '60',
+          }),
+        }),
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} answers were not 2xx and ${result.errors} requests failed`);
+  return result.requests.average;
+}
+
+async function measure(mode: 'herald' | 'bare'): Promise<number> {
+  const server = await startServer(mode);
+  try {
+    await requestsPerSecond(server, 2); // warm-up
+    return await requestsPerSecond(server, seconds);
+  } finally {
+    server.stop();
+  }
+}
+
+const bare = await measure('bare');
+const herald = await measure('herald');
+const ratio = herald / bare;
+const result = {
+  scenario: 'POST /me/notifications on node:http (reference example, 3 endpoints, 64 connections)',
+  unit: 'requests/s',
+  herald,
+  anchor: 'bare node:http handler parsing the same JSON and answering 201',
+  anchorValue: bare,
+  ratio,
+  target: '>= 0.6x the bare handler',
+  higherIsBetter: true,
+  met: ratio >= 0.6,
+};
+if (json) process.stdout.write(`${JSON.stringify([result], null, 2)}\n`);
+else process.stdout.write(`${result.met ? 'MET ' : 'MISS'} ${result.scenario}: ${Math.round(herald)} ${result.unit} | bare: ${Math.round(bare)} | ratio ${ratio.toFixed(2)}x | target ${result.target}\n`);
