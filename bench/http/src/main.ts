@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { sampleRequest } from '@herald/testing';
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -39,16 +40,7 @@ async function requestsPerSecond(server: Started, duration: number): Promise<num
       {
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({
-            targetHostName: 'graphnotifications.sample.windows.com',
-            appNotificationId: `n-${(counter += 1)}`,
-            expirationDateTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
-            payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
-            targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
-            priority: 'High',
-            groupName: 'TestGroup',
-            displayTimeToLive: '60',
-          }),
+          body: JSON.stringify(sampleRequest({ appNotificationId: `n-${(counter += 1)}` }, Date.now())),
         }),
       },
     ],

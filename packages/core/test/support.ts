@@ -4,7 +4,7 @@
  */
 import { createNotificationService, type Endpoint, type NotificationRequest, type NotificationServiceOptions, type Transport, type TransportContext, type TransportMessage } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
-import { createFakeClock, type FakeClock } from '@herald/testing';
+import { createFakeClock, sampleRequest, type FakeClock } from '@herald/testing';
 
 /** One call a recording transport received. */
 export interface RecordedCall {
@@ -43,18 +43,7 @@ export const app = 'graphnotifications.sample.windows.com';
 
 /** The reference page's example request, expiring two days after `now`. */
 export function referenceRequest(now: number, overrides: Record<string, unknown> = {}): NotificationRequest {
-  // Overrides may break the contract on purpose: the service must refuse them, so the type is asserted.
-  return {
-    targetHostName: app,
-    appNotificationId: 'testDirectToastNotification',
-    expirationDateTime: new Date(now + 2 * 86_400_000).toISOString(),
-    payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
-    targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
-    priority: 'High',
-    groupName: 'TestGroup',
-    displayTimeToLive: '60',
-    ...overrides,
-  } as NotificationRequest;
+  return sampleRequest(overrides, now);
 }
 
 export interface Harness {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createNotificationService, type NotificationService, type NotificationServiceOptions, type Transport } from '@herald/core';
 import { createHttpHandler, developmentAuthenticator, type HttpHandlerOptions } from '@herald/http';
 import { createMemoryStore } from '@herald/store-memory';
+import { sampleRequest } from '@herald/testing';
 
 export interface Answer {
   readonly status: number;
@@ -34,18 +35,9 @@ export interface Api {
 
 export const app = 'graphnotifications.sample.windows.com';
 
+/** The reference page's example request, expiring two days from now. */
 export function referenceBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    targetHostName: app,
-    appNotificationId: 'testDirectToastNotification',
-    expirationDateTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
-    payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
-    targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
-    priority: 'High',
-    groupName: 'TestGroup',
-    displayTimeToLive: '60',
-    ...overrides,
-  };
+  return sampleRequest(overrides, Date.now()) as unknown as Record<string, unknown>;
 }
 
 export function rawCall(port: number, method: string, path: string, options: CallOptions = {}): Promise<Answer> {

@@ -10,6 +10,7 @@ import type {
   NewDelivery,
   NewNotification,
   NewSubscription,
+  NotificationRequest,
   PlatformType,
   StoredNotification,
   StoredSubscription,
@@ -39,6 +40,28 @@ function withOverrides<T extends object>(base: T, overrides: Partial<T>): T {
   const result: Record<string, unknown> = { ...base, ...overrides };
   for (const key of Object.keys(result)) if (result[key] === undefined) delete result[key];
   return result as T;
+}
+
+/**
+ * The reference page's example request (`POST /me/notifications`), as an app server sends
+ * it, expiring {@link sampleLifetimeMs} after `now` (the page's own 2019 date has passed).
+ * `overrides` replace whole fields; an override of `undefined` removes one. Overrides may
+ * break the contract on purpose, to test refusals.
+ */
+export function sampleRequest(overrides: Record<string, unknown> = {}, now: number = sampleTime): NotificationRequest {
+  return withOverrides<Record<string, unknown>>(
+    {
+      targetHostName: sampleApp,
+      appNotificationId: 'testDirectToastNotification',
+      expirationDateTime: formatDateTime(now + sampleLifetimeMs),
+      payload: { visualContent: { title: 'Hello World!', body: 'Notifications are Great!' } },
+      targetPolicy: { platformTypes: ['windows', 'ios', 'android'] },
+      priority: 'High',
+      groupName: 'TestGroup',
+      displayTimeToLive: '60',
+    },
+    overrides,
+  ) as unknown as NotificationRequest;
 }
 
 /**
