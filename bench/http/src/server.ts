@@ -38,3 +38,6 @@ const server = createServer(handle);
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, subscriptionId })}\n`);
 });
+
+// Exit cleanly when the runner is done, so profilers (`--cpu-prof`) get to write.
+process.on('SIGTERM', () => process.exit(0));
