@@ -10,6 +10,7 @@ import type { TransportError } from './transport.js';
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
 
+/** Ends one attempt from outside, and hands its transport a signal that says so. */
 export class AttemptControl {
   /** Rejects with the reason when the attempt is ended from outside; never resolves. */
   readonly ended: Promise<never>;
