@@ -1,0 +1,100 @@
+/**
+ * Claims and leases across shards. Each shard's claim is one atomic script, so two
+ * instances never lease the same delivery; a claim across shards first looks at each
+ * shard's earliest due deliveries, picks the `limit` earliest of all, then claims that
+ * many from each shard. Between the look and the claim another instance may take some:
+ * the claim then returns fewer, never one twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from '@herald/core';
+import { deliveryFrom, fieldsOf, listOf, notificationFromRow, numberOf, subscriptionFrom, textOf } from './records.js';
+import { scripts } from './scripts/index.js';
+import type { ShardRoute } from './keys.js';
+import type { StoreContext } from './store-context.js';
+
+/** The calls of this module. */
+export type ClaimCalls = Pick<NotificationStore, 'claimDeliveries' | 'renewLease' | 'completeDelivery' | 'nextDueAt'>;
+
+/** One claim's reply: the delivery, its notification and its subscription (empty when gone). */
+function claimFrom(entry: unknown): ClaimedDelivery {
+  const [deliveryHash, noteRow, subscriptionHash] = listOf(entry, 'a claim');
+  const delivery = deliveryFrom(fieldsOf(deliveryHash, 'a claimed delivery')) as ClaimedDelivery['delivery'];
+  const note = notificationFromRow(noteRow, delivery.userId);
+  const subscription = fieldsOf(subscriptionHash, "a claim's subscription");
+  const claim: { -readonly [K in keyof ClaimedDelivery]: ClaimedDelivery[K] } = { delivery };
+  if (note !== undefined) claim.notification = note.notification;
+  if (subscription['id'] !== undefined) claim.subscription = subscriptionFrom(subscription);
+  return claim;
+}
+
+/** The script arguments that complete a delivery with `outcome`. */
+function outcomeArguments(outcome: DeliveryOutcome): (string | number)[] {
+  switch (outcome.status) {
+    case 'failed':
+      return ['failed', outcome.nextAttemptAt, outcome.error.code, outcome.error.message];
+    case 'dead':
+      return ['dead', '', outcome.error.code, outcome.error.message];
+    case 'cancelled':
+      return ['cancelled', outcome.reason, '', ''];
+    case 'delivered':
+    case 'expired':
+      return [outcome.status, '', '', ''];
+  }
+}
+
+/** Builds the claim calls over `context`. */
+export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
+  /** How many deliveries to claim from each shard: the `limit` earliest due of all shards. */
+  const planClaims = async (now: number, limit: number): Promise<Map<ShardRoute, number>> => {
+    const routes = keyspace.everyShard();
+    const plan = new Map<ShardRoute, number>();
+    const [only] = routes;
+    if (routes.length === 1 && only !== undefined) return plan.set(only, limit);
+    const peeks = await Promise.all(routes.map((route) => link.run(scripts.peekDue, route.key, [route.tag, now, limit])));
+    const due: { route: ShardRoute; at: number }[] = [];
+    peeks.forEach((reply, index) => {
+      const flat = listOf(reply, 'the due deliveries');
+      const route = routes[index] as ShardRoute;
+      for (let item = 1; item < flat.length; item += 2) due.push({ route, at: numberOf(flat[item], 'a due time') });
+    });
+    // A stable sort: ties keep shard order, and each shard's own order.
+    due.sort((a, b) => a.at - b.at);
+    for (const { route } of due.slice(0, limit)) plan.set(route, (plan.get(route) ?? 0) + 1);
+    return plan;
+  };
+
+  return {
+    async claimDeliveries({ owner, now, leaseMs, limit }) {
+      const plan = await planClaims(now, limit);
+      const replies = await Promise.all(
+        [...plan].map(([route, count]) =>
+          link.run(scripts.claimDeliveries, route.key, [route.tag, now, owner, now + leaseMs, count, ...Array.from({ length: count }, randomUUID)]),
+        ),
+      );
+      return replies.flatMap((reply) => listOf(reply, 'claimDeliveries').map(claimFrom));
+    },
+
+    async renewLease(ref, now, leaseMs) {
+      const route = keyspace.user(ref.userId);
+      return (await link.run(scripts.renewLease, route.key, [route.tag, ref.userId, ref.deliveryId, ref.token, now + leaseMs])) === 1;
+    },
+
+    async completeDelivery(ref, outcome, now) {
+      const route = keyspace.user(ref.userId);
+      const reply = await link.run(scripts.completeDelivery, route.key, [route.tag, ref.userId, ref.deliveryId, ref.token, now, ...outcomeArguments(outcome)]);
+      return reply === 1;
+    },
+
+    async nextDueAt() {
+      const routes = keyspace.everyShard();
+      const replies = await Promise.all(routes.map((route) => link.run(scripts.nextDue, route.key, [route.tag])));
+      let earliest: number | undefined;
+      for (const reply of replies) {
+        if (reply === null) continue;
+        const at = numberOf(textOf(reply, 'a due time'), 'a due time');
+        if (earliest === undefined || at < earliest) earliest = at;
+      }
+      return earliest;
+    },
+  };
+}

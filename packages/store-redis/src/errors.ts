@@ -1,0 +1,8 @@
+/** Errors of this package, prefixed `[herald] [store-redis]` so a reader knows where they came from. */
+import { errorFactory } from '@herald/core';
+
+/** Where this package's messages say they came from. */
+export const errorSource = 'store-redis';
+
+/** Builds a `HeraldError` whose message starts `[herald] [store-redis]`. */
+export const storeError = errorFactory(errorSource);

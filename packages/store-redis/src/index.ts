@@ -1,0 +1,3 @@
+/** `@herald/store-redis`: Herald's store for many processes sharing one Redis or Redis Cluster. */
+export { createRedisStore, NAME } from './redis-store.js';
+export type { RedisStoreOptions } from './options.js';

@@ -1,0 +1,150 @@
+/**
+ * The Redis store's options, checked when the store is created: a wrong option is a
+ * `TypeError` naming it, thrown at once, not a surprise at the first send.
+ */
+import { optionError } from '@herald/core';
+import type { Cluster, Redis } from 'ioredis';
+import { errorSource } from './errors.js';
+
+/** Options of {@link createRedisStore}: pass `client` or `url`, not both. */
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client (`Redis`) or cluster client (`Cluster`) to use; the store leaves it
+   * open when it closes. Create it with `enableOfflineQueue: false` and
+   * `autoResendUnfulfilledCommands: false`, or see the README for why.
+   * @default undefined (give `url` instead)
+   */
+  readonly client?: Redis | Cluster | undefined;
+  /**
+   * A `redis://` or `rediss://` URL; the store creates its own client with settings that
+   * fail fast while Redis is down, and closes it when the store closes.
+   * @default undefined (give `client` instead)
+   */
+  readonly url?: string | undefined;
+  /**
+   * The start of every key and of the wake-up channel, so several Herald deployments
+   * (or tests) can share one Redis: 1–64 letters, digits, `.`, `_`, `-` or `:`.
+   * @default 'herald'
+   */
+  readonly prefix?: string | undefined;
+  /**
+   * How many shards users are spread over (1–1024); fixed when the keyspace is created.
+   * Given for an existing keyspace, it must equal the recorded count.
+   * @default the keyspace's recorded count, or 16 for a new keyspace
+   */
+  readonly shards?: number | undefined;
+  /**
+   * Longest time one store call may take before it fails with `STORE_UNAVAILABLE`.
+   * @default 5000
+   */
+  readonly commandTimeoutMs?: number | undefined;
+  /**
+   * Longest time `createRedisStore` waits for the first connection.
+   * @default 10000
+   */
+  readonly connectTimeoutMs?: number | undefined;
+}
+
+/** The options after checking, with defaults applied where they are known up front. */
+export interface CheckedRedisStoreOptions {
+  /** The client to use, if one was given. */
+  readonly client: Redis | Cluster | undefined;
+  /** The URL to connect to, if no client was given. */
+  readonly url: string | undefined;
+  /** The key prefix. */
+  readonly prefix: string;
+  /** The requested shard count, if one was given. */
+  readonly shards: number | undefined;
+  /** Per-call time bound. */
+  readonly commandTimeoutMs: number;
+  /** First-connection time bound. */
+  readonly connectTimeoutMs: number;
+}
+
+/** Most shards a keyspace may have: each cross-shard call runs one script per shard. */
+export const maxShards = 1024;
+/** Shards of a new keyspace when `shards` is not given. */
+export const defaultShards = 16;
+
+const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs'];
+/** Braces would break the hash tags; spaces and control characters make keys unreadable. */
+const prefixPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function checkDuration(given: Record<string, unknown>, name: 'commandTimeoutMs' | 'connectTimeoutMs', fallback: number): number {
+  const value = given[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > 600_000) {
+    throw optionError(errorSource, `option ${name} must be a whole number of milliseconds from 1 to 600000 (got ${String(value)})`);
+  }
+  return value;
+}
+
+function checkClient(value: unknown): Redis | Cluster | undefined {
+  if (value === undefined) return undefined;
+  const client = value as Record<string, unknown> | null;
+  if (client === null || typeof client !== 'object' || typeof client['evalsha'] !== 'function' || typeof client['duplicate'] !== 'function') {
+    throw optionError(errorSource, 'option client must be an ioredis Redis or Cluster instance');
+  }
+  // Scripts build their keys from the shard's hash tag; a client that prefixes keys would
+  // send them to other slots and names than the scripts use.
+  const settings = client['options'] as { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } } | undefined;
+  for (const keyPrefix of [settings?.keyPrefix, settings?.redisOptions?.keyPrefix]) {
+    if (typeof keyPrefix === 'string' && keyPrefix !== '') {
+      throw optionError(errorSource, `option client has the ioredis keyPrefix ${JSON.stringify(keyPrefix)}; pass a client without it and give the prefix as option prefix`);
+    }
+  }
+  return value as Redis | Cluster;
+}
+
+function checkUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) {
+    throw optionError(errorSource, `option url must be a redis:// or rediss:// URL (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function checkPrefix(value: unknown): string {
+  if (value === undefined) return 'herald';
+  if (typeof value !== 'string' || !prefixPattern.test(value)) {
+    throw optionError(
+      errorSource,
+      `option prefix must be 1–64 letters, digits, '.', '_', '-' or ':' (braces would break the shards' hash tags; got ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
+}
+
+function checkShards(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxShards) {
+    throw optionError(errorSource, `option shards must be a whole number from 1 to ${maxShards} (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** Checks the options of {@link createRedisStore}; throws a `TypeError` naming a bad one. */
+export function checkRedisStoreOptions(options: unknown): CheckedRedisStoreOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw optionError(errorSource, 'createRedisStore needs an options object with a client or a url');
+  }
+  const given = options as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    if (!(optionNames as readonly string[]).includes(name)) {
+      throw optionError(errorSource, `unknown option ${name}; the options are ${optionNames.join(', ')}`);
+    }
+  }
+  const client = checkClient(given['client']);
+  const url = checkUrl(given['url']);
+  if ((client === undefined) === (url === undefined)) {
+    throw optionError(errorSource, 'pass exactly one of the options client (an ioredis client the store leaves open) and url (the store connects and closes)');
+  }
+  return {
+    client,
+    url,
+    prefix: checkPrefix(given['prefix']),
+    shards: checkShards(given['shards']),
+    commandTimeoutMs: checkDuration(given, 'commandTimeoutMs', 5000),
+    connectTimeoutMs: checkDuration(given, 'connectTimeoutMs', 10_000),
+  };
+}

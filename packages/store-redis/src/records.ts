@@ -1,0 +1,172 @@
+/**
+ * Stored records to and from Redis hashes. Scripts answer with flat `[field, value, …]`
+ * arrays; these functions make the records the interface promises out of them: fresh
+ * objects on every read (so no caller can change stored state), optional fields absent.
+ * A reply of the wrong shape means the keys are not Herald's: `STORE_CORRUPT`.
+ */
+import type {
+  DeliveryKind,
+  DeliveryRecord,
+  DeliveryStatus,
+  NewNotification,
+  NotificationContent,
+  PlatformType,
+  ReadState,
+  StoredNotification,
+  StoredSubscription,
+  SubscriptionStatus,
+  UserActionState,
+} from '@herald/core';
+import { storeError } from './errors.js';
+
+/** A hash as a map of its fields. */
+export type Fields = Readonly<Record<string, string>>;
+
+function corrupt(what: string): never {
+  throw storeError('STORE_CORRUPT', `Redis answered ${what}; the keys under this prefix may not be Herald's`);
+}
+
+/** `reply` as an array, or a `STORE_CORRUPT` error. */
+export function listOf(reply: unknown, what: string): unknown[] {
+  return Array.isArray(reply) ? reply : corrupt(`something other than a list for ${what}`);
+}
+
+/** `reply` as a string, or a `STORE_CORRUPT` error. */
+export function textOf(reply: unknown, what: string): string {
+  return typeof reply === 'string' ? reply : corrupt(`something other than text for ${what}`);
+}
+
+/** `reply` as a number (an integer reply or a number in text), or a `STORE_CORRUPT` error. */
+export function numberOf(reply: unknown, what: string): number {
+  const value = typeof reply === 'number' ? reply : typeof reply === 'string' ? Number(reply) : Number.NaN;
+  return Number.isNaN(value) ? corrupt(`something other than a number for ${what}`) : value;
+}
+
+/** A flat `[field, value, …]` reply as a map; an empty reply is an empty map. */
+export function fieldsOf(reply: unknown, what: string): Fields {
+  const flat = listOf(reply, what);
+  const fields: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    fields[textOf(flat[index], what)] = textOf(flat[index + 1], what);
+  }
+  return fields;
+}
+
+function field(fields: Fields, name: string, what: string): string {
+  return fields[name] ?? corrupt(`a ${what} without its field ${name}`);
+}
+
+/** The contract content of a notification to store, as JSON: only the contract's fields, none undefined. */
+export function contentBody(notification: NewNotification): string {
+  const content: NotificationContent = {
+    targetHostName: notification.targetHostName,
+    appNotificationId: notification.appNotificationId,
+    payload: notification.payload,
+    expirationDateTime: notification.expirationDateTime,
+  };
+  if (notification.targetPolicy !== undefined) content.targetPolicy = notification.targetPolicy;
+  if (notification.priority !== undefined) content.priority = notification.priority;
+  if (notification.groupName !== undefined) content.groupName = notification.groupName;
+  if (notification.displayTimeToLive !== undefined) content.displayTimeToLive = notification.displayTimeToLive;
+  if (notification.fallbackPolicy !== undefined) content.fallbackPolicy = notification.fallbackPolicy;
+  return JSON.stringify(content);
+}
+
+function parseBody(body: string): NotificationContent {
+  try {
+    return JSON.parse(body) as NotificationContent;
+  } catch (error) {
+    throw storeError('STORE_CORRUPT', 'a stored notification has a body that is not JSON', { cause: error });
+  }
+}
+
+/** The notification an idempotency key's snapshot holds (a hash with the `note` fields). */
+export function notificationFrom(fields: Fields, userId: string): StoredNotification {
+  return {
+    ...parseBody(field(fields, 'body', 'notification')),
+    id: field(fields, 'id', 'notification'),
+    userId,
+    createdDateTime: field(fields, 'cdt', 'notification'),
+    lastModifiedDateTime: field(fields, 'mdt', 'notification'),
+    readState: field(fields, 'rs', 'notification') as ReadState,
+    userActionState: field(fields, 'as', 'notification') as UserActionState,
+    sequence: Number(field(fields, 'seq', 'notification')),
+  };
+}
+
+/**
+ * A notification row, as scripts return notifications: `id`, `body`, `cdt`, `mdt`, `rs`,
+ * `as`, `seq`, `pos`, … in the order of `NOTE_FIELDS` in the Lua prelude.
+ */
+export interface NotificationRow {
+  /** The notification. */
+  readonly notification: StoredNotification;
+  /** Its feed position. */
+  readonly position: number;
+}
+
+/** The notification in a row, or `undefined` when the row is of a missing notification. */
+export function notificationFromRow(reply: unknown, userId: string): NotificationRow | undefined {
+  const row = listOf(reply, 'a notification');
+  if (row[0] === null || row[0] === undefined) return undefined;
+  const [id, body, cdt, mdt, rs, as, seq, pos] = row.map((value) => textOf(value ?? '', 'a notification field'));
+  if (id === undefined || body === undefined || cdt === undefined || mdt === undefined || rs === undefined || as === undefined || seq === undefined || pos === undefined) {
+    return corrupt('a notification row that is too short');
+  }
+  return {
+    notification: {
+      ...parseBody(body),
+      id,
+      userId,
+      createdDateTime: cdt,
+      lastModifiedDateTime: mdt,
+      readState: rs as ReadState,
+      userActionState: as as UserActionState,
+      sequence: Number(seq),
+    },
+    position: Number(pos),
+  };
+}
+
+/** The delivery a `dlv` hash holds. */
+export function deliveryFrom(fields: Fields): DeliveryRecord {
+  const next = field(fields, 'next', 'delivery');
+  const record: { -readonly [K in keyof DeliveryRecord]: DeliveryRecord[K] } = {
+    id: field(fields, 'id', 'delivery'),
+    userId: field(fields, 'u', 'delivery'),
+    notificationId: field(fields, 'n', 'delivery'),
+    subscriptionId: field(fields, 'sub', 'delivery'),
+    transport: field(fields, 'tr', 'delivery'),
+    platformType: field(fields, 'pl', 'delivery') as PlatformType,
+    kind: field(fields, 'k', 'delivery') as DeliveryKind,
+    status: field(fields, 'st', 'delivery') as DeliveryStatus,
+    attempts: Number(field(fields, 'at', 'delivery')),
+    nextAttemptAt: next === '' ? null : Number(next),
+    createdAt: Number(field(fields, 'c', 'delivery')),
+    updatedAt: Number(field(fields, 'up', 'delivery')),
+  };
+  const { dl, ec, em, ea, lo, lt, lx } = fields;
+  if (dl !== undefined) record.deliveredAt = Number(dl);
+  if (ec !== undefined && em !== undefined && ea !== undefined) record.lastError = { code: ec, message: em, at: Number(ea) };
+  if (lo !== undefined && lt !== undefined && lx !== undefined) record.lease = { owner: lo, token: lt, expiresAt: Number(lx) };
+  return record;
+}
+
+/** The subscription a `sub` hash holds. */
+export function subscriptionFrom(fields: Fields): StoredSubscription {
+  const record: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
+    id: field(fields, 'id', 'subscription'),
+    userId: field(fields, 'u', 'subscription'),
+    targetHostName: field(fields, 'host', 'subscription'),
+    platformType: field(fields, 'pl', 'subscription') as PlatformType,
+    transport: field(fields, 'tr', 'subscription'),
+    address: field(fields, 'addr', 'subscription'),
+    createdDateTime: field(fields, 'cdt', 'subscription'),
+    lastModifiedDateTime: field(fields, 'mdt', 'subscription'),
+    expirationDateTime: field(fields, 'edt', 'subscription'),
+    status: field(fields, 'st', 'subscription') as SubscriptionStatus,
+  };
+  if (fields['sec'] !== undefined) record.secret = fields['sec'];
+  if (fields['rsn'] !== undefined) record.statusReason = fields['rsn'];
+  return record;
+}

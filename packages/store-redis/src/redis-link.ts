@@ -1,0 +1,131 @@
+/**
+ * The store's connection to Redis: runs scripts (`EVALSHA`, `EVAL` on `NOSCRIPT`), fails
+ * at once while the connection is down instead of queueing, and turns what ioredis
+ * throws into `HeraldError`s with stable codes: `STORE_UNAVAILABLE` for anything a later
+ * retry may fix (no connection, a timeout, a server loading its data), `STORE_CORRUPT`
+ * when the keys hold something that is not Herald's.
+ */
+import { HeraldError } from '@herald/core';
+import { Redis } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
+import { storeError } from './errors.js';
+import type { LuaScript } from './scripts/index.js';
+
+/** An ioredis client: one Redis server or a cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** What a script call may take: keys and arguments as strings or numbers. */
+type ScriptArgument = string | number;
+
+/** The two calls the link needs, typed once for both kinds of client. */
+interface ScriptCalls {
+  evalsha(sha: string, keys: number, ...args: ScriptArgument[]): Promise<unknown>;
+  eval(source: string, keys: number, ...args: ScriptArgument[]): Promise<unknown>;
+}
+
+/** Replies of a server that cannot serve now but may soon: worth a retry. */
+const transientReplies = ['LOADING', 'BUSY', 'TRYAGAIN', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'OOM', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'MOVED', 'ASK'];
+
+function isReplyError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ReplyError';
+}
+
+/**
+ * Options of a client the store creates from a URL: calls fail at once while the
+ * connection is down (no offline queue), and a call in flight when it broke is failed
+ * rather than sent again after the reconnect (a script that did run must not run twice).
+ * ioredis keeps reconnecting, so the store recovers by itself when Redis returns.
+ */
+export function ownClientOptions(commandTimeoutMs: number, connectTimeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.min(connectTimeoutMs, commandTimeoutMs),
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+  };
+}
+
+/** Creates the store's own client for `url` (not yet connected). */
+export function createOwnClient(url: string, commandTimeoutMs: number, connectTimeoutMs: number): Redis {
+  return new Redis(url, ownClientOptions(commandTimeoutMs, connectTimeoutMs));
+}
+
+/**
+ * True for a cluster client. Asked of the client rather than by `instanceof`, which fails
+ * when the application's ioredis is another copy than this package's.
+ */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client.isCluster;
+}
+
+/** A short description of where a client connects, for messages. */
+export function describeClient(client: RedisClient): string {
+  if (isCluster(client)) return 'the Redis cluster';
+  const { host, port } = (client as Redis).options;
+  return `Redis at ${host ?? 'localhost'}:${port ?? 6379}`;
+}
+
+/** Runs the store's scripts on one client and translates its failures. */
+export class RedisLink {
+  /** The client scripts run on. */
+  readonly client: RedisClient;
+  /** Where the client connects, for messages. */
+  readonly where: string;
+  /** The last connection error the client reported, when the store watches it. */
+  lastError: Error | undefined;
+
+  constructor(client: RedisClient) {
+    this.client = client;
+    this.where = describeClient(client);
+  }
+
+  /** Runs `script` with `key` as its only key (the one that routes it to a slot) and `args`. */
+  async run(script: LuaScript, key: string, args: readonly ScriptArgument[]): Promise<unknown> {
+    this.assertConnected();
+    const calls = this.client as unknown as ScriptCalls;
+    try {
+      return await calls.evalsha(script.sha, 1, key, ...args);
+    } catch (error) {
+      if (!isReplyError(error) || !error.message.startsWith('NOSCRIPT')) throw this.translate(error, script.name);
+    }
+    try {
+      // EVAL runs the script and caches it, so the next EVALSHA finds it.
+      return await calls.eval(script.source, 1, key, ...args);
+    } catch (error) {
+      throw this.translate(error, script.name);
+    }
+  }
+
+  /** Fails fast, without sending, while the client has no usable connection. */
+  assertConnected(): void {
+    if (this.client.status !== 'ready') throw this.unavailable(`the connection is ${this.client.status}; the call was not sent`);
+  }
+
+  /** A `STORE_UNAVAILABLE` error saying why. */
+  unavailable(why: string, cause?: unknown): HeraldError {
+    const last = this.lastError === undefined ? '' : `; last connection error: ${this.lastError.message}`;
+    return storeError('STORE_UNAVAILABLE', `${this.where} cannot be reached (${why}${last}); retry later`, {
+      cause: cause ?? this.lastError,
+    });
+  }
+
+  /** Turns an ioredis failure into a `HeraldError`. */
+  translate(error: unknown, operation: string): HeraldError {
+    if (error instanceof HeraldError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (isReplyError(error)) {
+      const code = message.split(' ', 1)[0] ?? '';
+      if (code === 'WRONGTYPE') {
+        return storeError('STORE_CORRUPT', `${operation}: a key under this prefix holds data that is not Herald's (${message}); use another prefix`, { cause: error });
+      }
+      if (!transientReplies.includes(code)) {
+        return storeError('INTERNAL', `${operation} failed in Redis: ${message}`, { cause: error });
+      }
+      return storeError('STORE_UNAVAILABLE', `${this.where} refused ${operation}: ${message}; retry later`, { cause: error });
+    }
+    return this.unavailable(`${operation}: ${message}`, error);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The Redis store: many service instances on many machines share one Redis or Redis
+ * Cluster. This layer owns what every call shares: refusing calls once closed, bounding
+ * each call's time, the wake-up channel, and closing what the store opened.
+ */
+import type { NotificationStore, StoreCapabilities } from '@herald/core';
+import { claimCalls } from './claims.js';
+import { openStore } from './connect.js';
+import { bounded } from './deadline.js';
+import { deliveryCalls } from './delivery-calls.js';
+import { storeError } from './errors.js';
+import { notificationCalls } from './notification-calls.js';
+import { checkRedisStoreOptions } from './options.js';
+import type { RedisStoreOptions } from './options.js';
+import { purgeExpired } from './purge.js';
+import type { RedisLink } from './redis-link.js';
+import type { StoreContext } from './store-context.js';
+import { subscriptionCalls } from './subscription-calls.js';
+import { WakeChannel } from './wakeups.js';
+
+/** The Redis store's name, as `store.name` reports it. */
+export const NAME = 'redis';
+
+/** Durable (Redis keeps it), shared by many processes, and wakes them across processes. */
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true });
+
+/** The store's calls, before the guard every call goes through. */
+type StoreCalls = Omit<NotificationStore, 'name' | 'capabilities' | 'onWake' | 'wake' | 'close'>;
+
+/**
+ * Wraps every call: none runs once the store is closed, and each settles within
+ * `timeoutMs` even when Redis does not answer (a hung connection, a cluster failover).
+ */
+function guardCalls(calls: StoreCalls, guard: <T>(work: () => Promise<T>) => Promise<T>): StoreCalls {
+  const guarded: Record<string, unknown> = {};
+  // The same wrapper for all of them; the result has exactly the calls' types.
+  for (const [name, call] of Object.entries(calls) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    guarded[name] = (...args: unknown[]) => guard(() => call(...args));
+  }
+  return guarded as StoreCalls;
+}
+
+function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean, commandTimeoutMs: number): NotificationStore {
+  const wakes = new WakeChannel(link, context.keyspace.wakeChannel, commandTimeoutMs);
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const closedError = () => storeError('STORE_CLOSED', 'the redis store is closed');
+
+  const guard = <T>(work: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(closedError());
+    const timedOut = () => link.unavailable(`no answer within ${commandTimeoutMs} ms; the call may or may not have taken effect`);
+    return bounded(work(), commandTimeoutMs, timedOut).catch((error: unknown) => {
+      throw closed ? closedError() : error;
+    });
+  };
+
+  const calls: StoreCalls = {
+    ...notificationCalls(context),
+    ...subscriptionCalls(context),
+    ...deliveryCalls(context),
+    ...claimCalls(context),
+    purgeExpired: (request) => purgeExpired(context, request),
+  };
+
+  return {
+    name: NAME,
+    capabilities,
+    ...guardCalls(calls, guard),
+    onWake: (listener) => wakes.listen(listener),
+    wake: () => guard(() => wakes.publish()),
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        await wakes.close();
+        if (!ownsClient) return; // a client passed in stays open: its owner closes it
+        const { client } = link;
+        if (client.status === 'ready') await bounded(client.quit(), commandTimeoutMs, () => new Error('quit timed out')).catch(() => undefined);
+        client.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Creates a Redis store: connects (or waits for the given client), checks the keyspace's
+ * recorded shard count (recording it for a new keyspace), and resolves with the store.
+ *
+ * ```ts
+ * const store = await createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp' });
+ * const service = createNotificationService({ store, transports: [...] });
+ * ```
+ *
+ * @throws TypeError at once (not as a rejection) when an option is invalid, naming it.
+ * @returns A promise that rejects with a `HeraldError`: `STORE_UNAVAILABLE` when Redis
+ *   cannot be reached within `connectTimeoutMs`, `INVALID_ARGUMENT` when `shards`
+ *   differs from the keyspace's recorded count, `STORE_VERSION_MISMATCH` when a newer
+ *   version wrote the keyspace.
+ */
+export function createRedisStore(options: RedisStoreOptions): Promise<NotificationStore> {
+  const checked = checkRedisStoreOptions(options);
+  return openStore(checked).then(({ link, keyspace, ownsClient }) => buildStore(link, { link, keyspace }, ownsClient, checked.commandTimeoutMs));
+}

@@ -1,0 +1,105 @@
+/**
+ * Lua of the claims, as BullMQ leases its jobs: a claim gives a delivery a lease (owner,
+ * random token, expiry) and moves it in the shard's `due` set to the lease's expiry, so
+ * once a lease lapses the delivery is simply due again and the next claim on any
+ * instance takes it: the due set is the sweep. Only the token holder renews or completes.
+ */
+import { prelude } from './prelude.js';
+
+/** ARGV: tag, now, limit. Returns `{ref, claimable at, …}` of the earliest due deliveries. */
+export const peekDue =
+  prelude +
+  String.raw`
+return redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+`;
+
+/** ARGV: tag. Returns the earliest time a delivery of the shard becomes claimable, or nil. */
+export const nextDue =
+  prelude +
+  String.raw`
+local first = redis.call('ZRANGE', DUE, 0, 0, 'WITHSCORES')
+if #first == 0 then return false end
+return first[2]
+`;
+
+/**
+ * ARGV: tag, now, owner, lease expiry, count, then `count` fresh tokens. Leases up to
+ * `count` deliveries due at `now`, earliest first; returns `{delivery hash, notification
+ * row, subscription hash}` per claim (the row's id is nil when the notification is gone;
+ * the subscription hash is empty when it is gone or its id names another shard).
+ */
+export const claimDeliveries =
+  prelude +
+  String.raw`
+local now, owner, expires = ARGV[2], ARGV[3], ARGV[4]
+-- All are taken before any is leased: a lease of zero length must not make one claimable twice.
+local refs = redis.call('ZRANGEBYSCORE', DUE, '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
+local out = {}
+for i, ref in ipairs(refs) do
+  local key = delivery_key(ref)
+  local f = redis.call('HMGET', key, 'st', 'next')
+  if not is_open(f[1]) then
+    redis.call('ZREM', DUE, ref)
+  else
+    redis.call('HSET', key, 'lo', owner, 'lt', ARGV[5 + i], 'lx', expires)
+    redis.call('ZADD', DUE, later(f[2], expires), ref)
+    local delivery = redis.call('HGETALL', key)
+    local d = to_map(delivery)
+    local note = note_row(d.u, d.n)
+    local subscription = {}
+    local sub_key = subscription_key(d.sub)
+    if sub_key then subscription = redis.call('HGETALL', sub_key) end
+    out[#out + 1] = {delivery, note, subscription}
+  end
+end
+return out
+`;
+
+/** ARGV: tag, user, delivery id, token, new lease expiry. Returns 1 when renewed, 0 when the token does not hold it. */
+export const renewLease =
+  prelude +
+  String.raw`
+local ref = user_ref(ARGV[2], ARGV[3])
+local key = delivery_key(ref)
+local f = redis.call('HMGET', key, 'st', 'lt', 'next')
+if not is_open(f[1]) or f[2] ~= ARGV[4] then return 0 end
+redis.call('HSET', key, 'lx', ARGV[5])
+redis.call('ZADD', DUE, later(f[3], ARGV[5]), ref)
+return 1
+`;
+
+/**
+ * ARGV: tag, user, delivery id, token, now, outcome status, next attempt (failed) or
+ * reason (cancelled), error code, error message. Records the outcome and releases the
+ * lease; returns 1, or 0 (nothing changed) when the token does not hold the lease.
+ */
+export const completeDelivery =
+  prelude +
+  String.raw`
+local ref = user_ref(ARGV[2], ARGV[3])
+local key = delivery_key(ref)
+local f = redis.call('HMGET', key, 'st', 'lt')
+if not is_open(f[1]) or f[2] ~= ARGV[4] then return 0 end
+local now, status = ARGV[5], ARGV[6]
+redis.call('HDEL', key, 'lo', 'lt', 'lx')
+if status == 'failed' then
+  redis.call('HINCRBY', key, 'at', 1)
+  redis.call('HSET', key, 'st', 'failed', 'next', ARGV[7], 'ec', ARGV[8], 'em', ARGV[9], 'ea', now, 'up', now)
+  redis.call('ZADD', DUE, ARGV[7], ref)
+  return 1
+end
+redis.call('ZREM', DUE, ref)
+if status == 'delivered' then
+  redis.call('HINCRBY', key, 'at', 1)
+  redis.call('HSET', key, 'st', 'delivered', 'next', '', 'dl', now, 'up', now)
+elseif status == 'dead' then
+  redis.call('HINCRBY', key, 'at', 1)
+  redis.call('HSET', key, 'st', 'dead', 'next', '', 'ec', ARGV[8], 'em', ARGV[9], 'ea', now, 'up', now)
+  redis.call('ZADD', DEAD, now, ref)
+elseif status == 'cancelled' then
+  redis.call('HSET', key, 'st', 'cancelled', 'next', '', 'ec', 'CANCELLED', 'em', ARGV[7], 'ea', now, 'up', now)
+else
+  redis.call('HSET', key, 'st', 'expired', 'next', '', 'up', now)
+end
+return 1
+`;

@@ -1,0 +1,206 @@
+/**
+ * Lua of the notification writes and look-ups: save (create or upsert, with deliveries
+ * and an idempotency key, all or nothing), get, state change, delete, delete a group.
+ *
+ * A notification is a hash `note:<user>:<id>`: `id`, `host`, `app`, `grp` (absent without
+ * a group), `body` (the contract content as JSON, opaque to Lua), `cdt`/`mdt` (created and
+ * modified, ISO text), `rs`/`as` (read and action state), `seq` (last change), `pos` (feed
+ * position: last creation or update), `cseq` (creation), `exp` (expiry, epoch ms) and
+ * `dlv` (its delivery ids, oldest first, as a JSON array).
+ */
+import { prelude } from './prelude.js';
+
+/**
+ * ARGV: tag, user, now, now as text, id, app host, appNotificationId, group, has group,
+ * body, expiry, has idempotency, key, fingerprint, key expiry, key TTL (ms), delivery
+ * count, then per delivery: id, subscription, transport, platform, kind, first attempt.
+ * Returns `{'replay', key hash}`, `{'taken', what, id}` (nothing written) or
+ * `{'saved', created, id, createdDateTime, sequence}`.
+ */
+export const saveNotification =
+  prelude +
+  String.raw`
+local u, now, now_text = ARGV[2], ARGV[3], ARGV[4]
+local id, host, app = ARGV[5], ARGV[6], ARGV[7]
+local grp = nil
+if ARGV[9] == '1' then grp = ARGV[8] end
+local body, exp = ARGV[10], ARGV[11]
+local idem_key = nil
+if ARGV[12] == '1' then idem_key = ukey('idem', u) .. ':' .. ARGV[13] end
+
+if idem_key then
+  local recorded = redis.call('HGETALL', idem_key)
+  if #recorded > 0 and tonumber(to_map(recorded).x) > tonumber(now) then return {'replay', recorded} end
+end
+
+local deliveries = {}
+for i = 0, tonumber(ARGV[17]) - 1 do
+  local b = 18 + i * 6
+  deliveries[i + 1] = { id = ARGV[b], sub = ARGV[b + 1], tr = ARGV[b + 2], pl = ARGV[b + 3], k = ARGV[b + 4], next = ARGV[b + 5] }
+end
+
+local appids = ukey('appids', u)
+local afield = app_field(host, app)
+local existing_id = redis.call('HGET', appids, afield)
+local existing = nil
+if existing_id then
+  local flat = redis.call('HGETALL', note_key(u, existing_id))
+  if #flat > 0 then existing = to_map(flat) end
+end
+-- An expired notification with the same key counts as absent: it goes, with a tombstone.
+local replaced = nil
+if existing and tonumber(existing.exp) <= tonumber(now) then
+  replaced = existing
+  existing = nil
+end
+
+-- Everything that can refuse the write is checked before the first change.
+if not existing and redis.call('EXISTS', note_key(u, id)) == 1 and not (replaced and replaced.id == id) then
+  return {'taken', 'notification', id}
+end
+local replaced_deliveries = {}
+if replaced then
+  for _, d in ipairs(cjson.decode(replaced.dlv)) do replaced_deliveries[d] = true end
+end
+local fresh = {}
+for _, d in ipairs(deliveries) do
+  if fresh[d.id] or (redis.call('EXISTS', delivery_key(user_ref(u, d.id))) == 1 and not replaced_deliveries[d.id]) then
+    return {'taken', 'delivery', d.id}
+  end
+  fresh[d.id] = true
+end
+
+if replaced then remove_note(u, replaced, now) end
+local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
+local created = existing == nil
+local note_id, cdt, dlv
+if created then
+  note_id, cdt, dlv = id, now_text, {}
+  redis.call('HSET', appids, afield, id)
+else
+  note_id, cdt, dlv = existing.id, existing.cdt, cjson.decode(existing.dlv)
+  if existing.rs == 'unread' then count_unread(u, existing.host, existing.grp, -1) end
+  if existing.grp then
+    redis.call('ZREM', group_key(u, existing.grp), note_id)
+    redis.call('HDEL', note_key(u, note_id), 'grp')
+  end
+  redis.call('ZREM', ukey('changes', u), 'n:' .. note_id)
+  -- Open deliveries of the old content that nobody holds are superseded.
+  for _, d in ipairs(dlv) do cancel_open(u, d, now, 'SUPERSEDED', 'superseded by an update') end
+end
+
+local key = note_key(u, note_id)
+redis.call('HSET', key, 'id', note_id, 'host', host, 'app', app, 'body', body, 'cdt', cdt, 'mdt', now_text,
+  'rs', 'unread', 'as', 'noInteraction', 'seq', seq, 'pos', seq, 'exp', exp)
+if created then redis.call('HSET', key, 'cseq', seq) end
+if grp then
+  redis.call('HSET', key, 'grp', grp)
+  redis.call('ZADD', group_key(u, grp), seq, note_id)
+end
+redis.call('ZADD', ukey('feed', u), seq, note_id)
+redis.call('ZADD', ukey('unread', u), seq, note_id)
+redis.call('ZADD', ukey('expiry', u), exp, note_id)
+redis.call('ZADD', ukey('changes', u), seq, 'n:' .. note_id)
+count_unread(u, host, grp, 1)
+refresh_user_expiry(u)
+
+for _, d in ipairs(deliveries) do
+  local ref = user_ref(u, d.id)
+  redis.call('HSET', delivery_key(ref), 'id', d.id, 'u', u, 'n', note_id, 'sub', d.sub, 'tr', d.tr, 'pl', d.pl,
+    'k', d.k, 'st', 'pending', 'at', 0, 'next', d.next, 'c', now, 'up', now)
+  redis.call('ZADD', DUE, d.next, ref)
+  table.insert(dlv, d.id)
+end
+if #dlv == 0 then
+  redis.call('HSET', key, 'dlv', '[]')
+else
+  redis.call('HSET', key, 'dlv', cjson.encode(dlv))
+end
+
+if idem_key then
+  -- The key keeps the notification as this call stored it: a replay answers with that.
+  redis.call('DEL', idem_key)
+  redis.call('HSET', idem_key, 'f', ARGV[14], 'x', ARGV[15], 'c', created and '1' or '0',
+    'id', note_id, 'body', body, 'cdt', cdt, 'mdt', now_text, 'rs', 'unread', 'as', 'noInteraction', 'seq', seq)
+  redis.call('PEXPIRE', idem_key, ARGV[16])
+end
+return {'saved', created and 1 or 0, note_id, cdt, seq}
+`;
+
+/** ARGV: tag, user, id, now. Returns the notification's row, or nil when missing or expired. */
+export const getNotification =
+  prelude +
+  String.raw`
+local row = note_row(ARGV[2], ARGV[3])
+if not row[1] or tonumber(row[ROW_EXP]) <= tonumber(ARGV[4]) then return false end
+return row
+`;
+
+/**
+ * ARGV: tag, user, id, now, now as text, read state ('' keeps it), action state ('' keeps
+ * it). Returns the notification's row after the change, or nil when missing or expired.
+ */
+export const updateNotificationState =
+  prelude +
+  String.raw`
+local u, id, now = ARGV[2], ARGV[3], ARGV[4]
+local key = note_key(u, id)
+local flat = redis.call('HGETALL', key)
+if #flat == 0 then return false end
+local note = to_map(flat)
+if tonumber(note.exp) <= tonumber(now) then return false end
+local rs, as = note.rs, note.as
+if ARGV[6] ~= '' then rs = ARGV[6] end
+if ARGV[7] ~= '' then as = ARGV[7] end
+if rs == note.rs and as == note.as then return note_row(u, id) end
+local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
+redis.call('ZREM', ukey('changes', u), 'n:' .. id)
+redis.call('ZADD', ukey('changes', u), seq, 'n:' .. id)
+redis.call('HSET', key, 'rs', rs, 'as', as, 'mdt', ARGV[5], 'seq', seq)
+if rs ~= note.rs then
+  if rs == 'unread' then
+    redis.call('ZADD', ukey('unread', u), note.pos, id)
+    count_unread(u, note.host, note.grp, 1)
+  else
+    redis.call('ZREM', ukey('unread', u), id)
+    count_unread(u, note.host, note.grp, -1)
+  end
+end
+return note_row(u, id)
+`;
+
+/** ARGV: tag, user, id, now. Returns 1 when deleted, 0 when missing or expired. */
+export const deleteNotification =
+  prelude +
+  String.raw`
+local u, now = ARGV[2], ARGV[4]
+local flat = redis.call('HGETALL', note_key(u, ARGV[3]))
+if #flat == 0 then return 0 end
+local note = to_map(flat)
+if tonumber(note.exp) <= tonumber(now) then return 0 end
+remove_note(u, note, now)
+return 1
+`;
+
+/**
+ * ARGV: tag, user, group, has app, app host, now. Deletes the live notifications of the
+ * group (of that app when given), oldest position first; returns how many.
+ */
+export const deleteGroup =
+  prelude +
+  String.raw`
+local u, grp, host, now = ARGV[2], ARGV[3], ARGV[5], ARGV[6]
+local any_app = ARGV[4] ~= '1'
+local deleted = 0
+for _, id in ipairs(redis.call('ZRANGE', group_key(u, grp), 0, -1)) do
+  local flat = redis.call('HGETALL', note_key(u, id))
+  if #flat > 0 then
+    local note = to_map(flat)
+    if tonumber(note.exp) > tonumber(now) and (any_app or note.host == host) then
+      remove_note(u, note, now)
+      deleted = deleted + 1
+    end
+  end
+end
+return deleted
+`;

@@ -1,0 +1,127 @@
+/**
+ * Lua shared by every script: key names (the same as `keys.ts`) and the steps several
+ * scripts repeat. Each script is this prelude followed by its body, so a script stays
+ * one self-contained, atomic call.
+ *
+ * Conventions: `ARGV[1]` is always the shard's hash tag; every key a script touches
+ * starts with it, so the script stays in one Cluster slot. Numbers come in as strings
+ * and are stored as given (Lua would print large ones in exponent form); they are
+ * compared with `tonumber`. An optional value absent from a hash reads as `false`.
+ */
+export const prelude = String.raw`
+local T = ARGV[1]
+
+local function user_part(u) return #u .. ':' .. u end
+local function ukey(kind, u) return T .. ':' .. kind .. ':' .. user_part(u) end
+local function note_key(u, id) return ukey('note', u) .. ':' .. id end
+local function group_key(u, grp) return ukey('group', u) .. ':' .. grp end
+local function app_field(host, app) return #host .. ':' .. host .. app end
+local function user_ref(u, id) return user_part(u) .. ':' .. id end
+local function delivery_key(ref) return T .. ':dlv:' .. ref end
+local DUE = T .. ':due'
+local DEAD = T .. ':dead'
+local TOMBSTONES = T .. ':tombstones'
+local USERS_BY_EXPIRY = T .. ':users-expiry'
+local SUBSCRIPTIONS_BY_EXPIRY = T .. ':sub-expiry'
+
+-- A reference "<byte length of user>:<user>:<id>" split back into user and id.
+local function split_ref(ref)
+  local n, rest = string.match(ref, '^(%d+):(.*)$')
+  n = tonumber(n)
+  return string.sub(rest, 1, n), string.sub(rest, n + 2)
+end
+
+-- A user part "<byte length>:<user>" back into the user.
+local function user_of(part)
+  local n, rest = string.match(part, '^(%d+):(.*)$')
+  return string.sub(rest, 1, tonumber(n))
+end
+
+-- The key of a subscription when its id names this shard; nil otherwise.
+local function subscription_key(id)
+  local shard = string.match(id, '%.s(%d+)$')
+  if shard and shard == string.match(T, ':s(%d+)}$') then return T .. ':sub:' .. id end
+  return nil
+end
+
+-- A notification as scripts return it: these fields in this order (records.ts reads them
+-- by position), a fraction of the whole hash (its delivery list can be long).
+local NOTE_FIELDS = {'id', 'body', 'cdt', 'mdt', 'rs', 'as', 'seq', 'pos', 'exp', 'host', 'cseq', 'grp'}
+local ROW_EXP, ROW_HOST, ROW_CSEQ, ROW_POS, ROW_RS = 9, 10, 11, 8, 5
+local function note_row(u, id) return redis.call('HMGET', note_key(u, id), unpack(NOTE_FIELDS)) end
+
+local function to_map(flat)
+  local map = {}
+  for i = 1, #flat, 2 do map[flat[i]] = flat[i + 1] end
+  return map
+end
+
+local function is_open(status) return status == 'pending' or status == 'failed' end
+
+-- The later of two times given as strings, as it was given.
+local function later(a, b)
+  if tonumber(a) >= tonumber(b) then return a end
+  return b
+end
+
+-- Unread counts by app, by group and by both, so counting is a look-up, not a scan.
+local function count_unread(u, host, grp, delta)
+  local key = ukey('counts', u)
+  local function bump(field)
+    if redis.call('HINCRBY', key, field, delta) == 0 then redis.call('HDEL', key, field) end
+  end
+  bump('*')
+  bump('a:' .. host)
+  if grp then
+    bump('g:' .. grp)
+    bump('ag:' .. app_field(host, grp))
+  end
+end
+
+-- Keeps the user's place in the shard's purge order in step with their earliest expiry.
+local function refresh_user_expiry(u)
+  local first = redis.call('ZRANGE', ukey('expiry', u), 0, 0, 'WITHSCORES')
+  if #first == 0 then
+    redis.call('ZREM', USERS_BY_EXPIRY, user_part(u))
+  else
+    redis.call('ZADD', USERS_BY_EXPIRY, first[2], user_part(u))
+  end
+end
+
+-- Ends an open delivery nobody holds (no lease, or a lapsed one) as cancelled.
+local function cancel_open(u, id, now, code, message)
+  local ref = user_ref(u, id)
+  local key = delivery_key(ref)
+  local f = redis.call('HMGET', key, 'st', 'lx')
+  if not is_open(f[1]) then return false end
+  if f[2] and tonumber(f[2]) > tonumber(now) then return false end
+  redis.call('HSET', key, 'st', 'cancelled', 'next', '', 'ec', code, 'em', message, 'ea', now, 'up', now)
+  redis.call('HDEL', key, 'lo', 'lt', 'lx')
+  redis.call('ZREM', DUE, ref)
+  return true
+end
+
+-- Removes a notification (a delete, a purge, or an expired one replaced) with all its
+-- deliveries, leaving a tombstone at a new sequence for the change feed.
+local function remove_note(u, note, now)
+  local id = note.id
+  local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
+  redis.call('DEL', note_key(u, id))
+  redis.call('ZREM', ukey('feed', u), id)
+  redis.call('ZREM', ukey('unread', u), id)
+  redis.call('ZREM', ukey('expiry', u), id)
+  if note.grp then redis.call('ZREM', group_key(u, note.grp), id) end
+  redis.call('HDEL', ukey('appids', u), app_field(note.host, note.app))
+  redis.call('ZREM', ukey('changes', u), 'n:' .. id)
+  redis.call('ZADD', ukey('changes', u), seq, 't:' .. id)
+  redis.call('ZADD', TOMBSTONES, now, user_ref(u, id))
+  if note.rs == 'unread' then count_unread(u, note.host, note.grp, -1) end
+  for _, delivery in ipairs(cjson.decode(note.dlv)) do
+    local ref = user_ref(u, delivery)
+    redis.call('ZREM', DUE, ref)
+    redis.call('ZREM', DEAD, ref)
+    redis.call('DEL', delivery_key(ref))
+  end
+  refresh_user_expiry(u)
+end
+`;

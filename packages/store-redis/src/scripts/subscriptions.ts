@@ -1,0 +1,85 @@
+/**
+ * Lua of the subscriptions. A subscription is a hash `sub:<id>` in its user's shard (the
+ * id names the shard): `id`, `u`, `host`, `pl`, `tr`, `addr`, `sec` (absent without a
+ * secret), `cdt`/`mdt`/`edt` (created, modified, expires: ISO text), `x` (expiry, epoch
+ * ms), `st` and `rsn` (absent without a reason). The user's subscriptions are a sorted
+ * set in creation order; active ones are also in the shard's index by expiry, for the purge.
+ */
+import { prelude } from './prelude.js';
+
+/**
+ * ARGV: tag, id, user, app host, platform, transport, address, has secret, secret,
+ * now as text, expiry as text, expiry (ms).
+ */
+export const createSubscription =
+  prelude +
+  String.raw`
+local id, u = ARGV[2], ARGV[3]
+local key = T .. ':sub:' .. id
+redis.call('HSET', key, 'id', id, 'u', u, 'host', ARGV[4], 'pl', ARGV[5], 'tr', ARGV[6], 'addr', ARGV[7],
+  'cdt', ARGV[10], 'mdt', ARGV[10], 'edt', ARGV[11], 'x', ARGV[12], 'st', 'active')
+if ARGV[8] == '1' then redis.call('HSET', key, 'sec', ARGV[9]) end
+-- A counter, not the time, orders them: two created in one millisecond stay in order.
+local order = redis.call('HINCRBY', ukey('user', u), 'subs', 1)
+redis.call('ZADD', ukey('subs', u), order, id)
+redis.call('ZADD', SUBSCRIPTIONS_BY_EXPIRY, ARGV[12], id)
+return 1
+`;
+
+/** ARGV: tag, id. Returns the subscription's hash, or nil. */
+export const getSubscription =
+  prelude +
+  String.raw`
+local flat = redis.call('HGETALL', T .. ':sub:' .. ARGV[2])
+if #flat == 0 then return false end
+return flat
+`;
+
+/** ARGV: tag, user. Returns the user's subscriptions' hashes, oldest first. */
+export const listSubscriptions =
+  prelude +
+  String.raw`
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', ukey('subs', ARGV[2]), 0, -1)) do
+  local flat = redis.call('HGETALL', T .. ':sub:' .. id)
+  if #flat > 0 then out[#out + 1] = flat end
+end
+return out
+`;
+
+/**
+ * ARGV: tag, id, now as text, has expiry, expiry (ms), expiry as text, status ('' keeps
+ * it), reason ('keep', 'clear' or 'set'), reason text. Returns the hash after, or nil.
+ */
+export const updateSubscription =
+  prelude +
+  String.raw`
+local id = ARGV[2]
+local key = T .. ':sub:' .. id
+if redis.call('EXISTS', key) == 0 then return false end
+redis.call('HSET', key, 'mdt', ARGV[3])
+if ARGV[4] == '1' then redis.call('HSET', key, 'x', ARGV[5], 'edt', ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HSET', key, 'st', ARGV[7]) end
+if ARGV[8] == 'clear' then redis.call('HDEL', key, 'rsn') elseif ARGV[8] == 'set' then redis.call('HSET', key, 'rsn', ARGV[9]) end
+local f = redis.call('HMGET', key, 'st', 'x')
+if f[1] == 'active' then
+  redis.call('ZADD', SUBSCRIPTIONS_BY_EXPIRY, f[2], id)
+else
+  redis.call('ZREM', SUBSCRIPTIONS_BY_EXPIRY, id)
+end
+return redis.call('HGETALL', key)
+`;
+
+/** ARGV: tag, id. Deletes the subscription (its deliveries stay); returns 1, or 0 when missing. */
+export const deleteSubscription =
+  prelude +
+  String.raw`
+local id = ARGV[2]
+local key = T .. ':sub:' .. id
+local u = redis.call('HGET', key, 'u')
+if not u then return 0 end
+redis.call('DEL', key)
+redis.call('ZREM', ukey('subs', u), id)
+redis.call('ZREM', SUBSCRIPTIONS_BY_EXPIRY, id)
+return 1
+`;
