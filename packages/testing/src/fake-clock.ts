@@ -23,6 +23,13 @@ export interface FakeClockOptions {
    * @default 100_000
    */
   readonly maxTimers?: number;
+  /**
+   * For stores that do real I/O (files, Redis): after the event-loop turns, also wait
+   * this many real milliseconds, again and again, until no timer was set or cleared
+   * during a wait, so work waiting on a socket or a disk settles too.
+   * @default 0 (in-memory work settles within the turns)
+   */
+  readonly quietMs?: number;
 }
 
 /** A {@link Clock} that only moves when told to. */
@@ -66,8 +73,11 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   let now = options.start === undefined ? defaultStart : toTime(options.start);
   const settleTurns = options.settleTurns ?? 20;
   const maxTimers = options.maxTimers ?? 100_000;
+  const quietMs = options.quietMs ?? 0;
   const timers = new Set<Timer>();
   let order = 0;
+  /** Counts every timer set or cleared, so a quiet wait can tell whether anything happened. */
+  let changes = 0;
 
   const earliest = (purpose?: TimerPurpose): Timer | undefined => {
     let first: Timer | undefined;
@@ -78,8 +88,18 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     return first;
   };
 
-  const settle = async (): Promise<void> => {
+  const turns = async (): Promise<void> => {
     for (let turn = 0; turn < settleTurns; turn += 1) await nextTurn();
+  };
+
+  const settle = async (): Promise<void> => {
+    await turns();
+    if (quietMs <= 0) return;
+    for (let seen = -1; seen !== changes; ) {
+      seen = changes;
+      await new Promise<void>((resolve) => setTimeout(resolve, quietMs));
+      await turns();
+    }
   };
 
   const runUntil = async (target: number): Promise<number> => {
@@ -101,10 +121,11 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     setTimer(callback, delayMs, purpose = 'work') {
       const timer: Timer = { at: now + Math.max(0, delayMs), order: order++, purpose, callback };
       timers.add(timer);
+      changes += 1;
       return timer as unknown as ClockTimer;
     },
     clearTimer(timer) {
-      timers.delete(timer as unknown as Timer);
+      if (timers.delete(timer as unknown as Timer)) changes += 1;
     },
     async advance(duration) {
       await runUntil(now + parseDuration(duration));
