@@ -5,7 +5,7 @@
  */
 import type { DeliveryRecord } from '@herald/core';
 import type { FinishedDelivery } from './delivery-record.js';
-import { storeError } from './errors.js';
+import type { HeraldError, HeraldErrorCode } from '@herald/core';
 
 /** One dead delivery in the index. */
 interface DeadLetter {
@@ -22,6 +22,13 @@ const tokenPattern = /^([-0-9.e+]+)~(\d+)$/;
 
 /** The dead deliveries, oldest death first. */
 export class DeadLetterIndex {
+  readonly #fail: (code: HeraldErrorCode, message: string) => HeraldError;
+
+  /** `fail` builds the errors, with the prefix of the store the engine serves. */
+  constructor(fail: (code: HeraldErrorCode, message: string) => HeraldError) {
+    this.#fail = fail;
+  }
+
   /** Sorted by (diedAt, serial); deaths are rare, so a splice is cheap enough. */
   readonly #letters: DeadLetter[] = [];
   readonly #byDelivery = new Map<FinishedDelivery, DeadLetter>();
@@ -49,7 +56,7 @@ export class DeadLetterIndex {
     let start = 0;
     if (after !== undefined) {
       const match = tokenPattern.exec(after);
-      if (match === null || !Number.isFinite(Number(match[1]))) throw storeError('INVALID_CURSOR', 'the dead-delivery page token is not one this store issued; start again without it');
+      if (match === null || !Number.isFinite(Number(match[1]))) throw this.#fail('INVALID_CURSOR', 'the dead-delivery page token is not one this store issued; start again without it');
       start = this.#firstAfter({ diedAt: Number(match[1]), serial: Number(match[2]) });
     }
     const letters = this.#letters.slice(start, start + limit);
@@ -58,6 +65,29 @@ export class DeadLetterIndex {
     return last !== undefined && start + limit < this.#letters.length
       ? { items, next: `${last.diedAt}~${last.serial}` }
       : { items };
+  }
+
+  /** The serial the last death got: a restored index goes on from it, so page tokens stay valid. */
+  get serial(): number {
+    return this.#serial;
+  }
+
+  /** Every dead delivery with its place in the order, oldest death first (for state images). */
+  letters(): { readonly delivery: FinishedDelivery; readonly diedAt: number; readonly serial: number }[] {
+    return this.#letters.slice();
+  }
+
+  /** Puts back a dead delivery read from a snapshot; call oldest death first. */
+  restore(delivery: FinishedDelivery, diedAt: number, serial: number): void {
+    const letter: DeadLetter = { diedAt, serial, delivery };
+    this.#letters.push(letter);
+    this.#byDelivery.set(delivery, letter);
+    this.#serial = Math.max(this.#serial, serial);
+  }
+
+  /** Sets the serial to go on from after a restore, so page tokens issued before stay valid. */
+  restoreSerial(serial: number): void {
+    this.#serial = Math.max(this.#serial, serial);
   }
 
   /** Every dead delivery's id, in order (for snapshots). */

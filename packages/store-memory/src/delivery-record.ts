@@ -135,6 +135,21 @@ export class FinishedDelivery implements DeliveryFields {
     readonly lastError: DeliveryError | undefined,
   ) {}
 
+  /** Never due again (as {@link OpenDelivery.nextAttemptAt} reads for an open one). */
+  get nextAttemptAt(): null {
+    return null;
+  }
+
+  /** When it last changed: when it ended. */
+  get updatedAt(): number {
+    return this.finishedAt;
+  }
+
+  /** A finished delivery holds no lease. */
+  get lease(): undefined {
+    return undefined;
+  }
+
   /** Its public record, frozen. */
   toRecord(): DeliveryRecord {
     const record = baseRecord(this, this.status, this.attempts, null, this.finishedAt);

@@ -72,6 +72,17 @@ export class DueQueue {
     return due.size;
   }
 
+  /** Every queued delivery, once each, in no particular order. */
+  queued(): OpenDelivery[] {
+    // A delivery moved away from a key and back may have two live-looking nodes: take it once.
+    const found = new Set<OpenDelivery>();
+    this.#heap.visitUpTo(Number.POSITIVE_INFINITY, (delivery, key) => {
+      if (delivery.dueKey === key) found.add(delivery);
+      return true;
+    });
+    return [...found];
+  }
+
   #dropStaleTop(): void {
     for (;;) {
       const delivery = this.#heap.peekValue();

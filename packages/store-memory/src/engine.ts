@@ -7,6 +7,11 @@
  *
  * Arguments are trusted: the service checks and normalises them before a store sees them.
  * Returned records are frozen; returned arrays are fresh.
+ *
+ * For durable stores built on it (the file store) it also offers state images to write
+ * snapshots from (`capture`), rebuilding an engine from one (`restorer`), and replaying
+ * claims and purges by what they chose rather than by heap order (`leaseDeliveries`,
+ * `purgeListed`), because a restored heap breaks ties in another order than the original.
  */
 import { formatDateTime } from '@herald/core';
 import type {
@@ -35,10 +40,11 @@ import type {
   UnreadFilter,
 } from '@herald/core';
 import { DeadLetterIndex } from './dead-letter-index.js';
-import { deliveryError, OpenDelivery } from './delivery-record.js';
-import type { FinishedDelivery, StoredDelivery } from './delivery-record.js';
+import { deliveryError, FinishedDelivery, OpenDelivery } from './delivery-record.js';
+import type { StoredDelivery } from './delivery-record.js';
 import { DueQueue } from './due-queue.js';
-import { storeError } from './errors.js';
+import { errorFactory, type HeraldError, type HeraldErrorCode } from '@herald/core';
+import { errorSource } from './errors.js';
 import { EvictionBounds } from './eviction-bounds.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { FeedEntry } from './feed-entry.js';
@@ -48,12 +54,15 @@ import { MinHeap } from './min-heap.js';
 import { ContentInterner, expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
 import { takeSnapshot } from './snapshot.js';
 import type { MemorySnapshot } from './snapshot.js';
+import type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
 import { SubscriptionTable } from './subscription-table.js';
 import { Tombstone } from './tombstone.js';
 import { matchesFilter } from './unread-counters.js';
 import { UserFeed } from './user-feed.js';
 
 export type { MemorySnapshot, NotificationSnapshot, UserSnapshot } from './snapshot.js';
+export type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
+export { restoredRecord } from './notification-record.js';
 
 /** The engine's settings: the memory store's bounds, already checked. */
 export interface MemoryStateOptions {
@@ -61,6 +70,8 @@ export interface MemoryStateOptions {
   readonly maxNotificationsPerUser?: number | undefined;
   /** Most notifications the store keeps; the least recently written is evicted beyond it. */
   readonly maxNotifications?: number | undefined;
+  /** The package its errors say they come from (`[herald] [<source>] …`); `store-memory` by default. */
+  readonly errorSource?: string | undefined;
 }
 
 /** The memory store's state and every operation on it. */
@@ -71,7 +82,8 @@ export class MemoryState {
   readonly #due = new DueQueue();
   readonly #subscriptions = new SubscriptionTable();
   readonly #idempotency = new IdempotencyKeys();
-  readonly #deadLetters = new DeadLetterIndex();
+  readonly #deadLetters: DeadLetterIndex;
+  readonly #fail: (code: HeraldErrorCode, message: string) => HeraldError;
   /** Tombstones by deletion time, for purging old ones. */
   readonly #tombstones = new MinHeap<Tombstone>();
   readonly #bounds: EvictionBounds;
@@ -79,6 +91,8 @@ export class MemoryState {
 
   constructor(options: MemoryStateOptions = {}) {
     this.#bounds = new EvictionBounds(options.maxNotificationsPerUser, options.maxNotifications);
+    this.#fail = errorFactory(options.errorSource ?? errorSource);
+    this.#deadLetters = new DeadLetterIndex(this.#fail);
   }
 
   /** Stored notifications of all users, expired ones until purged. */
@@ -213,11 +227,11 @@ export class MemoryState {
     const user = this.#users.get(userId);
     const current = user?.sequence ?? 0;
     if (since > current) {
-      throw storeError('CURSOR_EXPIRED', `the change cursor (${since}) is ahead of this user's feed (${current}); read the feed again`);
+      throw this.#fail('CURSOR_EXPIRED', `the change cursor (${since}) is ahead of this user's feed (${current}); read the feed again`);
     }
     if (user === undefined) return { changes: [], cursor: current, hasMore: false };
     if (since > 0 && since < user.purgedThrough) {
-      throw storeError('CURSOR_EXPIRED', `deletions after the change cursor (${since}) were already purged; read the feed again`);
+      throw this.#fail('CURSOR_EXPIRED', `deletions after the change cursor (${since}) were already purged; read the feed again`);
     }
     const changes: StoredChange[] = [];
     let hasMore = false;
@@ -389,18 +403,14 @@ export class MemoryState {
 
   // ---- Housekeeping --------------------------------------------------------------
 
-  /** See `NotificationStore.purgeExpired`. */
-  purgeExpired(request: PurgeRequest): PurgeResult {
+  /**
+   * See `NotificationStore.purgeExpired`. `removed` hears each expired
+   * notification it removes, in order, so a log can replay the purge with `purgeListed`.
+   */
+  purgeExpired(request: PurgeRequest, removed?: (userId: string, notificationId: string) => void): PurgeResult {
     const { now, tombstonesBefore, limit } = request;
     // Old tombstones first, so the ones this purge leaves are not purged at once.
-    for (let key = this.#tombstones.peekKey(); key !== undefined && key < tombstonesBefore; key = this.#tombstones.peekKey()) {
-      const tombstone = this.#tombstones.peekValue() as Tombstone;
-      this.#tombstones.pop();
-      const user = this.#users.get(tombstone.userId) as UserFeed;
-      tombstone.purged = true;
-      user.purgedThrough = Math.max(user.purgedThrough, tombstone.sequence);
-      user.changes.vacate();
-    }
+    this.#purgeTombstones(tombstonesBefore);
     let notifications = 0;
     let more = false;
     for (;;) {
@@ -411,12 +421,191 @@ export class MemoryState {
         break;
       }
       const user = this.#usersByExpiry.earliest() as UserFeed;
-      this.#remove(user, user.expiry.earliest() as FeedEntry, now);
+      const entry = user.expiry.earliest() as FeedEntry;
+      removed?.(user.userId, entry.record.id);
+      this.#remove(user, entry, now);
       notifications++;
     }
     this.#idempotency.purge(now);
     const subscriptions = this.#subscriptions.expire(now);
     return { notifications, subscriptions, more };
+  }
+
+  // ---- For durable stores: replay, images, restarts ------------------------------
+
+  /**
+   * Replays a purge: the same as `purgeExpired(request)`, except that the expired
+   * notifications removed are the listed ones, in the listed order (a restored engine's
+   * heaps may order ties differently).
+   */
+  purgeListed(request: PurgeRequest, removed: readonly (readonly [userId: string, notificationId: string])[]): void {
+    const { now, tombstonesBefore } = request;
+    this.#purgeTombstones(tombstonesBefore);
+    for (const [userId, notificationId] of removed) {
+      const user = this.#users.get(userId);
+      const entry = user?.notifications.get(notificationId);
+      if (user !== undefined && entry !== undefined) this.#remove(user, entry, now);
+    }
+    this.#idempotency.purge(now);
+    this.#subscriptions.expire(now);
+  }
+
+  /**
+   * Replays a claim: leases the listed open deliveries with the listed tokens, as
+   * `claimDeliveries` leased them (a restored due queue may order ties differently).
+   */
+  leaseDeliveries(owner: string, now: number, leaseMs: number, claims: readonly (readonly [userId: string, deliveryId: string, token: string])[]): void {
+    for (const [userId, deliveryId, token] of claims) {
+      const delivery = this.#users.get(userId)?.deliveries.get(deliveryId);
+      if (!(delivery instanceof OpenDelivery)) continue;
+      delivery.lease = Object.freeze({ owner: flat(owner), token: flat(token), expiresAt: now + leaseMs });
+      this.#due.schedule(delivery);
+    }
+  }
+
+  /**
+   * Drops every lease: after a restart no instance holds a claim any more, so leased
+   * deliveries are claimable again at once and tokens from before are refused.
+   * Returns how many leases it dropped.
+   */
+  releaseAllLeases(): number {
+    let released = 0;
+    for (const delivery of this.#due.queued()) {
+      if (delivery.lease === undefined) continue;
+      delivery.lease = undefined;
+      this.#due.schedule(delivery);
+      released++;
+    }
+    return released;
+  }
+
+  /**
+   * The whole state at this instant, as an image a snapshot can be written from while
+   * the engine goes on changing (records are shared: they are frozen and only ever
+   * replaced; open deliveries are copied).
+   */
+  capture(): StateImage {
+    const users: UserImage[] = [];
+    for (const user of this.#users.values()) {
+      const notifications: NotificationImage[] = [];
+      user.feed.visitOldestFirst((entry) => {
+        const deliveries: DeliveryImage[] = (entry.deliveries ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
+        notifications.push({ record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries });
+      });
+      const tombstones: TombstoneImage[] = [];
+      user.changes.visitAfter(0, (change) => {
+        if (change instanceof Tombstone) tombstones.push({ notificationId: change.notificationId, sequence: change.sequence, deletedAt: change.deletedAt });
+        return true;
+      });
+      users.push({ userId: user.userId, sequence: user.sequence, purgedThrough: user.purgedThrough, notifications, tombstones });
+    }
+    return {
+      users,
+      subscriptions: this.#subscriptions.entries(),
+      idempotencyKeys: this.#idempotency.all(),
+      deadLetters: this.#deadLetters.letters().map(({ delivery, diedAt, serial }) => ({
+        userId: delivery.notification.record.userId,
+        deliveryId: delivery.id,
+        diedAt,
+        serial,
+      })),
+      deadLetterSerial: this.#deadLetters.serial,
+    };
+  }
+
+  /**
+   * Rebuilds an engine from an image fed piece by piece (as a snapshot file is read),
+   * building its indexes directly rather than replaying operations: the fast way to
+   * open a large store.
+   */
+  static restorer(options: MemoryStateOptions = {}): StateRestorer<MemoryState> {
+    const state = new MemoryState(options);
+    let user: UserFeed | undefined;
+    let entries: FeedEntry[] = [];
+    let tombstones: Tombstone[] = [];
+
+    /** The change log goes in sequence order: notifications by their last change, tombstones between. */
+    const endUser = (): void => {
+      if (user === undefined) return;
+      let sorted = true;
+      for (let i = 1; i < entries.length && sorted; i++) sorted = (entries[i - 1] as FeedEntry).record.sequence < (entries[i] as FeedEntry).record.sequence;
+      if (!sorted) entries.sort((a, b) => a.record.sequence - b.record.sequence);
+      let t = 0;
+      for (const entry of entries) {
+        for (; t < tombstones.length && (tombstones[t] as Tombstone).sequence < entry.record.sequence; t++) user.changes.append(tombstones[t] as Tombstone);
+        user.changes.append(entry);
+      }
+      for (; t < tombstones.length; t++) user.changes.append(tombstones[t] as Tombstone);
+      state.#userExpiryChanged(user);
+      user = undefined;
+      entries = [];
+      tombstones = [];
+    };
+
+    return {
+      user(userId, sequence, purgedThrough) {
+        endUser();
+        user = state.#userFor(userId);
+        user.sequence = sequence;
+        user.purgedThrough = purgedThrough;
+      },
+      notification(record, expiresAt, position, createdSequence, deliveryCount) {
+        if (user === undefined) throw state.#fail('STORE_CORRUPT', 'a snapshot lists a notification before its user');
+        const entry = new FeedEntry(record, expiresAt);
+        entry.position = position;
+        entry.createdSequence = createdSequence;
+        user.restore(entry);
+        state.#bounds.created(entry);
+        if (deliveryCount > 0) entry.deliveries = [];
+        entries.push(entry);
+      },
+      delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease) {
+        const entry = entries[entries.length - 1];
+        if (user === undefined || entry?.deliveries === undefined) throw state.#fail('STORE_CORRUPT', 'a snapshot lists a delivery outside a notification');
+        let delivery: StoredDelivery;
+        if (status === 'pending' || status === 'failed') {
+          const open = new OpenDelivery(id, entry, subscriptionId, transport, platformType, kind, createdAt, nextAttemptAt ?? createdAt);
+          open.status = status;
+          open.attempts = attempts;
+          open.updatedAt = updatedAt;
+          open.lastError = lastError;
+          open.lease = lease;
+          state.#due.schedule(open);
+          delivery = open;
+        } else {
+          delivery = new FinishedDelivery(id, entry, subscriptionId, transport, platformType, kind, status, attempts, createdAt, updatedAt, lastError);
+        }
+        entry.deliveries.push(delivery);
+        user.deliveries.set(id, delivery);
+      },
+      tombstone(image) {
+        if (user === undefined) throw state.#fail('STORE_CORRUPT', 'a snapshot lists a tombstone before its user');
+        const tombstone = new Tombstone(user.userId, image.notificationId, image.sequence, image.deletedAt);
+        tombstones.push(tombstone);
+        state.#tombstones.push(image.deletedAt, tombstone);
+      },
+      subscription(image) {
+        endUser();
+        state.#subscriptions.restore(image.record, image.expiresAt, image.createdAt);
+      },
+      idempotencyKey(image) {
+        endUser();
+        state.#idempotency.record(image);
+      },
+      deadLetter(image) {
+        endUser();
+        const delivery = state.#users.get(image.userId)?.deliveries.get(image.deliveryId);
+        if (!(delivery instanceof FinishedDelivery) || delivery.status !== 'dead') {
+          throw state.#fail('STORE_CORRUPT', `a snapshot lists delivery ${JSON.stringify(image.deliveryId)} as dead, but it is not`);
+        }
+        state.#deadLetters.restore(delivery, image.diedAt, image.serial);
+      },
+      finish(deadLetterSerial) {
+        endUser();
+        state.#deadLetters.restoreSerial(deadLetterSerial);
+        return state;
+      },
+    };
   }
 
   /** The logical state as plain data, to compare engines or to inspect one. */
@@ -441,7 +630,7 @@ export class MemoryState {
     const user = this.#users.get(userId);
     const holder = user?.notifications.get(id);
     if (updated === undefined && holder !== undefined && holder !== replaced) {
-      throw storeError('INVALID_ARGUMENT', `the notification id ${JSON.stringify(id)} is already taken; the service mints a fresh one per write`);
+      throw this.#fail('INVALID_ARGUMENT', `the notification id ${JSON.stringify(id)} is already taken; the service mints a fresh one per write`);
     }
     const deliveries = write.deliveries;
     for (let i = 0; i < deliveries.length; i += 1) {
@@ -452,7 +641,7 @@ export class MemoryState {
       let repeated = false;
       for (let j = 0; j < i && !repeated; j += 1) repeated = (deliveries[j] as NewDelivery).id === delivery.id;
       if (repeated || (taken !== undefined && !takenByReplaced)) {
-        throw storeError('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(delivery.id)} is already taken; the service mints a fresh one per delivery`);
+        throw this.#fail('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(delivery.id)} is already taken; the service mints a fresh one per delivery`);
       }
     }
   }
@@ -518,6 +707,18 @@ export class MemoryState {
     });
   }
 
+  /** Purges the tombstones deleted before `tombstonesBefore`. */
+  #purgeTombstones(tombstonesBefore: number): void {
+    for (let key = this.#tombstones.peekKey(); key !== undefined && key < tombstonesBefore; key = this.#tombstones.peekKey()) {
+      const tombstone = this.#tombstones.peekValue() as Tombstone;
+      this.#tombstones.pop();
+      const user = this.#users.get(tombstone.userId) as UserFeed;
+      tombstone.purged = true;
+      user.purgedThrough = Math.max(user.purgedThrough, tombstone.sequence);
+      user.changes.vacate();
+    }
+  }
+
   /** Removes a notification and all its deliveries, leaving a tombstone: a delete, an eviction or a purge. */
   #remove(user: UserFeed, entry: FeedEntry, now: number): void {
     const tombstone = new Tombstone(user.userId, entry.record.id, ++user.sequence, now);
@@ -573,4 +774,22 @@ export class MemoryState {
     deliveries[deliveries.indexOf(previous)] = next;
     user.deliveries.set(next.id, next);
   }
+}
+
+/** File store: an open delivery's image, copied (the delivery changes in place). */
+function openDeliveryImage(delivery: OpenDelivery): DeliveryImage {
+  return {
+    id: delivery.id,
+    subscriptionId: delivery.subscriptionId,
+    transport: delivery.transport,
+    platformType: delivery.platformType,
+    kind: delivery.kind,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    nextAttemptAt: delivery.nextAttemptAt,
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+    lastError: delivery.lastError,
+    lease: delivery.lease,
+  };
 }

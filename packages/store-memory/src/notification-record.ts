@@ -150,6 +150,22 @@ export function notificationRecord(content: NotificationContent, fields: RecordF
   return Object.freeze(new RecordObject(content, { ...fields, id: flat(fields.id), readState: 'unread', userActionState: 'noInteraction' }));
 }
 
+/** What a record read back from a snapshot holds beyond its content. */
+export interface RestoredFields extends RecordFields {
+  /** Whether the user has read it. */
+  readonly readState: ReadState;
+  /** What the user did with it. */
+  readonly userActionState: UserActionState;
+}
+
+/**
+ * A frozen record read back from a snapshot, in the same object shape as the records
+ * the engine builds itself. `content` must already be frozen and flat.
+ */
+export function restoredRecord(content: NotificationContent, fields: RestoredFields): StoredNotification {
+  return Object.freeze(new RecordObject(content, fields));
+}
+
 /** The record after a state change: same content and position, new state and sequence. */
 export function withState(
   record: StoredNotification,

@@ -111,6 +111,24 @@ export class SubscriptionTable {
     return expired;
   }
 
+  /** Every subscription with its expiry and creation time, in creation order (for state images). */
+  entries(): { readonly record: StoredSubscription; readonly expiresAt: number; readonly createdAt: number }[] {
+    return [...this.#byId.values()].map(({ record, expiresAt, createdAt }) => ({ record, expiresAt, createdAt }));
+  }
+
+  /** Puts back a subscription read from a snapshot (call in creation order). */
+  restore(record: StoredSubscription, expiresAt: number, createdAt: number): void {
+    const entry = new SubscriptionEntry(record, expiresAt, createdAt);
+    this.#byId.set(record.id, entry);
+    let mine = this.#byUser.get(record.userId);
+    if (mine === undefined) {
+      mine = new Map();
+      this.#byUser.set(record.userId, mine);
+    }
+    mine.set(record.id, entry);
+    if (record.status === 'active') this.#expiry.push(expiresAt, entry);
+  }
+
   /** Every subscription, in creation order (for snapshots). */
   all(): StoredSubscription[] {
     return [...this.#byId.values()].map((entry) => entry.record);

@@ -79,6 +79,24 @@ export class UserFeed implements Expiring {
     this.expiry.set(entry, entry.expiresAt);
   }
 
+  /**
+   * Indexes a notification read back from a snapshot, in position order. Unlike
+   * {@link insert} it leaves the change log alone: the restorer appends it in sequence order.
+   */
+  restore(entry: FeedEntry): void {
+    const { record } = entry;
+    this.notifications.set(record.id, entry);
+    let app = this.#apps.get(record.targetHostName);
+    if (app === undefined) {
+      app = new AppNotifications(record.targetHostName);
+      this.#apps.set(record.targetHostName, app);
+    }
+    app.byAppNotificationId.set(record.appNotificationId, entry);
+    this.feed.append(entry);
+    this.unread.count(record, 1);
+    this.expiry.set(entry, entry.expiresAt);
+  }
+
   /** Replaces the content of an entry: it moves to the top of the feed. */
   update(entry: FeedEntry, record: StoredNotification, expiresAt: number): void {
     this.unread.count(entry.record, -1);

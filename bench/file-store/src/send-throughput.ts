@@ -1,0 +1,66 @@
+/**
+ * Scenario A: durable sends. 256 concurrent senders write the reference notification
+ * with three deliveries through the file store (fsync: 'always': each send resolves once
+ * its record is fsync'ed), against better-sqlite3 writing the same records with the same
+ * durability, 256 per transaction.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileStore } from '@herald/store-file';
+import { referenceDeliveries, referenceNotification, start } from './reference.js';
+import type { BenchResult } from './result.js';
+import { sqliteSends } from './sqlite-anchor.js';
+import type { SendRecord } from './sqlite-anchor.js';
+
+const senders = 256;
+const users = 1_000;
+
+function records(count: number): SendRecord[] {
+  return Array.from({ length: count }, (_, index) => {
+    const userId = `user-${index % users}`;
+    const now = start + index;
+    return { notification: referenceNotification(userId, `notification-${index}`, now), deliveries: referenceDeliveries(userId, now), now };
+  });
+}
+
+async function heraldSends(directory: string, work: readonly SendRecord[]): Promise<number> {
+  const store = await createFileStore({ directory, fsync: 'always' });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      for (let index = next++; index < work.length; index = next++) {
+        const record = work[index] as SendRecord;
+        await store.saveNotification({ notification: record.notification, deliveries: record.deliveries, now: record.now });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  return seconds;
+}
+
+/** Runs scenario A with `count` notifications on each side. */
+export async function sendThroughput(count: number): Promise<BenchResult> {
+  const root = mkdtempSync(join(tmpdir(), 'herald-bench-sends-'));
+  try {
+    const heraldSeconds = await heraldSends(join(root, 'herald'), records(count));
+    const sqliteSeconds = sqliteSends(root, records(count));
+    const herald = count / heraldSeconds;
+    const anchorValue = count / sqliteSeconds;
+    return {
+      scenario: `durable sends, ${senders} concurrent senders, 3 deliveries each (${count.toLocaleString('en-US')})`,
+      unit: 'notifications/s',
+      herald,
+      anchor: 'better-sqlite3 (WAL, synchronous=FULL, 256 per transaction)',
+      anchorValue,
+      ratio: herald / anchorValue,
+      target: '>= 1.5x SQLite',
+      higherIsBetter: true,
+      met: herald / anchorValue >= 1.5,
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The file store: the engine's state in memory, kept durable by an append-only log.
+ *
+ * Every store call runs synchronously against the engine, and a call that changed
+ * something appends one log record (the operation with all its inputs) in the same
+ * synchronous step — so the log holds changes in exactly the order they were applied.
+ * The call then resolves when the log is durable up to that record (group commit: see
+ * log-writer.ts). Reads wait the same way for the records they could see, so nothing a
+ * call ever returned can be taken back by a crash.
+ *
+ * Leases (claims and renewals) are logged too, but their calls do not wait for their own
+ * record: a lease lost in a crash only makes a delivery claimable sooner. On open every
+ * lease is dropped (a `restart` record marks the point for later replays), so a token
+ * from before a restart can never complete or renew a delivery after it.
+ */
+import { isHeraldError, newId } from '@herald/core';
+import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core';
+import { resolve } from 'node:path';
+import { compact } from './compaction.js';
+import type { MemoryState } from '@herald/store-memory/engine';
+import { storeError } from './errors.js';
+import { acquireLock } from './lock.js';
+import type { LogOperation } from './log-operation.js';
+import { frameRecord } from './log-record.js';
+import { LogWriter } from './log-writer.js';
+import { checkFileStoreOptions } from './options.js';
+import type { FileStoreOptions, FileStoreWarning } from './options.js';
+import { prepareDirectory, recoverStore } from './recovery.js';
+import { SnapshotAborted } from './snapshot.js';
+
+/** The file store's name, as `store.name` reports it. */
+export const NAME = 'file';
+
+/** Durable, but one process at a time (the lock), and no cross-process wake-ups. */
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false });
+
+/** A file store: a `NotificationStore` with a few file-specific extras. */
+export interface FileStore extends NotificationStore {
+  /** The store's directory, as an absolute path. */
+  readonly directory: string;
+  /**
+   * Writes a snapshot now and deletes the log segments it covers (compaction also runs
+   * by itself once the log passes `compactAfterBytes`). Resolves when the snapshot is on disk.
+   */
+  compact(): Promise<void>;
+}
+
+/**
+ * Opens (or creates) the file store in `options.directory`: takes the directory's lock,
+ * reads the snapshot and replays the log, cutting off a torn tail with a warning.
+ * @throws TypeError when an option is invalid.
+ * @throws HeraldError `STORE_LOCKED` when another process has the directory open,
+ * `STORE_CORRUPT` when a file is damaged or not Herald's, `STORE_VERSION_MISMATCH`
+ * when it was written by a newer format.
+ */
+export async function createFileStore(options: FileStoreOptions): Promise<FileStore> {
+  const settings = checkFileStoreOptions(options);
+  const directory = resolve(settings.directory);
+  const warn = (warning: FileStoreWarning): void => {
+    try {
+      settings.onWarning(warning);
+    } catch {
+      // A throwing listener must not break the store.
+    }
+  };
+  let failure: HeraldError | undefined;
+  const fail = (error: HeraldError): void => {
+    failure ??= error;
+  };
+
+  await prepareDirectory(directory);
+  const lock = await acquireLock({ directory, staleLockMs: settings.staleLockMs, onWarning: warn, onLost: (error) => fail(error as HeraldError) });
+  let recovered;
+  try {
+    recovered = await recoverStore(directory, warn);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
+  const { state } = recovered;
+  let segmentNumber = recovered.segment.number;
+  const writer = new LogWriter({
+    handle: recovered.segment.handle,
+    size: recovered.segment.size,
+    fsync: settings.fsync,
+    fsyncIntervalMs: settings.fsyncIntervalMs,
+    beforeWrite: () => lock.confirm(),
+    onFailure: (error) =>
+      isHeraldError(error)
+        ? fail(error)
+        : fail(storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${error instanceof Error ? error.message : String(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error })),
+  });
+  // Leases from before the restart: nobody holds them any more.
+  if (state.releaseAllLeases() > 0) writer.append(frameRecord(JSON.stringify({ op: 'restart' } satisfies LogOperation)));
+
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const abort = { aborted: false };
+  let compaction: Promise<void> | undefined;
+
+  const startCompaction = (): Promise<void> => {
+    const run = compact({ directory, state, writer, segmentNumber, abort });
+    segmentNumber = run.number;
+    const done = run.done.then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof SnapshotAborted) return;
+        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${error instanceof Error ? error.message : String(error)}; the log keeps growing until the next one succeeds` });
+        throw error;
+      },
+    );
+    compaction = done.catch(() => undefined).finally(() => {
+      compaction = undefined;
+    });
+    return done;
+  };
+
+  /** The engine, or the error every call gets once the store is closed or has failed. */
+  const live = (): MemoryState => {
+    if (closed) throw storeError('STORE_CLOSED', `the file store in ${directory} is closed`);
+    if (failure !== undefined) throw failure;
+    return state;
+  };
+
+  /** Resolves with `result` once the log is durable up to `ticket`. */
+  const settle = <T>(ticket: number, result: T): T | Promise<T> => {
+    const wait = writer.whenDurable(ticket);
+    if (wait === undefined) return result;
+    return wait.then(
+      () => result,
+      (error: unknown) => {
+        throw failure ?? error;
+      },
+    );
+  };
+
+  /** Appends `operation`'s record (if any), compacts when the log is long, and settles. */
+  const logged = <T>(result: T, operation: LogOperation | undefined, waitForOwnRecord = true): T | Promise<T> => {
+    const before = writer.appended;
+    if (operation !== undefined) writer.append(frameRecord(JSON.stringify(operation)));
+    if (compaction === undefined && writer.bytesSinceRotation >= settings.compactAfterBytes) startCompaction().catch(() => undefined);
+    return settle(waitForOwnRecord ? writer.appended : before, result);
+  };
+
+  /** Settles a read: it waits for every record it could have seen. */
+  const read = <T>(result: T): T | Promise<T> => settle(writer.appended, result);
+
+  const store: FileStore = {
+    name: NAME,
+    capabilities,
+    directory,
+
+    async saveNotification(write) {
+      const engine = live();
+      // Encoded before it is applied: an input that cannot be logged changes nothing.
+      const frame = frameRecord(JSON.stringify({ op: 'save', write } satisfies LogOperation));
+      const result = engine.saveNotification(write);
+      if (result.replay !== undefined) return read(result);
+      writer.append(frame);
+      return logged(result, undefined);
+    },
+    async getNotification(userId, notificationId, now) {
+      return read(live().getNotification(userId, notificationId, now));
+    },
+    async listFeed(userId, query, now) {
+      return read(live().listFeed(userId, query, now));
+    },
+    async countUnread(userId, filter, now) {
+      return read(live().countUnread(userId, filter, now));
+    },
+    async updateNotificationState(userId, notificationId, patch, now) {
+      const engine = live();
+      const before = engine.getNotification(userId, notificationId, now);
+      const after = engine.updateNotificationState(userId, notificationId, patch, now);
+      const changed = after !== undefined && after !== before;
+      return logged(after, changed ? { op: 'state', userId, notificationId, patch: { ...patch }, now } : undefined);
+    },
+    async deleteNotification(userId, notificationId, now) {
+      const deleted = live().deleteNotification(userId, notificationId, now);
+      return logged(deleted, deleted ? { op: 'delete', userId, notificationId, now } : undefined);
+    },
+    async deleteGroup(userId, groupName, targetHostName, now) {
+      const count = live().deleteGroup(userId, groupName, targetHostName, now);
+      const operation: LogOperation = targetHostName === undefined ? { op: 'deleteGroup', userId, groupName, now } : { op: 'deleteGroup', userId, groupName, targetHostName, now };
+      return logged(count, count > 0 ? operation : undefined);
+    },
+    async listChanges(userId, since, limit, now) {
+      return read(live().listChanges(userId, since, limit, now));
+    },
+    async createSubscription(subscription, now) {
+      const engine = live();
+      const id = newId();
+      const frame = frameRecord(JSON.stringify({ op: 'subscribe', id, subscription, now } satisfies LogOperation));
+      const created = engine.createSubscription(id, subscription, now);
+      writer.append(frame);
+      return logged(created, undefined);
+    },
+    async getSubscription(subscriptionId) {
+      return read(live().getSubscription(subscriptionId));
+    },
+    async listSubscriptions(userId) {
+      return read(live().listSubscriptions(userId));
+    },
+    async updateSubscription(subscriptionId, patch, now) {
+      const updated = live().updateSubscription(subscriptionId, patch, now);
+      return logged(updated, updated !== undefined ? { op: 'updateSubscription', subscriptionId, patch: { ...patch }, now } : undefined);
+    },
+    async deleteSubscription(subscriptionId) {
+      const deleted = live().deleteSubscription(subscriptionId);
+      return logged(deleted, deleted ? { op: 'unsubscribe', subscriptionId } : undefined);
+    },
+    async listDeliveries(userId, notificationId) {
+      return read(live().listDeliveries(userId, notificationId));
+    },
+    async getDelivery(userId, deliveryId) {
+      return read(live().getDelivery(userId, deliveryId));
+    },
+    async listDeadDeliveries(limit, after) {
+      return read(live().listDeadDeliveries(limit, after));
+    },
+    async retryDelivery(userId, deliveryId, now) {
+      const engine = live();
+      const wasDead = engine.getDelivery(userId, deliveryId)?.status === 'dead';
+      const delivery = engine.retryDelivery(userId, deliveryId, now);
+      return logged(delivery, wasDead ? { op: 'retry', userId, deliveryId, now } : undefined);
+    },
+    async cancelDeliveries(userId, notificationId, reason, now) {
+      const count = live().cancelDeliveries(userId, notificationId, reason, now);
+      return logged(count, count > 0 ? { op: 'cancel', userId, notificationId, reason, now } : undefined);
+    },
+    async claimDeliveries(request) {
+      const engine = live();
+      // One fresh random token per delivery the claim will take, and no more.
+      const tokens = Array.from({ length: engine.countDue(request.now, request.limit) }, newId);
+      const claims = engine.claimDeliveries(request, tokens);
+      const operation: LogOperation | undefined =
+        claims.length === 0
+          ? undefined
+          : {
+              op: 'claim',
+              owner: request.owner,
+              now: request.now,
+              leaseMs: request.leaseMs,
+              claims: claims.map(({ delivery }) => [delivery.userId, delivery.id, delivery.lease.token] as const),
+            };
+      // A claim need not be durable itself, but what it hands out must be.
+      return logged(claims, operation, false);
+    },
+    async renewLease(ref, now, leaseMs) {
+      const renewed = live().renewLease(ref, now, leaseMs);
+      return logged(renewed, renewed ? { op: 'renew', ref: { userId: ref.userId, deliveryId: ref.deliveryId, token: ref.token }, now, leaseMs } : undefined, false);
+    },
+    async completeDelivery(ref, outcome, now) {
+      const completed = live().completeDelivery(ref, outcome, now);
+      return logged(completed, completed ? { op: 'complete', ref: { userId: ref.userId, deliveryId: ref.deliveryId, token: ref.token }, outcome, now } : undefined);
+    },
+    async nextDueAt() {
+      return read(live().nextDueAt());
+    },
+    async purgeExpired(request) {
+      const removed: [string, string][] = [];
+      const result = live().purgeExpired(request, (userId, notificationId) => removed.push([userId, notificationId]));
+      const { now, tombstonesBefore, limit } = request;
+      // Always logged: tombstones and idempotency keys it dropped are not counted in its result.
+      return logged(result, { op: 'purge', request: { now, tombstonesBefore, limit }, removed });
+    },
+    async compact() {
+      live();
+      if (compaction !== undefined) await compaction;
+      await startCompaction();
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        abort.aborted = true;
+        await compaction;
+        try {
+          await writer.close();
+        } catch (error) {
+          // The failure was already reported to the calls it concerned.
+          if (!isHeraldError(failure)) throw error;
+        } finally {
+          await lock.release();
+        }
+      })();
+      return closing;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,127 @@
+/**
+ * Snapshot files: the whole state, written by compaction, read on open.
+ *
+ * Written the way that survives a crash at any instant (as write-file-atomic does): to
+ * a temp file, fsync'ed, renamed over the final name, and the directory fsync'ed. Until
+ * the rename the previous snapshot and its log segments are untouched, so a crash
+ * leaves either the old state or the new one, plus at worst a temp file (removed on open).
+ *
+ * After the 16-byte file header the body is a run of chunks, each
+ * `length: u32 LE | crc32: u32 LE | items`, so damage is found and named by offset.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { ByteReader, ByteWriter } from './binary-buffer.js';
+import { syncDirectory } from './directory-sync.js';
+import type { StateImage, StateRestorer } from '@herald/store-memory/engine';
+import { storeError } from './errors.js';
+import { checkFileHeader, fileHeader, fileHeaderBytes, fileName, tempName } from './layout.js';
+import { ImageReader, writeImage } from './snapshot-format.js';
+
+/** Chunks are written out at about this size. */
+const chunkBytes = 4 * 1024 * 1024;
+const chunkHeaderBytes = 8;
+const maxChunkBytes = 1024 * 1024 * 1024;
+
+/** Asked to stop a snapshot being written (the store is closing). */
+export interface SnapshotAbort {
+  /** True once the writer should stop. */
+  readonly aborted: boolean;
+}
+
+/** Thrown when a snapshot write was abandoned on purpose. */
+export class SnapshotAborted extends Error {
+  constructor() {
+    super('the snapshot was abandoned: the store is closing');
+    this.name = 'SnapshotAborted';
+  }
+}
+
+/**
+ * Writes `image` as snapshot `number` of `directory`: temp file, fsync, rename, fsync of
+ * the directory. Returns the snapshot's size in bytes. On failure or abort the temp file
+ * is removed and nothing else changed.
+ */
+export async function writeSnapshot(directory: string, number: number, image: StateImage, abort: SnapshotAbort): Promise<number> {
+  const temp = join(directory, tempName(number));
+  const handle = await open(temp, 'w');
+  let position = 0;
+  try {
+    const header = fileHeader('snapshot', number);
+    await handle.write(header, 0, header.length, 0);
+    position = header.length;
+    const out = new ByteWriter(chunkBytes + (chunkBytes >> 2));
+    const flush = async (): Promise<void> => {
+      if (abort.aborted) throw new SnapshotAborted();
+      if (out.length === 0) return;
+      const items = out.bytes();
+      const frame = Buffer.allocUnsafe(chunkHeaderBytes);
+      frame.writeUInt32LE(items.length, 0);
+      frame.writeUInt32LE(crc32(items), 4);
+      await handle.writev([frame, items], position);
+      position += chunkHeaderBytes + items.length;
+      out.reset();
+    };
+    await writeImage(out, image, chunkBytes, flush);
+    await flush();
+    await handle.datasync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  if (abort.aborted) {
+    await rm(temp, { force: true });
+    throw new SnapshotAborted();
+  }
+  await rename(temp, join(directory, fileName('snapshot', number)));
+  await syncDirectory(directory);
+  return position;
+}
+
+/**
+ * Reads snapshot `number` of `directory` into `restorer` and returns the restored state.
+ * Throws STORE_CORRUPT naming the file and offset for damage, STORE_VERSION_MISMATCH
+ * for a newer format.
+ */
+export async function readSnapshot<State>(directory: string, number: number, restorer: StateRestorer<State>): Promise<{ state: State; bytes: number }> {
+  const name = fileName('snapshot', number);
+  const path = join(directory, name);
+  const handle = await open(path, 'r');
+  let position = 0;
+  try {
+    const header = Buffer.alloc(fileHeaderBytes);
+    const { bytesRead } = await handle.read(header, 0, fileHeaderBytes, 0);
+    checkFileHeader(header.subarray(0, bytesRead), 'snapshot', number, directory, name);
+    position = fileHeaderBytes;
+    const input = new ByteReader();
+    const reader = new ImageReader(input, restorer);
+    const frame = Buffer.alloc(chunkHeaderBytes);
+    let chunk = Buffer.allocUnsafe(chunkBytes * 2);
+    for (;;) {
+      const head = await handle.read(frame, 0, chunkHeaderBytes, position);
+      if (head.bytesRead === 0) break;
+      if (head.bytesRead < chunkHeaderBytes) throw new RangeError('the file ends inside a chunk header');
+      const length = frame.readUInt32LE(0);
+      if (length === 0 || length > maxChunkBytes) throw new RangeError(`a chunk length of ${length} bytes`);
+      if (chunk.length < length) chunk = Buffer.allocUnsafe(length);
+      const body = await handle.read(chunk, 0, length, position + chunkHeaderBytes);
+      if (body.bytesRead < length) throw new RangeError(`a chunk of ${length} bytes cut short at ${body.bytesRead}`);
+      const items = chunk.subarray(0, length);
+      if (crc32(items) !== frame.readUInt32LE(4)) throw new RangeError('a chunk checksum mismatch');
+      input.load(items);
+      reader.readChunk();
+      position += chunkHeaderBytes + length;
+    }
+    return { state: reader.finish(), bytes: position };
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) {
+      throw storeError('STORE_CORRUPT', `the snapshot ${path} is damaged at byte ${position}: ${error.message}. Nothing was changed; restore the directory from a backup`, { cause: error });
+    }
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}

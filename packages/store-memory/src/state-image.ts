@@ -1,0 +1,173 @@
+/**
+ * A state image: everything an engine holds, as data a snapshot file can carry and a
+ * restorer can rebuild an engine from. It is taken at one instant and then only read,
+ * so it can be written out while the engine goes on changing: its records are the
+ * engine's own frozen records (never changed, only replaced), and open deliveries are
+ * copied.
+ *
+ * Unlike `MemorySnapshot` (which tests compare), an image keeps what a restored engine
+ * needs to behave exactly as the original: feed positions, creation sequences, leases,
+ * the dead-letter serials behind page tokens, and the notification each idempotency key
+ * replays as the first call stored it.
+ */
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core';
+
+/** A delivery in an image: its record without the user and notification it belongs to. */
+export interface DeliveryImage {
+  /** Its id. */
+  readonly id: string;
+  /** The endpoint. */
+  readonly subscriptionId: string;
+  /** The endpoint's transport. */
+  readonly transport: string;
+  /** The endpoint's platform. */
+  readonly platformType: PlatformType;
+  /** The notification or its fallback. */
+  readonly kind: DeliveryKind;
+  /** Where it stands. */
+  readonly status: DeliveryStatus;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** When the next attempt is due; `null` once final. */
+  readonly nextAttemptAt: number | null;
+  /** When it was created. */
+  readonly createdAt: number;
+  /** When it last changed (for a finished delivery: when it ended). */
+  readonly updatedAt: number;
+  /** The last error met. */
+  readonly lastError: DeliveryError | undefined;
+  /** The claim on it, for an open delivery. */
+  readonly lease: DeliveryLease | undefined;
+}
+
+/** A stored notification in an image. */
+export interface NotificationImage {
+  /** The record as readers get it. */
+  readonly record: StoredNotification;
+  /** When it expires (epoch ms): its `expirationDateTime` parsed, kept so a restore need not parse it again. */
+  readonly expiresAt: number;
+  /** Its feed position (the sequence of its last creation or update). */
+  readonly position: number;
+  /** The sequence of its creation. */
+  readonly createdSequence: number;
+  /** Its deliveries, oldest first. */
+  readonly deliveries: readonly DeliveryImage[];
+}
+
+/** A deletion the change feed still reports. */
+export interface TombstoneImage {
+  /** The deleted notification. */
+  readonly notificationId: string;
+  /** The user's sequence at the deletion. */
+  readonly sequence: number;
+  /** When it was deleted (epoch ms). */
+  readonly deletedAt: number;
+}
+
+/** One user in an image. */
+export interface UserImage {
+  /** The user. */
+  readonly userId: string;
+  /** The user's change sequence. */
+  readonly sequence: number;
+  /** The highest sequence of a purged tombstone. */
+  readonly purgedThrough: number;
+  /** Stored notifications (expired ones until purged), by feed position. */
+  readonly notifications: readonly NotificationImage[];
+  /** Tombstones not purged yet, by sequence. */
+  readonly tombstones: readonly TombstoneImage[];
+}
+
+/** A subscription in an image. */
+export interface SubscriptionImage {
+  /** Its record. */
+  readonly record: StoredSubscription;
+  /** When it expires (epoch ms). */
+  readonly expiresAt: number;
+  /** When it was created (epoch ms): subscriptions list by it. */
+  readonly createdAt: number;
+}
+
+/** A recorded idempotency key in an image. */
+export interface IdempotencyImage {
+  /** The user the key belongs to. */
+  readonly userId: string;
+  /** The caller's key. */
+  readonly key: string;
+  /** The digest of the first request. */
+  readonly fingerprint: string;
+  /** When the key may be forgotten (epoch ms). */
+  readonly expiresAt: number;
+  /** The notification as the first call stored it. */
+  readonly notification: StoredNotification;
+  /** Whether the first call created it. */
+  readonly created: boolean;
+}
+
+/** A dead delivery's place in the dead-letter list. */
+export interface DeadLetterImage {
+  /** The delivery's user. */
+  readonly userId: string;
+  /** The delivery. */
+  readonly deliveryId: string;
+  /** When it died (epoch ms). */
+  readonly diedAt: number;
+  /** The order it died in, as page tokens name it. */
+  readonly serial: number;
+}
+
+/** Everything an engine holds, taken at one instant. */
+export interface StateImage {
+  /** Every user the engine has seen a write for. */
+  readonly users: readonly UserImage[];
+  /** Every subscription, in creation order. */
+  readonly subscriptions: readonly SubscriptionImage[];
+  /** The recorded idempotency keys (expired ones until purged). */
+  readonly idempotencyKeys: readonly IdempotencyImage[];
+  /** The dead deliveries, oldest death first. */
+  readonly deadLetters: readonly DeadLetterImage[];
+  /** The serial the last death got. */
+  readonly deadLetterSerial: number;
+}
+
+/**
+ * Rebuilds an engine piece by piece, as a snapshot file is read (see
+ * `MemoryState.restorer`). Notifications and deliveries are passed field by field, not
+ * as image objects: a large store has millions of them, and every object made only to
+ * be read once is work for the garbage collector during the open.
+ */
+export interface StateRestorer<State> {
+  /** Starts a user; the notifications and tombstones that follow are theirs. */
+  user(userId: string, sequence: number, purgedThrough: number): void;
+  /**
+   * Adds a notification of the current user, expiring at `expiresAt` (epoch ms; its
+   * `expirationDateTime` parsed); call in feed position order. Its `deliveryCount`
+   * deliveries follow.
+   */
+  notification(record: StoredNotification, expiresAt: number, position: number, createdSequence: number, deliveryCount: number): void;
+  /** Adds a delivery of the last notification added; call oldest first. */
+  delivery(
+    id: string,
+    subscriptionId: string,
+    transport: string,
+    platformType: PlatformType,
+    kind: DeliveryKind,
+    status: DeliveryStatus,
+    attempts: number,
+    nextAttemptAt: number | null,
+    createdAt: number,
+    updatedAt: number,
+    lastError: DeliveryError | undefined,
+    lease: DeliveryLease | undefined,
+  ): void;
+  /** Adds a tombstone of the current user; call in sequence order. */
+  tombstone(image: TombstoneImage): void;
+  /** Adds a subscription; call in creation order. */
+  subscription(image: SubscriptionImage): void;
+  /** Adds an idempotency key. */
+  idempotencyKey(image: IdempotencyImage): void;
+  /** Adds a dead delivery (already added with its notification) to the dead-letter list; call oldest death first. */
+  deadLetter(image: DeadLetterImage): void;
+  /** Ends the image and returns the engine. */
+  finish(deadLetterSerial: number): State;
+}
