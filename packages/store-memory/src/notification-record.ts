@@ -7,6 +7,8 @@ import { flat } from './flat-string.js';
 import type {
   FallbackPolicy,
   NotificationContent,
+  NotificationPayload,
+  VisualContent,
   PlatformType,
   Priority,
   ReadState,
@@ -74,6 +76,25 @@ export class ContentInterner {
   }
 }
 
+/** A frozen copy of visual content: an object literal per shape, sized exactly, strings flat. */
+function freezeVisual(visual: VisualContent): VisualContent {
+  const { title, body } = visual;
+  if (title !== undefined && body !== undefined) return Object.freeze({ title: flat(title), body: flat(body) });
+  if (title !== undefined) return Object.freeze({ title: flat(title) });
+  return Object.freeze(body === undefined ? {} : { body: flat(body) });
+}
+
+/**
+ * A frozen copy of a payload, field by field: its shape is the contract's, so this is
+ * several times faster than a JSON round trip and makes objects just as tight.
+ */
+function freezePayload(payload: NotificationPayload): NotificationPayload {
+  const { visualContent, rawContent } = payload;
+  if (visualContent !== undefined && rawContent !== undefined) return Object.freeze({ visualContent: freezeVisual(visualContent), rawContent: flat(rawContent) });
+  if (visualContent !== undefined) return Object.freeze({ visualContent: freezeVisual(visualContent) });
+  return Object.freeze(rawContent === undefined ? {} : { rawContent: flat(rawContent) });
+}
+
 /**
  * A frozen copy of the contract's fields of `content` (nothing else), made before the
  * store changes anything: a save either writes everything or nothing.
@@ -82,7 +103,7 @@ export function freezeContent(content: NotificationContent, interner: ContentInt
   const copy: NotificationContent = {
     targetHostName: content.targetHostName,
     appNotificationId: flat(content.appNotificationId),
-    payload: frozenCopy(content.payload),
+    payload: freezePayload(content.payload),
     expirationDateTime: flat(content.expirationDateTime),
   };
   if (content.targetPolicy !== undefined) copy.targetPolicy = interner.targetPolicy(content.targetPolicy);
