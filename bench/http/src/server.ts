@@ -1,7 +1,9 @@
 /**
- * The server under test, in its own process: Herald's handler (`herald`) or a bare
- * node:http handler that parses the same JSON and answers 201 (`bare`). It prints the
- * port and the X-UNS-ID to use, then serves until killed.
+ * The server under test, in its own process: Herald's handler delivering in the same
+ * process (`herald`), Herald's handler only accepting and storing, as an API tier whose
+ * deliveries a worker tier makes (`herald-accept`), or a bare node:http handler that
+ * parses the same JSON and answers 201 (`bare`). It prints the port and the X-UNS-ID to
+ * use, then serves until killed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +15,12 @@ const mode = process.argv[2];
 let handle: (request: IncomingMessage, response: ServerResponse) => void;
 let subscriptionId = 'none';
 
-if (mode === 'herald') {
-  const service = createNotificationService({ store: createMemoryStore(), transports: [{ name: 'noop', send: async () => undefined }] });
+if (mode === 'herald' || mode === 'herald-accept') {
+  const service = createNotificationService({
+    store: createMemoryStore(),
+    transports: [{ name: 'noop', send: async () => undefined }],
+    dispatcher: { autoStart: mode === 'herald' },
+  });
   for (const platformType of ['windows', 'ios', 'android']) {
     const subscription = await service.subscriptions.create('alice', { targetHostName: 'graphnotifications.sample.windows.com', platformType, transport: 'noop', address: platformType });
     subscriptionId = subscription.id;
