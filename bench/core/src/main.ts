@@ -9,7 +9,8 @@ import { sendAndDeliver } from './send-and-deliver.js';
 const json = process.argv.includes('--json');
 const results: BenchResult[] = [];
 for (const scenario of [sendAndDeliver, feedReads, heapPerNotification]) {
-  results.push(...(await scenario()));
-  if (!json) report(results.slice(-1), false);
+  const figures = await scenario();
+  results.push(...figures);
+  if (!json) report(figures, false);
 }
 if (json) report(results, true);
