@@ -4,9 +4,9 @@
  */
 import { createNotificationService } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
-import { percentile, timeCalls } from './measure.js';
+import { percentile, timeCalls } from '@herald/bench-support';
 import { referenceRequest } from './reference.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult } from '@herald/bench-support';
 
 export async function feedReads(notifications = 100_000): Promise<BenchResult[]> {
   const service = createNotificationService({ store: createMemoryStore(), dispatcher: { autoStart: false } });

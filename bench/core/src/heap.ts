@@ -4,9 +4,9 @@
  */
 import { createNotificationService, type Transport } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
-import { retainedHeap } from './measure.js';
+import { retainedHeap } from '@herald/bench-support';
 import { referenceRequest } from './reference.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult } from '@herald/bench-support';
 
 export async function heapPerNotification(total = 100_000): Promise<BenchResult[]> {
   const noop: Transport = { name: 'noop', send: async () => undefined };

@@ -3,7 +3,7 @@
  */
 import { feedReads } from './feed-reads.js';
 import { heapPerNotification } from './heap.js';
-import { report, type BenchResult } from './result.js';
+import { report, type BenchResult } from '@herald/bench-support';
 import { sendAndDeliver } from './send-and-deliver.js';
 
 const json = process.argv.includes('--json');

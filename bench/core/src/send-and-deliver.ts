@@ -11,7 +11,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createNotificationService, notificationSchema, type Transport } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { referenceRequest } from './reference.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult } from '@herald/bench-support';
 
 const users = 1000;
 const senders = 256;

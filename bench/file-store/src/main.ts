@@ -11,7 +11,7 @@
  */
 import { cpus } from 'node:os';
 import { openTime } from './open-time.js';
-import { report, type BenchResult } from './result.js';
+import { report, type BenchResult } from '@herald/bench-support';
 import { sendThroughput } from './send-throughput.js';
 
 /** The whole numbers given after `name` (comma-separated), or `fallback`. */

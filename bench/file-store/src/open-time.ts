@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFileStore } from '@herald/store-file';
 import { app, platforms, referenceDeliveries, referenceNotification, start } from './reference.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult } from '@herald/bench-support';
 
 const users = 10_000;
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStore } from '@herald/store-file';
 import { referenceDeliveries, referenceNotification, start } from './reference.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult } from '@herald/bench-support';
 import { sqliteSends } from './sqlite-anchor.js';
 import type { SendRecord } from './sqlite-anchor.js';
 

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { report, type BenchResult } from '@herald/bench-support';
 import { sampleRequest } from '@herald/testing';
 
 const json = process.argv.includes('--json');
@@ -62,7 +63,7 @@ async function measure(mode: Mode): Promise<number> {
 }
 
 const bare = await measure('bare');
-const results = [];
+const results: BenchResult[] = [];
 for (const [mode, what] of [
   ['herald-accept', 'accepted and stored with 3 deliveries queued; delivery by another process'],
   ['herald', 'accepted, stored, and delivered to 3 endpoints in the same process'],
@@ -81,5 +82,4 @@ for (const [mode, what] of [
     met: ratio >= 0.6,
   });
 }
-if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-else for (const result of results) process.stdout.write(`${result.met ? 'MET ' : 'MISS'} ${result.scenario}: ${Math.round(result.herald)} ${result.unit} | bare: ${Math.round(bare)} | ratio ${result.ratio.toFixed(2)}x | target ${result.target}\n`);
+report(results, json);

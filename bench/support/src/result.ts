@@ -23,16 +23,24 @@ export interface BenchResult {
   readonly met: boolean;
 }
 
-/** Prints results as a table, or as JSON with `--json`. */
+/** Prints results as a table, or as JSON. */
 export function report(results: readonly BenchResult[], json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }
-  for (const r of results) {
-    const anchor = r.anchor === null ? '' : ` | ${r.anchor}: ${format(r.anchorValue ?? 0)} ${r.unit} | ratio ${r.ratio.toFixed(2)}x`;
-    process.stdout.write(`${r.met ? 'MET ' : 'MISS'} ${r.scenario}: ${format(r.herald)} ${r.unit}${anchor} | target ${r.target}\n`);
-  }
+  const rows = results.map((r) => [
+    r.met ? 'MET' : 'MISS',
+    r.scenario,
+    `${format(r.herald)} ${r.unit}`,
+    r.anchor === null ? '—' : `${r.anchor}: ${format(r.anchorValue ?? 0)} ${r.unit}`,
+    r.anchor === null ? '—' : `${r.ratio.toFixed(2)}x`,
+    r.target,
+  ]);
+  const header = ['', 'scenario', 'herald', 'anchor', 'ratio', 'target'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ');
+  process.stdout.write(`${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('-|-')}\n${rows.map(line).join('\n')}\n`);
 }
 
 function format(value: number): string {
