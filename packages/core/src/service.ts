@@ -282,6 +282,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
   let closed = false;
   let closing: Promise<void> | undefined;
   let purgeTimer: ClockTimer | undefined;
+  /** Wake-ups still being published: closing waits for them, so none meets a closed store. */
+  const wakes = new Set<Promise<void>>();
 
   const dispatcherSettings = resolveDispatcher(dispatcherOptions, random);
   const dispatcher = new Dispatcher({ store, clock, transports, events, settings: dispatcherSettings });
@@ -299,7 +301,12 @@ export function createNotificationService(options: NotificationServiceOptions): 
     },
     deliveriesDue() {
       dispatcher.wake();
-      if (store.wake !== undefined) store.wake().catch((error: unknown) => events.reportError(error, 'wake'));
+      if (store.wake === undefined) return;
+      const wake: Promise<void> = store
+        .wake()
+        .catch((error: unknown) => events.reportError(error, 'wake'))
+        .finally(() => wakes.delete(wake));
+      wakes.add(wake);
     },
   };
 
@@ -362,6 +369,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
         await dispatcher.stop();
         const results = await Promise.allSettled([...transports.values()].map(async (transport) => transport.close?.()));
         for (const result of results) if (result.status === 'rejected') events.reportError(result.reason, 'transport close');
+        await Promise.allSettled([...wakes]);
         await store.close();
       })();
       return closing;

@@ -8,15 +8,13 @@ import type {
   ChangePage,
   DeliveryRecord,
   FeedPage,
-  NotificationContent,
   NotificationStore,
   NotificationWrite,
   SaveResult,
   StoredChange,
-  StoredNotification,
 } from '@herald/core';
 import { storeError } from './errors.js';
-import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, textOf } from './records.js';
+import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
 import type { NotificationRow } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { StoreContext } from './store-context.js';
@@ -72,17 +70,8 @@ function savedResult(write: NotificationWrite, body: string, reply: unknown[]): 
   const { notification: incoming, now } = write;
   const created = numberOf(reply[1], 'created') === 1;
   const id = textOf(reply[2], 'the notification id');
-  const notification: StoredNotification = {
-    // A copy made from the stored JSON: the caller's objects are never shared with the result.
-    ...(JSON.parse(body) as NotificationContent),
-    id,
-    userId: incoming.userId,
-    createdDateTime: textOf(reply[3], 'createdDateTime'),
-    lastModifiedDateTime: formatDateTime(now),
-    readState: 'unread',
-    userActionState: 'noInteraction',
-    sequence: numberOf(reply[4], 'the sequence'),
-  };
+  // A copy made from the stored JSON: the caller's objects are never shared with the result.
+  const notification = storedNotification(body, id, incoming.userId, textOf(reply[3], 'createdDateTime'), formatDateTime(now), 'unread', 'noInteraction', numberOf(reply[4], 'the sequence'));
   const deliveries = write.deliveries.map(
     (delivery): DeliveryRecord => ({
       id: delivery.id,

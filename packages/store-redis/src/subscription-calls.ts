@@ -4,7 +4,7 @@
  */
 import { formatDateTime } from '@herald/core';
 import type { NotificationStore, StoredSubscription } from '@herald/core';
-import { fieldsOf, listOf, subscriptionFrom } from './records.js';
+import { fieldsOf, listOf, subscriptionFrom, subscriptionFromRow } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { StoreContext } from './store-context.js';
 
@@ -61,7 +61,7 @@ export function subscriptionCalls({ link, keyspace }: StoreContext): Subscriptio
     async listSubscriptions(userId) {
       const route = keyspace.user(userId);
       const reply = await link.run(scripts.listSubscriptions, route.key, [route.tag, userId]);
-      return listOf(reply, 'listSubscriptions').map((hash) => subscriptionFrom(fieldsOf(hash, 'a subscription')));
+      return listOf(reply, 'listSubscriptions').map(subscriptionFromRow);
     },
 
     async updateSubscription(subscriptionId, patch, now) {

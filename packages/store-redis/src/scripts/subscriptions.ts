@@ -8,6 +8,12 @@
 import { prelude } from './prelude.js';
 
 /**
+ * The fields of a subscription's hash in the order `listSubscriptions` returns them
+ * (`subscriptionFromRow` in records.ts reads them by position).
+ */
+export const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'mdt', 'edt', 'st', 'sec', 'rsn'] as const;
+
+/**
  * ARGV: tag, id, user, app host, platform, transport, address, has secret, secret,
  * now as text, expiry as text, expiry (ms).
  */
@@ -35,14 +41,19 @@ if #flat == 0 then return false end
 return flat
 `;
 
-/** ARGV: tag, user. Returns the user's subscriptions' hashes, oldest first. */
+/**
+ * ARGV: tag, user. Returns the user's subscriptions oldest first, each as the values of
+ * {@link subscriptionRowFields} in order (absent ones nil). Values without their names:
+ * this runs before every send, and a reply of half the strings costs the client about a
+ * third less to parse (17 instead of 25 µs per call for three subscriptions).
+ */
 export const listSubscriptions =
   prelude +
   String.raw`
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', ukey('subs', ARGV[2]), 0, -1)) do
-  local flat = redis.call('HGETALL', T .. ':sub:' .. id)
-  if #flat > 0 then out[#out + 1] = flat end
+  local row = redis.call('HMGET', T .. ':sub:' .. id, ${subscriptionRowFields.map((name) => `'${name}'`).join(', ')})
+  if row[1] then out[#out + 1] = row end
 end
 return out
 `;
