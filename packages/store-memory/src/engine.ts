@@ -269,7 +269,7 @@ export class MemoryState {
   }
 
   /** See `NotificationStore.listSubscriptions`. */
-  listSubscriptions(userId: string): StoredSubscription[] {
+  listSubscriptions(userId: string): readonly StoredSubscription[] {
     return this.#subscriptions.list(userId);
   }
 

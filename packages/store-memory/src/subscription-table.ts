@@ -21,6 +21,11 @@ class SubscriptionEntry {
 export class SubscriptionTable {
   readonly #byId = new Map<string, SubscriptionEntry>();
   readonly #byUser = new Map<string, Map<string, SubscriptionEntry>>();
+  /**
+   * Each user's list as last built, frozen: every send reads it, and it changes only when
+   * one of the user's subscriptions does.
+   */
+  readonly #lists = new Map<string, readonly StoredSubscription[]>();
   /** Active subscriptions by expiry; lazy: an entry counts only if still active at that key. */
   readonly #expiry = new MinHeap<SubscriptionEntry>();
 
@@ -48,6 +53,7 @@ export class SubscriptionTable {
       this.#byUser.set(subscription.userId, mine);
     }
     mine.set(id, entry);
+    this.#lists.delete(subscription.userId);
     this.#expiry.push(entry.expiresAt, entry);
     return entry.record;
   }
@@ -57,11 +63,14 @@ export class SubscriptionTable {
     return this.#byId.get(id)?.record;
   }
 
-  /** A user's subscriptions, oldest first (creation order breaks ties of equal times). */
-  list(userId: string): StoredSubscription[] {
+  /** A user's subscriptions, oldest first (creation order breaks ties of equal times); frozen. */
+  list(userId: string): readonly StoredSubscription[] {
+    const cached = this.#lists.get(userId);
+    if (cached !== undefined) return cached;
     const mine = this.#byUser.get(userId);
-    if (mine === undefined) return [];
-    return [...mine.values()].sort((a, b) => a.createdAt - b.createdAt).map((entry) => entry.record);
+    const list = Object.freeze(mine === undefined ? [] : [...mine.values()].sort((a, b) => a.createdAt - b.createdAt).map((entry) => entry.record));
+    if (mine !== undefined) this.#lists.set(userId, list);
+    return list;
   }
 
   /** Applies `patch` and stamps the change; `undefined` when missing. */
@@ -78,6 +87,7 @@ export class SubscriptionTable {
     if (patch.status !== undefined) next.status = patch.status;
     if (reason !== undefined) next.statusReason = flat(reason);
     entry.record = Object.freeze(next);
+    this.#lists.delete(next.userId);
     if (patch.expiresAt !== undefined) entry.expiresAt = patch.expiresAt;
     if (entry.record.status === 'active' && (patch.expiresAt !== undefined || patch.status !== undefined)) {
       this.#expiry.push(entry.expiresAt, entry);
@@ -94,6 +104,7 @@ export class SubscriptionTable {
     const mine = this.#byUser.get(entry.record.userId);
     mine?.delete(id);
     if (mine?.size === 0) this.#byUser.delete(entry.record.userId);
+    this.#lists.delete(entry.record.userId);
     return true;
   }
 
@@ -126,6 +137,7 @@ export class SubscriptionTable {
       this.#byUser.set(record.userId, mine);
     }
     mine.set(record.id, entry);
+    this.#lists.delete(record.userId);
     if (record.status === 'active') this.#expiry.push(expiresAt, entry);
   }
 
