@@ -169,6 +169,5 @@ export interface HeraldMatchers<R = unknown> {
 
 declare module 'vitest' {
   // Vitest declares `Matchers<T = any>`; a merged declaration must repeat its parameters.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars
   interface Matchers<T = any> extends HeraldMatchers<void> {}
 }
