@@ -104,17 +104,18 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
 
   return async (request, response, next) => {
     const requestId = randomUUID();
-    response.setHeader('request-id', requestId);
-    const echoed = clientRequestId(request);
-    if (echoed !== undefined) response.setHeader('client-request-id', echoed);
     try {
       const url = new URL(request.url ?? '/', 'http://placeholder');
       let pathname = url.pathname;
       if (basePath !== '' && (pathname === basePath || pathname.startsWith(`${basePath}/`))) pathname = pathname.slice(basePath.length);
       const segments = segmentsOf(pathname);
       const route = segments === undefined ? undefined : routeOf(segments, openApi);
+      // A path that is not Herald's goes on to the app untouched (Express), headers included.
+      if ((route === undefined || segments === undefined) && next !== undefined) return next();
+      response.setHeader('request-id', requestId);
+      const echoed = clientRequestId(request);
+      if (echoed !== undefined) response.setHeader('client-request-id', echoed);
       if (route === undefined || segments === undefined) {
-        if (next !== undefined) return next();
         throw new HeraldError('NOT_FOUND', `no route answers ${request.method ?? 'GET'} ${url.pathname}`);
       }
       const method = (request.method ?? 'GET').toUpperCase();

@@ -69,7 +69,9 @@ describe('embedding', () => {
     closers.push(closeServer(server));
     const { port } = server.address() as AddressInfo;
     await roundTrip(port, '/graph');
-    expect((await rawCall(port, 'GET', '/graph/status')).json()).toEqual({ up: true });
+    const passedOn = await rawCall(port, 'GET', '/graph/status');
+    expect(passedOn.json()).toEqual({ up: true });
+    expect(passedOn.headers['request-id']).toBeUndefined(); // the app's own answers stay the app's
   });
 
   it('works as a Fastify plugin under a prefix, beside the app’s own routes and parsers', async () => {
