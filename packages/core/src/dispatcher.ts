@@ -39,7 +39,18 @@ function expiresAt(notification: StoredNotification): number {
   return parseDateTime(notification.expirationDateTime) ?? 0;
 }
 
+/** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
+const endpoints = new WeakMap<StoredSubscription, Endpoint>();
+
 function endpointOf(subscription: StoredSubscription): Endpoint {
+  const known = endpoints.get(subscription);
+  if (known !== undefined) return known;
+  const endpoint = newEndpoint(subscription);
+  endpoints.set(subscription, endpoint);
+  return endpoint;
+}
+
+function newEndpoint(subscription: StoredSubscription): Endpoint {
   const endpoint = {
     subscriptionId: subscription.id,
     userId: subscription.userId,
@@ -47,7 +58,7 @@ function endpointOf(subscription: StoredSubscription): Endpoint {
     platformType: subscription.platformType,
     address: subscription.address,
   };
-  return subscription.secret === undefined ? endpoint : { ...endpoint, secret: subscription.secret };
+  return Object.freeze(subscription.secret === undefined ? endpoint : { ...endpoint, secret: subscription.secret });
 }
 
 /** A fallback delivery carries the fallback's visual content instead of the raw payload. */
@@ -265,9 +276,13 @@ export class Dispatcher {
         leasedAt: now,
       };
       this.#inFlight.set(delivery.id, entry);
-      this.#attempt(claim, entry)
-        .catch((error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'))
-        .finally(() => this.#finish(delivery.id, entry));
+      this.#attempt(claim, entry).then(
+        () => this.#finish(delivery.id, entry),
+        (error: unknown) => {
+          this.#ctx.events.reportError(error, 'dispatcher');
+          this.#finish(delivery.id, entry);
+        },
+      );
     }
     if (claims.length > 0) {
       this.#armRenewal();
@@ -417,7 +432,7 @@ export class Dispatcher {
     };
     try {
       // A transport that ignores its signal is abandoned when the attempt ends.
-      await Promise.race([transport.send(message, endpoint, context), control.ended]);
+      await control.race(transport.send(message, endpoint, context));
       return undefined;
     } catch (error) {
       if (control.why === 'lease lost') return 'lease lost';
