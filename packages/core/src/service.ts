@@ -324,12 +324,18 @@ export function createNotificationService(options: NotificationServiceOptions): 
     }
   };
 
+  /** The periodic purge under way, if any: closing waits for it rather than cut it off. */
+  let purging: Promise<void> | undefined;
   const schedulePurge = (): void => {
     purgeTimer = clock.setTimer(() => {
-      purgeExpired()
-        .catch((error: unknown) => events.reportError(error, 'purge'))
+      purging = purgeExpired()
+        .then(
+          () => undefined,
+          (error: unknown) => events.reportError(error, 'purge'),
+        )
         .finally(() => {
-          if (dispatcher.running) schedulePurge();
+          purging = undefined;
+          if (dispatcher.running && !closed) schedulePurge();
         });
     }, settings.purgeIntervalMs, 'housekeeping');
   };
@@ -369,7 +375,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
         await dispatcher.stop();
         const results = await Promise.allSettled([...transports.values()].map(async (transport) => transport.close?.()));
         for (const result of results) if (result.status === 'rejected') events.reportError(result.reason, 'transport close');
-        await Promise.allSettled([...wakes]);
+        await Promise.allSettled([...wakes, purging]);
         await store.close();
       })();
       return closing;
