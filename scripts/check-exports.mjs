@@ -41,12 +41,11 @@ for (const name of readdirSync(packagesDir).sort()) {
       problems.push(`${specifier} does not import: ${error.message}`);
     }
   }
-  // A module built at the top of dist/ is an entry point; it must be reachable.
+  // The entry points a manifest names outside its exports map must be in it too.
   const listed = new Set(Object.values(manifest.exports).flatMap((entry) => targets(entry).map(([, target]) => target.replace(/^\.\//, ''))));
-  for (const file of existsSync(join(dir, 'dist')) ? readdirSync(join(dir, 'dist')) : []) {
-    if (file.endsWith('.js') && ['index.js', 'engine.js'].includes(file) && !listed.has(`dist/${file}`)) {
-      problems.push(`${manifest.name}: dist/${file} is an entry point missing from the exports map`);
-    }
+  for (const field of ['main', 'types']) {
+    const target = manifest[field]?.replace(/^\.\//, '');
+    if (target !== undefined && !listed.has(target)) problems.push(`${manifest.name}: ${field} (${target}) is missing from the exports map`);
   }
 }
 

@@ -11,7 +11,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createNotificationService, notificationSchema, type Transport } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { referenceRequest } from './reference.js';
-import type { BenchResult } from '@herald/bench-support';
+import { rate, type BenchResult } from '@herald/bench-support';
 
 const users = 1000;
 const senders = 256;
@@ -25,13 +25,8 @@ export async function heraldRate(total: number): Promise<number> {
       await service.subscriptions.create(`user-${u}`, { targetHostName: 'graphnotifications.sample.windows.com', platformType, transport: 'noop', address: `${platformType}-${u}` });
     }
   }
-  let next = 0;
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: senders }, async () => {
-      for (let i = next++; i < total; i = next++) await service.send(referenceRequest(`n-${i}`), { userId: `user-${i % users}` });
-    }),
-  );
+  await rate(total, senders, (i) => service.send(referenceRequest(`n-${i}`), { userId: `user-${i % users}` }));
   await service.drain();
   const seconds = (performance.now() - start) / 1000;
   const dead = await service.deliveries.listDead({ limit: 1 });

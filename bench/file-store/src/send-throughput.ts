@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStore } from '@herald/store-file';
 import { referenceDeliveries, referenceNotification, start } from './reference.js';
-import type { BenchResult } from '@herald/bench-support';
+import { rate, type BenchResult } from '@herald/bench-support';
 import { sqliteSends } from './sqlite-anchor.js';
 import type { SendRecord } from './sqlite-anchor.js';
 
@@ -26,28 +26,20 @@ function records(count: number): SendRecord[] {
 
 async function heraldSends(directory: string, work: readonly SendRecord[]): Promise<number> {
   const store = await createFileStore({ directory, fsync: 'always' });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: senders }, async () => {
-      for (let index = next++; index < work.length; index = next++) {
-        const record = work[index] as SendRecord;
-        await store.saveNotification({ notification: record.notification, deliveries: record.deliveries, now: record.now });
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const perSecond = await rate(work.length, senders, (index) => {
+    const record = work[index] as SendRecord;
+    return store.saveNotification({ notification: record.notification, deliveries: record.deliveries, now: record.now });
+  });
   await store.close();
-  return seconds;
+  return perSecond;
 }
 
 /** Runs scenario A with `count` notifications on each side. */
 export async function sendThroughput(count: number): Promise<BenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'herald-bench-sends-'));
   try {
-    const heraldSeconds = await heraldSends(join(root, 'herald'), records(count));
+    const herald = await heraldSends(join(root, 'herald'), records(count));
     const sqliteSeconds = sqliteSends(root, records(count));
-    const herald = count / heraldSeconds;
     const anchorValue = count / sqliteSeconds;
     return {
       scenario: `durable sends, ${senders} concurrent senders, 3 deliveries each (${count.toLocaleString('en-US')})`,

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { rate } from './measure.js';
+import { rate } from '@herald/bench-support';
 import { platforms, referenceRequest, senders, userOf } from './reference.js';
 
 /**

@@ -6,7 +6,7 @@
  * and three deliveries.
  */
 import { Queue } from 'bullmq';
-import { rate } from './measure.js';
+import { rate } from '@herald/bench-support';
 import { referenceRequest, senders, userOf } from './reference.js';
 
 /** Adds `total` jobs with `senders` concurrent adders after `warmup` ones; returns adds per second. */

@@ -6,7 +6,7 @@
 import { createNotificationService } from '@herald/core';
 import { createRedisStore } from '@herald/store-redis';
 import { percentile, timeCalls } from '@herald/bench-support';
-import { rate } from './measure.js';
+import { rate } from '@herald/bench-support';
 import { referenceRequest, senders } from './reference.js';
 import type { BenchResult } from '@herald/bench-support';
 

@@ -6,7 +6,7 @@
 import { createNotificationService } from '@herald/core';
 import type { NotificationService, NotificationStore, Transport } from '@herald/core';
 import { createRedisStore } from '@herald/store-redis';
-import { rate } from './measure.js';
+import { rate } from '@herald/bench-support';
 import { platforms, referenceRequest, senders, userOf, users } from './reference.js';
 
 /** A service on a fresh Redis store with `users` users of three endpoints each, and its store. */

@@ -10,7 +10,8 @@
 import { cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { feedReads } from './feed-reads.js';
-import { startRedis } from './redis-server.js';
+// The redis-server helper of the Redis store's tests: free loopback port, no persistence.
+import { startRedisServer } from '../../../packages/store-redis/test/redis-server.js';
 import { report, type BenchResult } from '@herald/bench-support';
 import { sendThroughput } from './send-throughput.js';
 
@@ -27,7 +28,7 @@ const log = (line: string): void => {
   if (!json) process.stderr.write(`${line}\n`);
 };
 
-const redis = await startRedis();
+const redis = await startRedisServer();
 const admin = new Redis(redis.url);
 try {
   const version = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
@@ -45,5 +46,5 @@ try {
   if (json) report(results, true);
 } finally {
   admin.disconnect();
-  await redis.stop();
+  await redis.destroy();
 }

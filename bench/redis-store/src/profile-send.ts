@@ -5,13 +5,14 @@
  * shows in `INFO commandstats` and `SLOWLOG` of the server it prints.
  */
 import { heraldSends } from './herald-sends.js';
-import { startRedis } from './redis-server.js';
+// The redis-server helper of the Redis store's tests: free loopback port, no persistence.
+import { startRedisServer } from '../../../packages/store-redis/test/redis-server.js';
 
 const total = Number(process.argv[2] ?? 30_000);
-const redis = await startRedis();
+const redis = await startRedisServer();
 try {
   process.stderr.write(`redis-server on ${redis.url}\n`);
   process.stdout.write(`${Math.round(await heraldSends(redis.url, total, 5_000))} notifications/s\n`);
 } finally {
-  await redis.stop();
+  await redis.destroy();
 }

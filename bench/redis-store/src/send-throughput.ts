@@ -9,7 +9,7 @@ import { bullmqAdds } from './bullmq-sends.js';
 import { heraldSends } from './herald-sends.js';
 import { senders } from './reference.js';
 import type { BenchResult } from '@herald/bench-support';
-import type { BenchRedis } from './redis-server.js';
+import type { RedisServer } from '../../../packages/store-redis/test/redis-server.js';
 
 /** The three rates, notifications per second. */
 export interface SendRates {
@@ -19,7 +19,7 @@ export interface SendRates {
 }
 
 /** Runs each side once, `total` sends after `warmup`, flushing the database before each. */
-export async function sendRates(redis: BenchRedis, admin: Redis, total: number, warmup: number, log: (line: string) => void): Promise<SendRates> {
+export async function sendRates(redis: RedisServer, admin: Redis, total: number, warmup: number, log: (line: string) => void): Promise<SendRates> {
   await admin.flushdb();
   const herald = await heraldSends(redis.url, total, warmup);
   log(`   herald: ${Math.round(herald)}/s`);
@@ -37,7 +37,7 @@ export async function sendRates(redis: BenchRedis, admin: Redis, total: number, 
  * Runs `rounds` rounds of the three sides, interleaved so that a slow spell of the machine
  * falls on all of them, and reports each side's best round.
  */
-export async function sendThroughput(redis: BenchRedis, admin: Redis, options: { total: number; warmup: number; rounds: number; log: (line: string) => void }): Promise<BenchResult[]> {
+export async function sendThroughput(redis: RedisServer, admin: Redis, options: { total: number; warmup: number; rounds: number; log: (line: string) => void }): Promise<BenchResult[]> {
   const runs: SendRates[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
     options.log(` round ${round} of ${options.rounds}`);

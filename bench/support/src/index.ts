@@ -1,2 +1,2 @@
 export { report, type BenchResult } from './result.js';
-export { percentile, retainedHeap, timeCalls } from './measure.js';
+export { percentile, rate, retainedHeap, timeCalls } from './measure.js';

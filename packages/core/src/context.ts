@@ -33,4 +33,6 @@ export interface ServiceContext {
   assertOpen(): void;
   /** Tells this process's dispatcher, and other processes sharing the store, that deliveries are due. */
   deliveriesDue(): void;
+  /** Sends under way, by user and idempotency key: a concurrent repeat waits for the first. */
+  readonly sendsByIdempotencyKey: Map<string, Promise<unknown>>;
 }

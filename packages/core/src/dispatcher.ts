@@ -5,7 +5,7 @@
  */
 import { AttemptControl } from './attempt-control.js';
 import type { Clock, ClockTimer } from './clock.js';
-import { parseDateTime } from './contract/date-time.js';
+import { expiryOf } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
 import type { ServiceEvents } from './emitter.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
@@ -33,10 +33,6 @@ export interface DispatcherContext {
   readonly transports: ReadonlyMap<string, Transport>;
   readonly events: ServiceEvents;
   readonly settings: DispatcherSettings;
-}
-
-function expiresAt(notification: StoredNotification): number {
-  return parseDateTime(notification.expirationDateTime) ?? 0;
 }
 
 /** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
@@ -73,12 +69,12 @@ function messageNotification(claim: ClaimedDelivery, notification: StoredNotific
 function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): DeliveryOutcome | undefined {
   const { notification, subscription } = claim;
   if (notification === undefined) return { status: 'cancelled', reason: 'the notification was deleted' };
-  if (expiresAt(notification) <= now) return { status: 'expired' };
+  if (expiryOf(notification) <= now) return { status: 'expired' };
   if (subscription === undefined) return { status: 'cancelled', reason: 'the subscription was deleted' };
   if (subscription.status !== 'active') {
     return { status: 'cancelled', reason: `the subscription is inactive${subscription.statusReason === undefined ? '' : ` (${subscription.statusReason})`}` };
   }
-  if ((parseDateTime(subscription.expirationDateTime) ?? 0) <= now) return { status: 'cancelled', reason: 'the subscription expired' };
+  if (expiryOf(subscription) <= now) return { status: 'cancelled', reason: 'the subscription expired' };
   if (claim.delivery.kind === 'fallback' && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
     return { status: 'cancelled', reason: 'the notification was acknowledged before the fallback was due' };
   }

@@ -21,6 +21,16 @@ export interface HeraldEventSource {
 
 type Listener = (payload: never) => void;
 
+/** The last resort for a failure nobody listens for: a process warning, never a crash. */
+function warn(text: string): void {
+  process.emitWarning(`[herald] ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+}
+
+function describe(error: unknown, withStack: boolean): string {
+  if (!(error instanceof Error)) return String(error);
+  return withStack ? (error.stack ?? error.message) : error.message;
+}
+
 /** The emitter behind a service's {@link HeraldEventSource}. */
 export class ServiceEvents implements HeraldEventSource {
   readonly #emitter = new EventEmitter<HeraldEvents>();
@@ -67,8 +77,7 @@ export class ServiceEvents implements HeraldEventSource {
           listener(payload);
         } catch (error) {
           if (event === 'error') {
-            const text = error instanceof Error ? error.message : String(error);
-            process.emitWarning(`[herald] an error listener threw: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+            warn(`an error listener threw: ${describe(error, false)}`);
           } else {
             this.reportError(error, `listener of ${event}`);
           }
@@ -82,8 +91,7 @@ export class ServiceEvents implements HeraldEventSource {
   /** Reports a background failure to `error` listeners, or as a process warning. */
   reportError(error: unknown, source: string): void {
     if (this.#emitter.listenerCount('error') === 0) {
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.emitWarning(`[herald] ${source} failed: ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+      warn(`${source} failed: ${describe(error, true)}`);
       return;
     }
     this.#emitter.emit('error', { error, source });

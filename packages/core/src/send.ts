@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
-import { parseDateTime } from './contract/date-time.js';
+import { expiryOf } from './contract/date-time.js';
 import type { NotificationContent, NotificationRequest } from './contract/types.js';
 import { validateNotification } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
@@ -64,13 +64,9 @@ function checkCaller(caller: unknown): Caller | undefined {
   return value as Caller;
 }
 
-function expiresAt(content: { expirationDateTime: string }): number {
-  return parseDateTime(content.expirationDateTime) ?? 0;
-}
-
 /** An endpoint receives a notification when it is live, of the same app, and on a targeted platform. */
 function matches(subscription: StoredSubscription, content: NotificationContent, now: number): boolean {
-  if (subscription.status !== 'active' || expiresAt(subscription) <= now) return false;
+  if (subscription.status !== 'active' || expiryOf(subscription) <= now) return false;
   if (subscription.targetHostName !== content.targetHostName) return false;
   const platforms = content.targetPolicy?.platformTypes;
   return platforms === undefined || platforms.includes(subscription.platformType);
@@ -103,7 +99,7 @@ async function resolveSubscriptionUser(context: ServiceContext, subscriptionId: 
   if (subscription === undefined) {
     throw new HeraldError('SUBSCRIPTION_NOT_FOUND', 'no subscription has this id (X-UNS-ID); the client must subscribe again');
   }
-  if (subscription.status !== 'active' || expiresAt(subscription) <= now) {
+  if (subscription.status !== 'active' || expiryOf(subscription) <= now) {
     throw new HeraldError('SUBSCRIPTION_INACTIVE', 'this subscription (X-UNS-ID) is inactive or expired; the client must renew it or subscribe again');
   }
   if (subscription.targetHostName !== content.targetHostName) {
@@ -114,9 +110,6 @@ async function resolveSubscriptionUser(context: ServiceContext, subscriptionId: 
   }
   return subscription.userId;
 }
-
-/** Sends in flight per user and idempotency key: a concurrent repeat waits for the first. */
-const inFlightKeys = new WeakMap<ServiceContext, Map<string, Promise<unknown>>>();
 
 /** Validates, checks policies, and stores a notification with its deliveries. */
 export async function send(context: ServiceContext, input: NotificationRequest | unknown, rawTarget: unknown, rawOptions: unknown): Promise<SendResult> {
@@ -137,7 +130,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   let sendAt: number | undefined;
   if (options['sendAt'] !== undefined) {
     sendAt = Math.max(now, checkTime(options['sendAt'], 'sendAt'));
-    if (sendAt >= expiresAt(content)) {
+    if (sendAt >= expiryOf(content)) {
       throw new HeraldError('INVALID_ARGUMENT', 'sendAt must be before the notification expires (expirationDateTime)');
     }
   }
@@ -176,8 +169,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
 
   if (idempotency === undefined) return write();
   // A repeat of a send still under way waits for it, so the store sees them one after the other.
-  let pending = inFlightKeys.get(context);
-  if (pending === undefined) inFlightKeys.set(context, (pending = new Map()));
+  const pending = context.sendsByIdempotencyKey;
   const slot = `${userId}\u0000${idempotency.key}`;
   const previous = pending.get(slot);
   if (previous !== undefined) await previous.catch(() => undefined);

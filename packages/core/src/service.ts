@@ -10,6 +10,7 @@ import { createDeliveriesApi, type DeliveriesApi } from './deliveries.js';
 import { Dispatcher, type DispatcherSettings } from './dispatcher.js';
 import { ServiceEvents, type HeraldEventSource } from './emitter.js';
 import { HeraldError, optionError } from './errors.js';
+import { positiveWholeNumberOption } from './option-checks.js';
 import { createFeedApi, type FeedApi } from './feed.js';
 import { newId } from './ids.js';
 import { createPolicies, type PolicyOptions } from './policies.js';
@@ -188,13 +189,6 @@ const storeMethods = [
   'claimDeliveries', 'renewLease', 'completeDelivery', 'nextDueAt', 'purgeExpired', 'close',
 ] as const satisfies readonly (keyof NotificationStore)[];
 
-function positive(value: number | undefined, fallback: number, name: string, integer = true): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw optionError(undefined, `${name} must be a positive ${integer ? 'whole ' : ''}number, got ${String(value)}`);
-  }
-  return value;
-}
 
 function checkStore(store: unknown): NotificationStore {
   if (store === null || typeof store !== 'object') throw optionError(undefined, 'options.store is required: pass a store such as createMemoryStore()');
@@ -219,38 +213,38 @@ function checkTransports(transports: Iterable<Transport> | undefined): Map<strin
 }
 
 function resolveDispatcher(options: DispatcherOptions, random: () => number): DispatcherSettings {
-  const leaseMs = positive(options.leaseMs, 60_000, 'dispatcher.leaseMs');
-  const attemptTimeoutMs = positive(options.attemptTimeoutMs, 30_000, 'dispatcher.attemptTimeoutMs');
+  const leaseMs = positiveWholeNumberOption(undefined, 'dispatcher.leaseMs', options.leaseMs, 60_000);
+  const attemptTimeoutMs = positiveWholeNumberOption(undefined, 'dispatcher.attemptTimeoutMs', options.attemptTimeoutMs, 30_000);
   if (options.instanceId !== undefined && (typeof options.instanceId !== 'string' || options.instanceId.length === 0 || options.instanceId.length > 128)) {
     throw optionError(undefined, 'dispatcher.instanceId must be a string of 1–128 characters');
   }
   return {
     instanceId: options.instanceId ?? newId(),
-    concurrency: positive(options.concurrency, 16, 'dispatcher.concurrency'),
+    concurrency: positiveWholeNumberOption(undefined, 'dispatcher.concurrency', options.concurrency, 16),
     leaseMs,
     attemptTimeoutMs,
     retry: options.retry ?? exponentialBackoff(),
-    maxRetryAfterMs: positive(options.maxRetryAfterMs, day, 'dispatcher.maxRetryAfterMs'),
-    pollIntervalMs: positive(options.pollIntervalMs, 1000, 'dispatcher.pollIntervalMs'),
-    errorBackoffMs: positive(options.errorBackoffMs, 1000, 'dispatcher.errorBackoffMs'),
+    maxRetryAfterMs: positiveWholeNumberOption(undefined, 'dispatcher.maxRetryAfterMs', options.maxRetryAfterMs, day),
+    pollIntervalMs: positiveWholeNumberOption(undefined, 'dispatcher.pollIntervalMs', options.pollIntervalMs, 1000),
+    errorBackoffMs: positiveWholeNumberOption(undefined, 'dispatcher.errorBackoffMs', options.errorBackoffMs, 1000),
     random,
   };
 }
 
 function resolveSettings(options: NotificationServiceOptions): ServiceSettings {
-  const defaultExpirationMs = positive(options.defaultExpirationMs, contractLimits.defaultExpirationMs, 'defaultExpirationMs');
+  const defaultExpirationMs = positiveWholeNumberOption(undefined, 'defaultExpirationMs', options.defaultExpirationMs, contractLimits.defaultExpirationMs);
   if (defaultExpirationMs > contractLimits.maxExpirationMs) throw optionError(undefined, 'defaultExpirationMs must be at most 30 days, the contract\'s limit');
-  const maxSubscriptionLifetimeMs = positive(options.maxSubscriptionLifetimeMs, 365 * day, 'maxSubscriptionLifetimeMs');
-  const subscriptionLifetimeMs = positive(options.subscriptionLifetimeMs, Math.min(30 * day, maxSubscriptionLifetimeMs), 'subscriptionLifetimeMs');
+  const maxSubscriptionLifetimeMs = positiveWholeNumberOption(undefined, 'maxSubscriptionLifetimeMs', options.maxSubscriptionLifetimeMs, 365 * day);
+  const subscriptionLifetimeMs = positiveWholeNumberOption(undefined, 'subscriptionLifetimeMs', options.subscriptionLifetimeMs, Math.min(30 * day, maxSubscriptionLifetimeMs));
   if (subscriptionLifetimeMs > maxSubscriptionLifetimeMs) throw optionError(undefined, 'subscriptionLifetimeMs must be at most maxSubscriptionLifetimeMs');
   return {
     defaultExpirationMs,
     subscriptionLifetimeMs,
     maxSubscriptionLifetimeMs,
-    maxSubscriptionsPerUser: positive(options.maxSubscriptionsPerUser, 100, 'maxSubscriptionsPerUser'),
-    idempotencyKeyTtlMs: positive(options.idempotencyKeyTtlMs, day, 'idempotencyKeyTtlMs'),
-    changeRetentionMs: positive(options.changeRetentionMs, 7 * day, 'changeRetentionMs'),
-    purgeIntervalMs: positive(options.purgeIntervalMs, 60_000, 'purgeIntervalMs'),
+    maxSubscriptionsPerUser: positiveWholeNumberOption(undefined, 'maxSubscriptionsPerUser', options.maxSubscriptionsPerUser, 100),
+    idempotencyKeyTtlMs: positiveWholeNumberOption(undefined, 'idempotencyKeyTtlMs', options.idempotencyKeyTtlMs, day),
+    changeRetentionMs: positiveWholeNumberOption(undefined, 'changeRetentionMs', options.changeRetentionMs, 7 * day),
+    purgeIntervalMs: positiveWholeNumberOption(undefined, 'purgeIntervalMs', options.purgeIntervalMs, 60_000),
   };
 }
 
@@ -296,6 +290,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     policies,
     settings,
     dispatcher,
+    sendsByIdempotencyKey: new Map(),
     assertOpen() {
       if (closed) throw new HeraldError('SERVICE_CLOSED', 'the notification service is closed');
     },

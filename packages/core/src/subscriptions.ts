@@ -2,7 +2,7 @@
  * The service's subscription calls: endpoints register, renew, deactivate and leave.
  */
 import { checkId, checkText, checkTime } from './arguments.js';
-import { parseDateTime } from './contract/date-time.js';
+import { expiryOf } from './contract/date-time.js';
 import { validateSubscription, type SubscriptionRequest } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
@@ -104,7 +104,7 @@ export function createSubscriptionsApi(context: ServiceContext): SubscriptionsAp
         expirationDateTime === undefined ? now + settings.subscriptionLifetimeMs : checkTime(expirationDateTime, 'expirationDateTime'),
         now,
       );
-      const expired = subscription.status === 'active' ? (parseDateTime(subscription.expirationDateTime) ?? 0) <= now : subscription.statusReason === 'expired';
+      const expired = subscription.status === 'active' ? expiryOf(subscription) <= now : subscription.statusReason === 'expired';
       if (subscription.status !== 'active' && !expired) {
         throw new HeraldError('SUBSCRIPTION_INACTIVE', `this subscription was deactivated (${subscription.statusReason ?? 'no reason given'}); create a new one`);
       }

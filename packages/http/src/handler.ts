@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeraldError, isHeraldError, optionError, type NotificationService } from '@herald/core';
+import { HeraldError, isHeraldError, optionError, positiveWholeNumberOption, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
@@ -54,11 +54,6 @@ export interface HttpHandlerOptions {
 /** A request handler for node:http, and Express middleware. */
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw optionError('http', `${name} must be a positive whole number, got ${String(value)}`);
-  return value;
-}
 
 function normalizePath(path: string | undefined): string {
   if (path === undefined || path === '' || path === '/') return '';
@@ -89,9 +84,9 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   }
   const basePath = normalizePath(options.basePath);
   const limits: BodyLimits = {
-    maxBodyBytes: positive(options.maxBodyBytes, 65_536, 'maxBodyBytes'),
-    maxDecodedBytes: positive(options.maxDecodedBytes, 262_144, 'maxDecodedBytes'),
-    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
+    maxBodyBytes: positiveWholeNumberOption('http', 'maxBodyBytes', options.maxBodyBytes, 65_536),
+    maxDecodedBytes: positiveWholeNumberOption('http', 'maxDecodedBytes', options.maxDecodedBytes, 262_144),
+    bodyTimeoutMs: positiveWholeNumberOption('http', 'bodyTimeoutMs', options.bodyTimeoutMs, 10_000),
   };
   const onError =
     options.onError ??

@@ -23,11 +23,11 @@ export function routeOf(segments: readonly string[], openApi: Action): Route | u
   if (first === 'openapi.json' && second === undefined) return { methods: { GET: openApi }, public: true };
   if (first !== 'me' || second !== 'notifications') return undefined;
   if (third === undefined) {
-    return { methods: { GET: (e, s, c) => notifications.listNotifications(e, s, c), POST: notifications.createNotification } };
+    return { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
   }
-  if (third === 'delta' && fourth === undefined) return { methods: { GET: (e, s, c) => notifications.notificationDelta(e, s, c) } };
+  if (third === 'delta' && fourth === undefined) return { methods: { GET: notifications.notificationDelta } };
   if (third === 'subscriptions') {
-    if (fourth === undefined) return { methods: { GET: (e, s, c) => subscriptions.listSubscriptions(e, s, c), POST: subscriptions.createSubscription } };
+    if (fourth === undefined) return { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
     return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, fourth) } };
   }
   if (fourth !== undefined) return undefined;

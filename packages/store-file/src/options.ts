@@ -2,7 +2,7 @@
  * The file store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, before any file is touched.
  */
-import { optionError } from '@herald/core';
+import { optionError, rejectUnknownOptions } from '@herald/core';
 import { errorSource } from './errors.js';
 
 /** How hard the store works to keep acknowledged writes through a crash. */
@@ -94,11 +94,7 @@ export function checkFileStoreOptions(options: unknown): CheckedFileStoreOptions
     throw optionError(errorSource, 'createFileStore needs an options object with at least { directory }');
   }
   const given = options as Record<string, unknown>;
-  for (const name of Object.keys(given)) {
-    if (!(optionNames as readonly string[]).includes(name)) {
-      throw optionError(errorSource, `unknown option ${name}; the options are ${optionNames.join(', ')}`);
-    }
-  }
+  rejectUnknownOptions(errorSource, given, optionNames);
   const { directory, fsync, onWarning } = given;
   if (typeof directory !== 'string' || directory.length === 0 || directory.includes('\0')) {
     throw optionError(errorSource, `option directory must be a non-empty path (got ${JSON.stringify(directory) ?? String(directory)})`);

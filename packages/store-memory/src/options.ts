@@ -2,7 +2,7 @@
  * The memory store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, at construction, not a surprise at the millionth notification.
  */
-import { optionError } from '@herald/core';
+import { optionError, rejectUnknownOptions } from '@herald/core';
 import { errorSource } from './errors.js';
 
 /** Options of `createMemoryStore`. */
@@ -37,11 +37,7 @@ export function checkMemoryStoreOptions(options: unknown): MemoryStoreOptions {
     throw optionError(errorSource, 'the options must be an object');
   }
   const given = options as Record<string, unknown>;
-  for (const name of Object.keys(given)) {
-    if (!(optionNames as readonly string[]).includes(name)) {
-      throw optionError(errorSource, `unknown option ${name}; the options are ${optionNames.join(', ')}`);
-    }
-  }
+  rejectUnknownOptions(errorSource, given, optionNames);
   return {
     maxNotificationsPerUser: checkCap(given, 'maxNotificationsPerUser'),
     maxNotifications: checkCap(given, 'maxNotifications'),

@@ -10,35 +10,22 @@
  * the dead-letter serials behind page tokens, and the notification each idempotency key
  * replays as the first call stored it.
  */
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core';
+import type { IdempotencyEntry } from './idempotency-keys.js';
 
-/** A delivery in an image: its record without the user and notification it belongs to. */
-export interface DeliveryImage {
-  /** Its id. */
-  readonly id: string;
-  /** The endpoint. */
-  readonly subscriptionId: string;
-  /** The endpoint's transport. */
-  readonly transport: string;
-  /** The endpoint's platform. */
-  readonly platformType: PlatformType;
-  /** The notification or its fallback. */
-  readonly kind: DeliveryKind;
-  /** Where it stands. */
-  readonly status: DeliveryStatus;
-  /** Attempts made so far. */
-  readonly attempts: number;
-  /** When the next attempt is due; `null` once final. */
-  readonly nextAttemptAt: number | null;
-  /** When it was created. */
-  readonly createdAt: number;
-  /** When it last changed (for a finished delivery: when it ended). */
-  readonly updatedAt: number;
+/**
+ * A delivery in an image: its record without the user and notification it belongs to
+ * (the image nests it under them), with its last error and lease always present as keys.
+ */
+export type DeliveryImage = Pick<
+  DeliveryRecord,
+  'id' | 'subscriptionId' | 'transport' | 'platformType' | 'kind' | 'status' | 'attempts' | 'nextAttemptAt' | 'createdAt' | 'updatedAt'
+> & {
   /** The last error met. */
   readonly lastError: DeliveryError | undefined;
   /** The claim on it, for an open delivery. */
   readonly lease: DeliveryLease | undefined;
-}
+};
 
 /** A stored notification in an image. */
 export interface NotificationImage {
@@ -88,21 +75,8 @@ export interface SubscriptionImage {
   readonly createdAt: number;
 }
 
-/** A recorded idempotency key in an image. */
-export interface IdempotencyImage {
-  /** The user the key belongs to. */
-  readonly userId: string;
-  /** The caller's key. */
-  readonly key: string;
-  /** The digest of the first request. */
-  readonly fingerprint: string;
-  /** When the key may be forgotten (epoch ms). */
-  readonly expiresAt: number;
-  /** The notification as the first call stored it. */
-  readonly notification: StoredNotification;
-  /** Whether the first call created it. */
-  readonly created: boolean;
-}
+/** A recorded idempotency key in an image: the key as the engine holds it. */
+export type IdempotencyImage = IdempotencyEntry;
 
 /** A dead delivery's place in the dead-letter list. */
 export interface DeadLetterImage {

@@ -2,7 +2,7 @@
  * The Redis store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
-import { optionError } from '@herald/core';
+import { optionError, rejectUnknownOptions } from '@herald/core';
 import type { Cluster, Redis } from 'ioredis';
 import { errorSource } from './errors.js';
 
@@ -129,11 +129,7 @@ export function checkRedisStoreOptions(options: unknown): CheckedRedisStoreOptio
     throw optionError(errorSource, 'createRedisStore needs an options object with a client or a url');
   }
   const given = options as Record<string, unknown>;
-  for (const name of Object.keys(given)) {
-    if (!(optionNames as readonly string[]).includes(name)) {
-      throw optionError(errorSource, `unknown option ${name}; the options are ${optionNames.join(', ')}`);
-    }
-  }
+  rejectUnknownOptions(errorSource, given, optionNames);
   const client = checkClient(given['client']);
   const url = checkUrl(given['url']);
   if ((client === undefined) === (url === undefined)) {

@@ -87,8 +87,10 @@ export const testApp = 'app.example';
 
 /** Creates a service for a test, on a fresh memory store unless another is given. */
 export async function createTestService(options: TestServiceOptions = {}): Promise<TestService> {
-  // A store doing real I/O needs real time for its answers to arrive between clock steps.
-  const quietMs = options.store === undefined || options.store.name === 'memory' ? 0 : 10;
+  // A store doing real I/O (durable or shared) needs real time for its answers to arrive
+  // between clock steps; it says so in its capabilities.
+  const io = options.store !== undefined && (options.store.capabilities.durable || options.store.capabilities.shared);
+  const quietMs = io ? 10 : 0;
   const clock = createFakeClock({ ...(options.start === undefined ? {} : { start: options.start }), quietMs });
   const names = options.transports ?? ['test', 'webhook', 'console'];
   if (names.length === 0) throw new TypeError('[herald] [testing] transports must name at least one transport');

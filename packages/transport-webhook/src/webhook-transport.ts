@@ -2,7 +2,7 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { fixedSchedule, optionError, TransportError, type Endpoint, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core';
+import { fixedSchedule, optionError, positiveWholeNumberOption, TransportError, type Endpoint, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core';
 import { createAddressGuard, type AddressGuardOptions } from './address-guard.js';
 import { classifyResponse } from './classify.js';
 import { createConnections, post, RefusedAddressError } from './http-post.js';
@@ -85,11 +85,6 @@ function defaultEventType(message: TransportMessage): string {
   return message.notification.createdDateTime === message.notification.lastModifiedDateTime ? 'notification.created' : 'notification.updated';
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw optionError('transport-webhook', `${name} must be a positive whole number, got ${String(value)}`);
-  return value;
-}
 
 function endpointUrl(address: string): URL {
   let url: URL;
@@ -118,9 +113,9 @@ function endpointUrl(address: string): URL {
  */
 export function createWebhookTransport(options: WebhookTransportOptions = {}): Transport {
   const name = options.name ?? NAME;
-  const timeoutMs = positive(options.timeoutMs, 15_000, 'timeoutMs');
-  const maxResponseBytes = positive(options.maxResponseBytes, 65_536, 'maxResponseBytes');
-  const maxSockets = positive(options.maxSockets, 64, 'maxSockets');
+  const timeoutMs = positiveWholeNumberOption('transport-webhook', 'timeoutMs', options.timeoutMs, 15_000);
+  const maxResponseBytes = positiveWholeNumberOption('transport-webhook', 'maxResponseBytes', options.maxResponseBytes, 65_536);
+  const maxSockets = positiveWholeNumberOption('transport-webhook', 'maxSockets', options.maxSockets, 64);
   if (options.secrets !== undefined && typeof options.secrets !== 'function') throw optionError('transport-webhook', 'secrets must be a function of the endpoint');
   const resolveSecrets: SecretResolver = options.secrets ?? ((endpoint) => splitSecrets(endpoint.secret));
   const eventType = options.eventType ?? defaultEventType;

@@ -58,6 +58,14 @@ function parseUncached(text: string): number | undefined {
   return Number.isFinite(utc) ? utc : undefined;
 }
 
+/**
+ * When a stored record (a notification, a subscription) expires, in epoch ms. Stored
+ * expiries are always valid; 0 (long past) stands in for one that is not.
+ */
+export function expiryOf(record: { readonly expirationDateTime: string }): number {
+  return parseDateTime(record.expirationDateTime) ?? 0;
+}
+
 /** True when `text` is an RFC 3339 date-time. */
 export function isDateTime(text: string): boolean {
   return parseDateTime(text) !== undefined;
