@@ -1,10 +1,10 @@
 /**
  * The records both sides store: the reference page's example notification (title,
  * body, three platforms, a group, a priority, a time to live) for one of many users,
- * with one delivery to each of the user's three endpoints.
+ * with one delivery to each of the user's three endpoints. Ids are minted as the service
+ * mints them (`newId`), so both sides store what a Herald service would hand them.
  */
-import { randomUUID } from 'node:crypto';
-import type { NewDelivery, NewNotification, PlatformType } from '@herald/core';
+import { newId, type NewDelivery, type NewNotification, type PlatformType } from '@herald/core';
 
 export const app = 'graphnotifications.sample.windows.com';
 export const platforms: readonly PlatformType[] = ['windows', 'ios', 'android'];
@@ -13,7 +13,7 @@ export const start = Date.parse('2030-01-01T00:00:00.000Z');
 /** The example notification for `userId`, with app id `appNotificationId`, sent at `now`. */
 export function referenceNotification(userId: string, appNotificationId: string, now: number): NewNotification {
   return {
-    id: randomUUID(),
+    id: newId(),
     userId,
     targetHostName: app,
     appNotificationId,
@@ -29,7 +29,7 @@ export function referenceNotification(userId: string, appNotificationId: string,
 /** One delivery per endpoint of the user (endpoints named `<user>-<platform>`), due at `now`. */
 export function referenceDeliveries(userId: string, now: number, subscriptionIds?: readonly string[]): NewDelivery[] {
   return platforms.map((platformType, index) => ({
-    id: randomUUID(),
+    id: newId(),
     subscriptionId: subscriptionIds?.[index] ?? `${userId}-${platformType}`,
     transport: 'webhook',
     platformType,

@@ -4,7 +4,7 @@
  * its record is fsync'ed), against better-sqlite3 writing the same records with the same
  * durability, 256 per transaction.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStore } from '@herald/store-file';
@@ -15,6 +15,11 @@ import type { SendRecord } from './sqlite-anchor.js';
 
 const senders = 256;
 const users = 1_000;
+/**
+ * Sends each side makes first into a throwaway store of its own, so that both are measured
+ * warm (JIT-compiled code, a loaded SQLite library), as in a server that has been running.
+ */
+const warmup = 5_000;
 
 function records(count: number): SendRecord[] {
   return Array.from({ length: count }, (_, index) => {
@@ -38,6 +43,10 @@ async function heraldSends(directory: string, work: readonly SendRecord[]): Prom
 export async function sendThroughput(count: number): Promise<BenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'herald-bench-sends-'));
   try {
+    await heraldSends(join(root, 'herald-warmup'), records(warmup));
+    const sqliteWarmup = join(root, 'sqlite-warmup');
+    mkdirSync(sqliteWarmup);
+    sqliteSends(sqliteWarmup, records(warmup));
     const herald = await heraldSends(join(root, 'herald'), records(count));
     const sqliteSeconds = sqliteSends(root, records(count));
     const anchorValue = count / sqliteSeconds;

@@ -522,11 +522,18 @@ export class MemoryState {
     const state = new MemoryState(options);
     let user: UserFeed | undefined;
     let entries: FeedEntry[] = [];
+    /** Deliveries the last notification announced, and how many of them came so far. */
+    let announced = 0;
+    let listed = 0;
+    const checkDeliveriesListed = (): void => {
+      if (listed !== announced) throw state.#fail('STORE_CORRUPT', `a snapshot announces ${announced} deliveries of a notification but lists ${listed}`);
+    };
     let tombstones: Tombstone[] = [];
 
     /** The change log goes in sequence order: notifications by their last change, tombstones between. */
     const endUser = (): void => {
       if (user === undefined) return;
+      checkDeliveriesListed();
       let sorted = true;
       for (let i = 1; i < entries.length && sorted; i++) sorted = (entries[i - 1] as FeedEntry).record.sequence < (entries[i] as FeedEntry).record.sequence;
       if (!sorted) entries.sort((a, b) => a.record.sequence - b.record.sequence);
@@ -556,12 +563,18 @@ export class MemoryState {
         entry.createdSequence = createdSequence;
         user.restore(entry);
         state.#bounds.created(entry);
-        if (deliveryCount > 0) entry.deliveries = [];
+        checkDeliveriesListed();
+        // Exactly the size announced: pushing onto an empty array reserves room for 17.
+        if (deliveryCount > 0) entry.deliveries = new Array<StoredDelivery>(deliveryCount);
+        announced = deliveryCount;
+        listed = 0;
         entries.push(entry);
       },
       delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease) {
         const entry = entries[entries.length - 1];
-        if (user === undefined || entry?.deliveries === undefined) throw state.#fail('STORE_CORRUPT', 'a snapshot lists a delivery outside a notification');
+        if (user === undefined || entry?.deliveries === undefined || listed === announced) {
+          throw state.#fail('STORE_CORRUPT', 'a snapshot lists a delivery outside a notification, or more than it announced');
+        }
         let delivery: StoredDelivery;
         if (status === 'pending' || status === 'failed') {
           const open = new OpenDelivery(id, entry, subscriptionId, transport, platformType, kind, createdAt, nextAttemptAt ?? createdAt);
@@ -575,11 +588,12 @@ export class MemoryState {
         } else {
           delivery = new FinishedDelivery(id, entry, subscriptionId, transport, platformType, kind, status, attempts, createdAt, updatedAt, lastError);
         }
-        entry.deliveries.push(delivery);
+        entry.deliveries[listed++] = delivery;
         user.deliveries.set(id, delivery);
       },
       tombstone(image) {
         if (user === undefined) throw state.#fail('STORE_CORRUPT', 'a snapshot lists a tombstone before its user');
+        checkDeliveriesListed();
         const tombstone = new Tombstone(user.userId, image.notificationId, image.sequence, image.deletedAt);
         tombstones.push(tombstone);
         state.#tombstones.push(image.deletedAt, tombstone);

@@ -1,0 +1,76 @@
+/**
+ * The restorer rebuilds an engine from an image fed piece by piece, as a durable store
+ * reads its snapshot: the result must be the same state, and an image whose pieces do
+ * not add up (damage a checksum missed, a bug in a writer) must be refused, never
+ * half-applied into a store that looks fine.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StoredNotification } from '@herald/core';
+import { MemoryState } from '../src/engine.js';
+import type { StateImage, StateRestorer } from '../src/engine.js';
+import { notificationWrite, t0 } from './fixtures.js';
+
+/** Feeds a captured image into a restorer, as the file store's snapshot reader does. */
+function feed(image: StateImage, restorer: StateRestorer<MemoryState>): MemoryState {
+  for (const user of image.users) {
+    restorer.user(user.userId, user.sequence, user.purgedThrough);
+    for (const { record, expiresAt, position, createdSequence, deliveries } of user.notifications) {
+      restorer.notification(record, expiresAt, position, createdSequence, deliveries.length);
+      for (const d of deliveries) {
+        restorer.delivery(d.id, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease);
+      }
+    }
+    for (const tombstone of user.tombstones) restorer.tombstone(tombstone);
+  }
+  for (const subscription of image.subscriptions) restorer.subscription(subscription);
+  for (const key of image.idempotencyKeys) restorer.idempotencyKey(key);
+  for (const letter of image.deadLetters) restorer.deadLetter(letter);
+  return restorer.finish(image.deadLetterSerial);
+}
+
+function engineWithDeliveries(): MemoryState {
+  const engine = new MemoryState();
+  engine.saveNotification(notificationWrite('alice', 'a', { deliveries: 3 }));
+  engine.saveNotification(notificationWrite('alice', 'b', { deliveries: 1, now: t0 + 1 }));
+  engine.saveNotification(notificationWrite('bob', 'c', { now: t0 + 2 }));
+  const [claimed] = engine.claimDeliveries({ owner: 'worker', now: t0 + 3, leaseMs: 1_000, limit: 1 }, ['token-1']);
+  if (claimed === undefined) throw new Error('nothing was claimed');
+  engine.completeDelivery({ userId: 'alice', deliveryId: claimed.delivery.id, token: 'token-1' }, { status: 'delivered' }, t0 + 4);
+  return engine;
+}
+
+describe('MemoryState.restorer', () => {
+  it('rebuilds the same state, deliveries included', () => {
+    const engine = engineWithDeliveries();
+    const restored = feed(engine.capture(), MemoryState.restorer());
+    expect(restored.snapshot()).toEqual(engine.snapshot());
+    expect(restored.listDeliveries('alice', (engine.listFeed('alice', { limit: 10 }, t0).items.at(-1) as StoredNotification).id)).toHaveLength(3);
+  });
+
+  it('refuses a notification with fewer deliveries than it announced', () => {
+    const restorer = MemoryState.restorer();
+    const [user] = engineWithDeliveries().capture().users;
+    const note = user?.notifications.find((n) => n.deliveries.length === 3);
+    if (user === undefined || note === undefined) throw new Error('fixture changed');
+    restorer.user(user.userId, user.sequence, user.purgedThrough);
+    restorer.notification(note.record, note.expiresAt, note.position, note.createdSequence, 3);
+    const d = note.deliveries[0];
+    if (d === undefined) throw new Error('fixture changed');
+    restorer.delivery(d.id, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease);
+    expect(() => restorer.finish(0)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('announces 3 deliveries') }));
+  });
+
+  it('refuses more deliveries than a notification announced', () => {
+    const restorer = MemoryState.restorer();
+    const [user] = engineWithDeliveries().capture().users;
+    const note = user?.notifications.find((n) => n.deliveries.length === 1);
+    const d = note?.deliveries[0];
+    if (user === undefined || note === undefined || d === undefined) throw new Error('fixture changed');
+    restorer.user(user.userId, user.sequence, user.purgedThrough);
+    restorer.notification(note.record, note.expiresAt, note.position, note.createdSequence, 1);
+    restorer.delivery(d.id, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease);
+    expect(() =>
+      restorer.delivery(`${d.id}-2`, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease),
+    ).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+  });
+});
