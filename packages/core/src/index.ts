@@ -8,6 +8,7 @@ export { parseDateTime, formatDateTime, expiryOf } from './contract/date-time.js
 export { positiveWholeNumberOption, rejectUnknownOptions } from './option-checks.js';
 export * from './records.js';
 export * from './store.js';
+export { listedWrite } from './delivery-plan.js';
 export * from './transport.js';
 export * from './clock.js';
 export * from './retry.js';

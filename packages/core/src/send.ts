@@ -1,6 +1,7 @@
 /**
- * Sending: validate the request, apply the policies, find the user's matching endpoints,
- * and store the notification with one delivery per endpoint in one atomic store call.
+ * Sending: validate the request, apply the policies, and store the notification with one
+ * delivery per matching endpoint of the user in one atomic store call, which matches the
+ * endpoints as they stand at the write.
  */
 import { createHash } from 'node:crypto';
 import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
@@ -141,11 +142,11 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   }
 
   const write = async (): Promise<SendResult> => {
-    const subscriptions = await store.listSubscriptions(userId);
     const dueAt = sendAt ?? now;
     const result = await store.saveNotification({
       notification: { ...content, id: newId(), userId },
-      deliveries: deliveriesFor(subscriptions, content, dueAt, now),
+      // Planned by the store against the subscriptions as they stand at the write.
+      deliveries: (subscriptions) => deliveriesFor(subscriptions, content, dueAt, now),
       ...(idempotency === undefined ? {} : { idempotency }),
       now,
     });

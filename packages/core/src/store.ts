@@ -63,16 +63,35 @@ export interface IdempotencyRecord {
   readonly expiresAt: number;
 }
 
+/**
+ * Decides a notification's deliveries from its user's subscriptions (oldest first) as
+ * they stand when the store applies the write. A store calls it inside the write's
+ * atomicity, so no subscription created, changed or deleted meanwhile is missed or used;
+ * a store that checks optimistically calls it again after a conflict. It has no side
+ * effects and returns fresh ids on every call.
+ */
+export type DeliveryPlan = (subscriptions: readonly StoredSubscription[]) => readonly NewDelivery[];
+
 /** The argument of {@link NotificationStore.saveNotification}. */
 export interface NotificationWrite {
   /** The notification's content and, for a creation, its id. */
   readonly notification: NewNotification;
-  /** One delivery per matching endpoint. */
-  readonly deliveries: readonly NewDelivery[];
+  /**
+   * The deliveries to create: listed (a replay, a test), or planned from the user's
+   * subscriptions at the write (what the service passes). `listedWrite` turns a planned
+   * write into a listed one.
+   */
+  readonly deliveries: readonly NewDelivery[] | DeliveryPlan;
   /** Present when the caller passed an idempotency key. */
   readonly idempotency?: IdempotencyRecord;
   /** The current time. */
   readonly now: number;
+}
+
+/** A {@link NotificationWrite} with its deliveries listed: what a store finally applies. */
+export interface ListedNotificationWrite extends NotificationWrite {
+  /** One delivery per matching endpoint. */
+  readonly deliveries: readonly NewDelivery[];
 }
 
 /** The result of {@link NotificationStore.saveNotification}. */
@@ -289,6 +308,9 @@ export interface NotificationStore {
    * With `write.idempotency`, a key already recorded for the user (and not expired)
    * makes this a replay: nothing is written and the first call's result is returned
    * with `replay.fingerprint`.
+   *
+   * When `write.deliveries` is a plan, the store calls it with the user's subscriptions
+   * (`listSubscriptions` order) as they stand at the write, and creates what it returns.
    *
    * Either everything is written, or nothing is.
    */

@@ -13,7 +13,7 @@
  * lease is dropped (a `restart` record marks the point for later replays), so a token
  * from before a restart can never complete or renew a delivery after it.
  */
-import { isHeraldError, newId } from '@herald/core';
+import { isHeraldError, listedWrite, newId } from '@herald/core';
 import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
@@ -151,8 +151,10 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     capabilities,
     directory,
 
-    async saveNotification(write) {
+    async saveNotification(planned) {
       const engine = live();
+      // The log holds the deliveries as listed, so a replay makes the same ones.
+      const write = listedWrite(planned, () => engine.listSubscriptions(planned.notification.userId));
       // Encoded before it is applied: an input that cannot be logged changes nothing.
       const frame = frameRecord(JSON.stringify({ op: 'save', write } satisfies LogOperation));
       const result = engine.saveNotification(write);

@@ -10,9 +10,9 @@
 import type {
   DeliveryOutcome,
   LeaseRef,
+  ListedNotificationWrite,
   NewSubscription,
   NotificationStatePatch,
-  NotificationWrite,
   PurgeRequest,
   SubscriptionPatch,
 } from '@herald/core';
@@ -20,7 +20,7 @@ import type { MemoryState } from '@herald/store-memory/engine';
 
 /** One logged operation. */
 export type LogOperation =
-  | { readonly op: 'save'; readonly write: NotificationWrite }
+  | { readonly op: 'save'; readonly write: ListedNotificationWrite }
   | { readonly op: 'state'; readonly userId: string; readonly notificationId: string; readonly patch: NotificationStatePatch; readonly now: number }
   | { readonly op: 'delete'; readonly userId: string; readonly notificationId: string; readonly now: number }
   | { readonly op: 'deleteGroup'; readonly userId: string; readonly groupName: string; readonly targetHostName?: string; readonly now: number }

@@ -25,11 +25,11 @@ import type {
   FeedPage,
   FeedQuery,
   LeaseRef,
+  ListedNotificationWrite,
   NewDelivery,
   NewSubscription,
   NotificationContent,
   NotificationStatePatch,
-  NotificationWrite,
   PurgeRequest,
   PurgeResult,
   SaveResult,
@@ -102,8 +102,8 @@ export class MemoryState {
 
   // ---- Notifications -------------------------------------------------------------
 
-  /** See `NotificationStore.saveNotification`. */
-  saveNotification(write: NotificationWrite): SaveResult {
+  /** See `NotificationStore.saveNotification`; the store lists a planned write's deliveries first. */
+  saveNotification(write: ListedNotificationWrite): SaveResult {
     const { notification: incoming, idempotency, now } = write;
     if (idempotency !== undefined) {
       const recorded = this.#idempotency.find(incoming.userId, idempotency.key, now);
@@ -639,7 +639,7 @@ export class MemoryState {
    * Refuses a write whose new ids are taken: a second record under one id would corrupt
    * the indexes. Ids of the expired notification the write replaces are free again.
    */
-  #checkFreshIds(write: NotificationWrite, updated: FeedEntry | undefined, replaced: FeedEntry | undefined): void {
+  #checkFreshIds(write: ListedNotificationWrite, updated: FeedEntry | undefined, replaced: FeedEntry | undefined): void {
     const { id, userId } = write.notification;
     const user = this.#users.get(userId);
     const holder = user?.notifications.get(id);

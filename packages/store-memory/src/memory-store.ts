@@ -3,7 +3,7 @@
  * layer owns what the engine must not do itself: minting random ids and lease tokens,
  * and refusing every call once the store is closed.
  */
-import { newId } from '@herald/core';
+import { listedWrite, newId } from '@herald/core';
 import type { NotificationStore, StoreCapabilities } from '@herald/core';
 import { MemoryState } from './engine.js';
 import { storeError } from './errors.js';
@@ -34,7 +34,8 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     name: NAME,
     capabilities,
     async saveNotification(write) {
-      return open().saveNotification(write);
+      const engine = open();
+      return engine.saveNotification(listedWrite(write, () => engine.listSubscriptions(write.notification.userId)));
     },
     async getNotification(userId, notificationId, now) {
       return open().getNotification(userId, notificationId, now);

@@ -2,7 +2,7 @@
  * Builders of store arguments for these tests: the Graph reference's example
  * notification, with ids from a counter so runs are repeatable.
  */
-import type { NewDelivery, NewSubscription, NotificationContent, NotificationWrite } from '@herald/core';
+import type { ListedNotificationWrite, NewDelivery, NewSubscription, NotificationContent, NotificationWrite } from '@herald/core';
 
 /** A fixed start time, far from any real clock. */
 export const t0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -41,13 +41,13 @@ export interface WriteOptions {
 }
 
 /** A save of the example notification for `userId` with app id `appNotificationId`. */
-export function notificationWrite(userId: string, appNotificationId: string, options: WriteOptions = {}): NotificationWrite {
+export function notificationWrite(userId: string, appNotificationId: string, options: WriteOptions = {}): ListedNotificationWrite {
   const now = options.now ?? t0;
   const deliveries =
     typeof options.deliveries === 'number' || options.deliveries === undefined
       ? Array.from({ length: options.deliveries ?? 0 }, (): NewDelivery => newDelivery({ nextAttemptAt: now }))
       : options.deliveries;
-  const write: NotificationWrite = {
+  const write: ListedNotificationWrite = {
     notification: { ...exampleContent({ appNotificationId, ...options.content }), id: options.id ?? nextId('n'), userId },
     deliveries,
     now,

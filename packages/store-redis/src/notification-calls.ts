@@ -8,8 +8,8 @@ import type {
   ChangePage,
   DeliveryRecord,
   FeedPage,
+  ListedNotificationWrite,
   NotificationStore,
-  NotificationWrite,
   SaveResult,
   StoredChange,
 } from '@herald/core';
@@ -17,6 +17,8 @@ import { storeError } from './errors.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
 import type { NotificationRow } from './records.js';
 import { scripts } from './scripts/index.js';
+import { knownSubscriptions } from './subscription-cache.js';
+import { readSubscriptions } from './subscription-calls.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -32,13 +34,20 @@ export type NotificationCalls = Pick<
  */
 const idempotencyGraceMs = 60_000;
 
+/**
+ * Most times one save plans its deliveries: each new plan follows a change to the user's
+ * subscriptions during the save, so more than a few means they change without pause.
+ */
+const maxPlans = 8;
+
 /** Epoch ms of a notification's expiry as a script argument ('inf' when it never expires). */
 function expiryArgument(expirationDateTime: string): string | number {
   const time = Date.parse(expirationDateTime);
   return Number.isNaN(time) ? 'inf' : time;
 }
 
-function saveArguments(tag: string, write: NotificationWrite, body: string): (string | number)[] {
+/** The save script's arguments; `version` is the subscription version the deliveries were planned at. */
+function saveArguments(tag: string, write: ListedNotificationWrite, body: string, version: string | undefined): (string | number)[] {
   const { notification, idempotency, now } = write;
   const args: (string | number)[] = [
     tag,
@@ -57,6 +66,8 @@ function saveArguments(tag: string, write: NotificationWrite, body: string): (st
     idempotency?.fingerprint ?? '',
     idempotency?.expiresAt ?? '',
     idempotency === undefined ? '' : Math.max(1, Math.ceil(idempotency.expiresAt - now + idempotencyGraceMs)),
+    version === undefined ? '0' : '1',
+    version ?? '',
     write.deliveries.length,
   ];
   for (const delivery of write.deliveries) {
@@ -66,7 +77,7 @@ function saveArguments(tag: string, write: NotificationWrite, body: string): (st
 }
 
 /** What a save wrote, built from the write itself: only the script's decisions come back. */
-function savedResult(write: NotificationWrite, body: string, reply: unknown[]): SaveResult {
+function savedResult(write: ListedNotificationWrite, body: string, reply: unknown[]): SaveResult {
   const { notification: incoming, now } = write;
   const created = numberOf(reply[1], 'created') === 1;
   const id = textOf(reply[2], 'the notification id');
@@ -92,13 +103,36 @@ function savedResult(write: NotificationWrite, body: string, reply: unknown[]): 
 }
 
 /** Builds the feed calls over `context`. */
-export function notificationCalls({ link, keyspace }: StoreContext): NotificationCalls {
+export function notificationCalls(context: StoreContext): NotificationCalls {
+  const { link, keyspace, subscriptionCache } = context;
   return {
-    async saveNotification(write) {
-      const { userId } = write.notification;
+    async saveNotification(planned) {
+      const { userId } = planned.notification;
       const route = keyspace.user(userId);
-      const body = contentBody(write.notification);
-      const reply = listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, write, body)), 'saveNotification');
+      const body = contentBody(planned.notification);
+      const save = async (listed: ListedNotificationWrite, version: string | undefined): Promise<unknown[]> =>
+        listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, listed, body, version)), 'saveNotification');
+      const plan = planned.deliveries;
+      let write: ListedNotificationWrite;
+      let reply: unknown[];
+      if (typeof plan !== 'function') {
+        write = { ...planned, deliveries: plan };
+        reply = await save(write, undefined);
+      } else {
+        // One round trip when this instance knows the user's subscriptions; the script
+        // refuses a stale list and answers with the current one, to plan again from.
+        let known = subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId));
+        for (let plans = 1; ; plans++) {
+          write = { ...planned, deliveries: plan(known.subscriptions) };
+          reply = await save(write, known.version);
+          if (reply[0] !== 'stale') break;
+          known = knownSubscriptions([reply[1], reply[2]]);
+          subscriptionCache.set(userId, known);
+          if (plans === maxPlans) {
+            throw storeError('STORE_UNAVAILABLE', `the subscriptions of user ${JSON.stringify(userId)} changed during each of ${maxPlans} tries to save; nothing was saved, try again`);
+          }
+        }
+      }
       switch (reply[0]) {
         case 'saved':
           return savedResult(write, body, reply);

@@ -3,7 +3,7 @@
  * notifications (up to what is left of `limit`) and expires subscriptions, and says when
  * it stopped before it was done. Idempotency keys need no purge: Redis expires them.
  */
-import { formatDateTime } from '@herald/core';
+import { formatDateTime, newId } from '@herald/core';
 import type { PurgeRequest, PurgeResult, StoredSubscription } from '@herald/core';
 import { fieldsOf, listOf, numberOf, subscriptionFrom } from './records.js';
 import { scripts } from './scripts/index.js';
@@ -21,7 +21,7 @@ export async function purgeExpired({ link, keyspace }: StoreContext, { now, tomb
   // One shard after the other: each takes what the earlier ones left of the limit.
   for (const route of keyspace.everyShard()) {
     const reply = listOf(
-      await link.run(scripts.purgeShard, route.key, [route.tag, now, nowText, tombstonesBefore, limit - notifications, purgeBatch]),
+      await link.run(scripts.purgeShard, route.key, [route.tag, now, nowText, tombstonesBefore, limit - notifications, purgeBatch, newId()]),
       'purgeExpired',
     );
     notifications += numberOf(reply[0], 'purged notifications');

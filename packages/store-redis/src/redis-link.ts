@@ -34,7 +34,8 @@ function isReplyError(error: unknown): error is Error {
  * Options of a client the store creates from a URL: calls fail at once while the
  * connection is down (no offline queue), and a call in flight when it broke is failed
  * rather than sent again after the reconnect (a script that did run must not run twice).
- * ioredis keeps reconnecting, so the store recovers by itself when Redis returns.
+ * ioredis keeps reconnecting, so the store recovers by itself when Redis returns. No
+ * per-command timeout: the store bounds each of its calls itself, with one timer for all.
  */
 export function ownClientOptions(commandTimeoutMs: number, connectTimeoutMs: number): RedisOptions {
   return {
@@ -42,7 +43,6 @@ export function ownClientOptions(commandTimeoutMs: number, connectTimeoutMs: num
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
     connectTimeout: Math.min(connectTimeoutMs, commandTimeoutMs),
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
   };

@@ -4,6 +4,7 @@
  * each call's time, the wake-up channel, and closing what the store opened.
  */
 import type { NotificationStore, StoreCapabilities } from '@herald/core';
+import { CallDeadlines } from './call-deadlines.js';
 import { claimCalls } from './claims.js';
 import { openStore } from './connect.js';
 import { bounded } from './deadline.js';
@@ -15,6 +16,7 @@ import type { RedisStoreOptions } from './options.js';
 import { purgeExpired } from './purge.js';
 import type { RedisLink } from './redis-link.js';
 import type { StoreContext } from './store-context.js';
+import { SubscriptionCache } from './subscription-cache.js';
 import { subscriptionCalls } from './subscription-calls.js';
 import { WakeChannel } from './wakeups.js';
 
@@ -46,12 +48,11 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
   let closing: Promise<void> | undefined;
   const closedError = () => storeError('STORE_CLOSED', 'the redis store is closed');
 
+  const deadlines = new CallDeadlines(commandTimeoutMs, (error) => (closed ? closedError() : error));
+  const timedOut = () => link.unavailable(`no answer within ${commandTimeoutMs} ms; the call may or may not have taken effect`);
   const guard = <T>(work: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(closedError());
-    const timedOut = () => link.unavailable(`no answer within ${commandTimeoutMs} ms; the call may or may not have taken effect`);
-    return bounded(work(), commandTimeoutMs, timedOut).catch((error: unknown) => {
-      throw closed ? closedError() : error;
-    });
+    return deadlines.bound(work(), timedOut);
   };
 
   const calls: StoreCalls = {
@@ -99,5 +100,7 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
  */
 export function createRedisStore(options: RedisStoreOptions): Promise<NotificationStore> {
   const checked = checkRedisStoreOptions(options);
-  return openStore(checked).then(({ link, keyspace, ownsClient }) => buildStore(link, { link, keyspace }, ownsClient, checked.commandTimeoutMs));
+  return openStore(checked).then(({ link, keyspace, ownsClient }) =>
+    buildStore(link, { link, keyspace, subscriptionCache: new SubscriptionCache(checked.subscriptionCacheSize) }, ownsClient, checked.commandTimeoutMs),
+  );
 }

@@ -1,6 +1,7 @@
-/** What the store's calls share: the connection and the keyspace's names. */
+/** What the store's calls share: the connection, the keyspace's names, the subscription cache. */
 import type { Keyspace } from './keys.js';
 import type { RedisLink } from './redis-link.js';
+import type { SubscriptionCache } from './subscription-cache.js';
 
 /** The connection and the names every call of one store uses. */
 export interface StoreContext {
@@ -8,4 +9,6 @@ export interface StoreContext {
   readonly link: RedisLink;
   /** The prefix, the shard count and the key names. */
   readonly keyspace: Keyspace;
+  /** The subscriptions of recently sending users (checked by every save that uses them). */
+  readonly subscriptionCache: SubscriptionCache;
 }

@@ -2,10 +2,11 @@
  * The subscriptions (endpoints). The store mints their ids with the user's shard in them,
  * so a look-up by id alone (the Graph `X-UNS-ID` of a send) is one script on one shard.
  */
-import { formatDateTime } from '@herald/core';
+import { formatDateTime, newId } from '@herald/core';
 import type { NotificationStore, StoredSubscription } from '@herald/core';
-import { fieldsOf, listOf, subscriptionFrom, subscriptionFromRow } from './records.js';
+import { fieldsOf, subscriptionFrom } from './records.js';
 import { scripts } from './scripts/index.js';
+import { knownSubscriptions, type KnownSubscriptions } from './subscription-cache.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -14,8 +15,17 @@ export type SubscriptionCalls = Pick<
   'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'updateSubscription' | 'deleteSubscription'
 >;
 
+/** Reads `userId`'s subscriptions and their version from Redis, and caches them. */
+export async function readSubscriptions({ link, keyspace, subscriptionCache }: StoreContext, userId: string): Promise<KnownSubscriptions> {
+  const route = keyspace.user(userId);
+  const known = knownSubscriptions(await link.run(scripts.listSubscriptions, route.key, [route.tag, userId]));
+  subscriptionCache.set(userId, known);
+  return known;
+}
+
 /** Builds the subscription calls over `context`. */
-export function subscriptionCalls({ link, keyspace }: StoreContext): SubscriptionCalls {
+export function subscriptionCalls(context: StoreContext): SubscriptionCalls {
+  const { link, keyspace, subscriptionCache } = context;
   return {
     async createSubscription(subscription, now) {
       const { id, route } = keyspace.mintSubscription(subscription.userId);
@@ -34,7 +44,9 @@ export function subscriptionCalls({ link, keyspace }: StoreContext): Subscriptio
         created,
         expiration,
         subscription.expiresAt,
+        newId(),
       ]);
+      subscriptionCache.forget(subscription.userId);
       const record: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
         id,
         userId: subscription.userId,
@@ -59,9 +71,8 @@ export function subscriptionCalls({ link, keyspace }: StoreContext): Subscriptio
     },
 
     async listSubscriptions(userId) {
-      const route = keyspace.user(userId);
-      const reply = await link.run(scripts.listSubscriptions, route.key, [route.tag, userId]);
-      return listOf(reply, 'listSubscriptions').map(subscriptionFromRow);
+      // Fresh copies: the cached records are shared with every send of this instance.
+      return (await readSubscriptions(context, userId)).subscriptions.map((subscription) => ({ ...subscription }));
     },
 
     async updateSubscription(subscriptionId, patch, now) {
@@ -77,14 +88,19 @@ export function subscriptionCalls({ link, keyspace }: StoreContext): Subscriptio
         patch.status ?? '',
         patch.statusReason === undefined ? 'keep' : patch.statusReason === null ? 'clear' : 'set',
         patch.statusReason ?? '',
+        newId(),
       ]);
-      return reply === null ? undefined : subscriptionFrom(fieldsOf(reply, 'a subscription'));
+      if (reply === null) return undefined;
+      const updated = subscriptionFrom(fieldsOf(reply, 'a subscription'));
+      subscriptionCache.forget(updated.userId);
+      return updated;
     },
 
     async deleteSubscription(subscriptionId) {
       const route = keyspace.subscription(subscriptionId);
       if (route === undefined) return false;
-      return (await link.run(scripts.deleteSubscription, route.key, [route.tag, subscriptionId])) === 1;
+      // A cached list that still holds it is refused by the next save, which reads it anew.
+      return (await link.run(scripts.deleteSubscription, route.key, [route.tag, subscriptionId, newId()])) === 1;
     },
   };
 }

@@ -54,10 +54,13 @@ describe('options', () => {
     expectOptionError(undefined, 'options');
   });
 
-  it('refuses unknown options and bad time bounds', () => {
+  it('refuses unknown options, bad time bounds and bad cache sizes', () => {
     expectOptionError({ url: server.url, shard: 4 }, 'shard');
     expectOptionError({ url: server.url, commandTimeoutMs: 0 }, 'commandTimeoutMs');
     expectOptionError({ url: server.url, connectTimeoutMs: 'soon' }, 'connectTimeoutMs');
+    expectOptionError({ url: server.url, subscriptionCacheSize: -1 }, 'subscriptionCacheSize');
+    expectOptionError({ url: server.url, subscriptionCacheSize: 2.5 }, 'subscriptionCacheSize');
+    expectOptionError({ url: server.url, subscriptionCacheSize: 1e9 }, 'subscriptionCacheSize');
   });
 });
 

@@ -9,16 +9,21 @@
  * `dlv` (its delivery ids, oldest first, as a JSON array).
  */
 import { prelude } from './prelude.js';
+import { subscriptionLua } from './subscription-lua.js';
 
 /**
  * ARGV: tag, user, now, now as text, id, app host, appNotificationId, group, has group,
- * body, expiry, has idempotency, key, fingerprint, key expiry, key TTL (ms), delivery
- * count, then per delivery: id, subscription, transport, platform, kind, first attempt.
- * Returns `{'replay', key hash}`, `{'taken', what, id}` (nothing written) or
- * `{'saved', created, id, createdDateTime, sequence}`.
+ * body, expiry, has idempotency, key, fingerprint, key expiry, key TTL (ms), planned
+ * (the deliveries were planned from the user's subscriptions at a version), that
+ * version, delivery count, then per delivery: id, subscription, transport, platform,
+ * kind, first attempt.
+ * Returns `{'replay', key hash}`, `{'taken', what, id}`, `{'stale', version, rows}` (the
+ * subscriptions changed since that version: nothing written, here they are as they stand)
+ * or `{'saved', created, id, createdDateTime, sequence}`.
  */
 export const saveNotification =
   prelude +
+  subscriptionLua +
   String.raw`
 local u, now, now_text = ARGV[2], ARGV[3], ARGV[4]
 local id, host, app = ARGV[5], ARGV[6], ARGV[7]
@@ -33,12 +38,12 @@ if idem_key then
   if #recorded > 0 and tonumber(to_map(recorded).x) > tonumber(now) then return {'replay', recorded} end
 end
 
-local deliveries = {}
-for i = 0, tonumber(ARGV[17]) - 1 do
-  local b = 18 + i * 6
-  deliveries[i + 1] = { id = ARGV[b], sub = ARGV[b + 1], tr = ARGV[b + 2], pl = ARGV[b + 3], k = ARGV[b + 4], next = ARGV[b + 5] }
+if ARGV[17] == '1' then
+  local version = subscription_version(u)
+  if version ~= ARGV[18] then return {'stale', version, subscription_rows(u)} end
 end
 
+local count = tonumber(ARGV[19])
 local appids = ukey('appids', u)
 local afield = app_field(host, app)
 local existing_id = redis.call('HGET', appids, afield)
@@ -58,64 +63,82 @@ end
 if not existing and redis.call('EXISTS', note_key(u, id)) == 1 and not (replaced and replaced.id == id) then
   return {'taken', 'notification', id}
 end
-local replaced_deliveries = {}
-if replaced then
-  for _, d in ipairs(cjson.decode(replaced.dlv)) do replaced_deliveries[d] = true end
+local ids, refs, keys, fresh = {}, {}, {}, {}
+for i = 1, count do
+  local d = ARGV[20 + (i - 1) * 6]
+  if fresh[d] then return {'taken', 'delivery', d} end
+  fresh[d] = true
+  ids[i], refs[i] = d, user_ref(u, d)
+  keys[i] = delivery_key(refs[i])
 end
-local fresh = {}
-for _, d in ipairs(deliveries) do
-  if fresh[d.id] or (redis.call('EXISTS', delivery_key(user_ref(u, d.id))) == 1 and not replaced_deliveries[d.id]) then
-    return {'taken', 'delivery', d.id}
+-- One EXISTS for them all; which one is taken (a caller's bug) is looked for only then.
+if count > 0 and redis.call('EXISTS', unpack(keys)) > 0 then
+  local replaced_deliveries = {}
+  if replaced then
+    for _, d in ipairs(cjson.decode(replaced.dlv)) do replaced_deliveries[d] = true end
   end
-  fresh[d.id] = true
+  for i = 1, count do
+    if not replaced_deliveries[ids[i]] and redis.call('EXISTS', keys[i]) == 1 then return {'taken', 'delivery', ids[i]} end
+  end
 end
 
 if replaced then remove_note(u, replaced, now) end
 local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
 local created = existing == nil
 local note_id, cdt, dlv
+local key
 if created then
-  note_id, cdt, dlv = id, now_text, {}
+  note_id, cdt, dlv = id, now_text, ids
+  key = note_key(u, note_id)
   redis.call('HSET', appids, afield, id)
 else
   note_id, cdt, dlv = existing.id, existing.cdt, cjson.decode(existing.dlv)
+  key = note_key(u, note_id)
   if existing.rs == 'unread' then count_unread(u, existing.host, existing.grp, -1) end
   if existing.grp then
     redis.call('ZREM', group_key(u, existing.grp), note_id)
-    redis.call('HDEL', note_key(u, note_id), 'grp')
+    if not grp then redis.call('HDEL', key, 'grp') end
   end
   redis.call('ZREM', ukey('changes', u), 'n:' .. note_id)
   -- Open deliveries of the old content that nobody holds are superseded.
   for _, d in ipairs(dlv) do cancel_open(u, d, now, 'SUPERSEDED', 'superseded by an update') end
+  for i = 1, count do dlv[#dlv + 1] = ids[i] end
 end
 
-local key = note_key(u, note_id)
-redis.call('HSET', key, 'id', note_id, 'host', host, 'app', app, 'body', body, 'cdt', cdt, 'mdt', now_text,
-  'rs', 'unread', 'as', 'noInteraction', 'seq', seq, 'pos', seq, 'exp', exp)
-if created then redis.call('HSET', key, 'cseq', seq) end
+-- The whole record in one call: cjson would write an empty list as an object.
+local fields = {'id', note_id, 'host', host, 'app', app, 'body', body, 'cdt', cdt, 'mdt', now_text,
+  'rs', 'unread', 'as', 'noInteraction', 'seq', seq, 'pos', seq, 'exp', exp, 'dlv', #dlv == 0 and '[]' or cjson.encode(dlv)}
+if created then
+  fields[#fields + 1] = 'cseq'
+  fields[#fields + 1] = seq
+end
 if grp then
-  redis.call('HSET', key, 'grp', grp)
+  fields[#fields + 1] = 'grp'
+  fields[#fields + 1] = grp
   redis.call('ZADD', group_key(u, grp), seq, note_id)
 end
+redis.call('HSET', key, unpack(fields))
 redis.call('ZADD', ukey('feed', u), seq, note_id)
 redis.call('ZADD', ukey('unread', u), seq, note_id)
 redis.call('ZADD', ukey('expiry', u), exp, note_id)
 redis.call('ZADD', ukey('changes', u), seq, 'n:' .. note_id)
 count_unread(u, host, grp, 1)
-refresh_user_expiry(u)
-
-for _, d in ipairs(deliveries) do
-  local ref = user_ref(u, d.id)
-  redis.call('HSET', delivery_key(ref), 'id', d.id, 'u', u, 'n', note_id, 'sub', d.sub, 'tr', d.tr, 'pl', d.pl,
-    'k', d.k, 'st', 'pending', 'at', 0, 'next', d.next, 'c', now, 'up', now)
-  redis.call('ZADD', DUE, d.next, ref)
-  table.insert(dlv, d.id)
-end
-if #dlv == 0 then
-  redis.call('HSET', key, 'dlv', '[]')
+if created then
+  -- A new notification can only bring the user's earliest expiry forward.
+  redis.call('ZADD', USERS_BY_EXPIRY, 'LT', exp, user_part(u))
 else
-  redis.call('HSET', key, 'dlv', cjson.encode(dlv))
+  refresh_user_expiry(u)
 end
+
+local due = {}
+for i = 1, count do
+  local b = 20 + (i - 1) * 6
+  redis.call('HSET', keys[i], 'id', ids[i], 'u', u, 'n', note_id, 'sub', ARGV[b + 1], 'tr', ARGV[b + 2], 'pl', ARGV[b + 3],
+    'k', ARGV[b + 4], 'st', 'pending', 'at', 0, 'next', ARGV[b + 5], 'c', now, 'up', now)
+  due[#due + 1] = ARGV[b + 5]
+  due[#due + 1] = refs[i]
+end
+if count > 0 then redis.call('ZADD', DUE, unpack(due)) end
 
 if idem_key then
   -- The key keeps the notification as this call stored it: a replay answers with that.

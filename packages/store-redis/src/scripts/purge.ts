@@ -4,13 +4,16 @@
  * size so one call never blocks Redis for long; the caller calls again while `more`.
  */
 import { prelude } from './prelude.js';
+import { subscriptionLua } from './subscription-lua.js';
 
 /**
- * ARGV: tag, now, now as text, tombstones before, most notifications, batch size.
- * Returns `{notifications removed, more, {expired subscription hash, …}}`.
+ * ARGV: tag, now, now as text, tombstones before, most notifications, batch size,
+ * subscription version token. Returns `{notifications removed, more, {expired
+ * subscription hash, …}}`.
  */
 export const purgeShard =
   prelude +
+  subscriptionLua +
   String.raw`
 local now, now_text, before = ARGV[2], ARGV[3], '(' .. ARGV[4]
 local limit, batch = tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -58,6 +61,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', SUBSCRIPTIONS_BY_EXPIRY, '-inf',
   local key = T .. ':sub:' .. id
   if redis.call('HGET', key, 'st') == 'active' then
     redis.call('HSET', key, 'st', 'inactive', 'rsn', 'expired', 'mdt', now_text)
+    subscriptions_changed(redis.call('HGET', key, 'u'), ARGV[7])
     expired[#expired + 1] = redis.call('HGETALL', key)
   end
   redis.call('ZREM', SUBSCRIPTIONS_BY_EXPIRY, id)

@@ -3,8 +3,8 @@
  * with its deliveries atomically (docs/stores.md, "saveNotification").
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryRecord, NewDelivery, NotificationStore, StoredNotification } from '@herald/core';
-import { sampleDeliveries, sampleNotification } from '../fixtures.js';
+import type { ClaimedDelivery, DeliveryPlan, DeliveryRecord, NewDelivery, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
+import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import { expectNoUndefinedFields, timeOf } from './expectations.js';
 import type { StoreHarness } from './harness.js';
 import { alice, bob, claimExactly, complete, currentSequence, deliveryOf, feedIds, leaseMs, send, t0 } from './steps.js';
@@ -229,5 +229,34 @@ export function notificationTests(h: StoreHarness): void {
       ['created', write.id, 3],
     ]);
     expect(await h.store.getDelivery(alice, oldDelivery), 'the removed notification takes its deliveries with it').toBeUndefined();
+  });
+
+  it('plans the deliveries of a planned write from the user’s subscriptions as they stand at the write, oldest first', async () => {
+    const windows = await h.store.createSubscription(sampleSubscription({ userId: alice, platformType: 'windows' }, t0), t0);
+    const ios = await h.store.createSubscription(sampleSubscription({ userId: alice, platformType: 'ios' }, t0), t0);
+    await h.store.createSubscription(sampleSubscription({ userId: bob }, t0), t0);
+    const seen: string[][] = [];
+    const plan: DeliveryPlan = (subscriptions: readonly StoredSubscription[]) => {
+      seen.push(subscriptions.map((subscription) => subscription.id));
+      return sampleDeliveries(subscriptions, { nextAttemptAt: t0 });
+    };
+    const first = await h.store.saveNotification({ notification: sampleNotification({ userId: alice, appNotificationId: 'first' }, t0), deliveries: plan, now: t0 });
+    expect(seen.at(-1), 'the plan gets the user’s subscriptions, in listSubscriptions order, and no other user’s').toEqual([windows.id, ios.id]);
+    expect(first.deliveries.map((d) => d.subscriptionId), 'the store creates the deliveries the plan returned').toEqual([windows.id, ios.id]);
+    const listed = await h.store.listDeliveries(alice, first.notification.id);
+    expect(listed.map((d) => d.subscriptionId).sort(), 'the planned deliveries are stored with the notification').toEqual([windows.id, ios.id].sort());
+
+    // Changes made after one planned write are seen by the next, whatever the store keeps.
+    await h.store.deleteSubscription(windows.id);
+    const android = await h.store.createSubscription(sampleSubscription({ userId: alice, platformType: 'android' }, t0), t0);
+    await h.store.updateSubscription(ios.id, { status: 'inactive', statusReason: 'gone' }, t0);
+    const second = await h.store.saveNotification({ notification: sampleNotification({ userId: alice, appNotificationId: 'second' }, t0), deliveries: plan, now: t0 });
+    expect(
+      (seen.at(-1) ?? []).slice().sort(),
+      'after a delete, a create and an update, the next planned write sees the subscriptions as they are now',
+    ).toEqual([ios.id, android.id].sort());
+    const inactive = (await h.store.listSubscriptions(alice)).find((s) => s.id === ios.id);
+    expect(inactive?.status, 'the plan is handed the subscriptions as stored, inactive ones included (matching is the plan’s job)').toBe('inactive');
+    expect(second.deliveries.map((d) => d.subscriptionId).sort()).toEqual([ios.id, android.id].sort());
   });
 }

@@ -1,0 +1,29 @@
+/**
+ * Lua for the scripts that read or change a user's subscriptions. Every change sets the
+ * user's subscription version (`sv` in the user's hash) to a fresh token from the caller,
+ * so a save can tell whether the subscriptions it planned its deliveries from are still
+ * the user's: a stale plan is refused and planned again, never stored. A token rather
+ * than a counter: a keyspace emptied and written again never repeats an old version.
+ */
+
+/**
+ * The fields of a subscription's hash in the order rows list them (`subscriptionFromRow`
+ * in records.ts reads them by position).
+ */
+export const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'mdt', 'edt', 'st', 'sec', 'rsn'] as const;
+
+/** Goes after the prelude, before a script's body. */
+export const subscriptionLua = String.raw`
+local function subscription_version(u) return redis.call('HGET', ukey('user', u), 'sv') or '' end
+local function subscriptions_changed(u, token) redis.call('HSET', ukey('user', u), 'sv', token) end
+
+-- The user's subscriptions oldest first, each as the values of the row fields in order.
+local function subscription_rows(u)
+  local out = {}
+  for _, id in ipairs(redis.call('ZRANGE', ukey('subs', u), 0, -1)) do
+    local row = redis.call('HMGET', T .. ':sub:' .. id, ${subscriptionRowFields.map((name) => `'${name}'`).join(', ')})
+    if row[1] then out[#out + 1] = row end
+  end
+  return out
+end
+`;

@@ -1,0 +1,69 @@
+/**
+ * Each store instance keeps the subscriptions of recently sending users, so that a send
+ * is one round trip to Redis rather than two. It is never trusted blindly: the save
+ * script checks the user's subscription version the list was read at, and a stale list
+ * is refused (with the current one in the refusal) and the deliveries are planned again.
+ * A subscription changed by any instance, anywhere, therefore never makes a send miss
+ * or use an endpoint; the cache only saves the read.
+ */
+import type { StoredSubscription } from '@herald/core';
+import { listOf, subscriptionFromRow, textOf } from './records.js';
+
+/** A user's subscriptions as read at one version. */
+export interface KnownSubscriptions {
+  /** The user's subscription version they were read at ('' before the first change). */
+  readonly version: string;
+  /** The subscriptions, oldest first, frozen. */
+  readonly subscriptions: readonly StoredSubscription[];
+}
+
+/** Reads a `{version, rows}` reply (see scripts/subscription-lua.ts). */
+export function knownSubscriptions(reply: unknown): KnownSubscriptions {
+  const [version, rows] = listOf(reply, 'a subscription list');
+  return Object.freeze({
+    version: textOf(version, 'a subscription version'),
+    subscriptions: Object.freeze(listOf(rows, 'a subscription list').map((row) => Object.freeze(subscriptionFromRow(row)))),
+  });
+}
+
+/** The subscriptions of the users who sent last, at most `capacity` users, least recently used out first. */
+export class SubscriptionCache {
+  readonly #entries = new Map<string, KnownSubscriptions>();
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** Users held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** What is known of `userId`'s subscriptions, if anything. */
+  get(userId: string): KnownSubscriptions | undefined {
+    const known = this.#entries.get(userId);
+    if (known !== undefined) {
+      // Most recently used last: Map keeps insertion order.
+      this.#entries.delete(userId);
+      this.#entries.set(userId, known);
+    }
+    return known;
+  }
+
+  /** Remembers `known` for `userId`, forgetting the least recently used user beyond capacity. */
+  set(userId: string, known: KnownSubscriptions): void {
+    if (this.#capacity === 0) return;
+    this.#entries.delete(userId);
+    this.#entries.set(userId, known);
+    if (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+  }
+
+  /** Forgets `userId`: this instance just changed their subscriptions. */
+  forget(userId: string): void {
+    this.#entries.delete(userId);
+  }
+}
