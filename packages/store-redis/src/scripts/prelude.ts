@@ -11,7 +11,13 @@
 export const prelude = String.raw`
 local T = ARGV[1]
 
-local function user_part(u) return #u .. ':' .. u end
+-- Scripts build many keys of one user: the user's part is made once (Lua strings are
+-- interned, so the comparison is by reference).
+local last_user, last_user_part
+local function user_part(u)
+  if u ~= last_user then last_user, last_user_part = u, #u .. ':' .. u end
+  return last_user_part
+end
 local function ukey(kind, u) return T .. ':' .. kind .. ':' .. user_part(u) end
 local function note_key(u, id) return ukey('note', u) .. ':' .. id end
 local function group_key(u, grp) return ukey('group', u) .. ':' .. grp end
@@ -65,16 +71,16 @@ local function later(a, b)
 end
 
 -- Unread counts by app, by group and by both, so counting is a look-up, not a scan.
+local function bump_count(key, field, delta)
+  if redis.call('HINCRBY', key, field, delta) == 0 then redis.call('HDEL', key, field) end
+end
 local function count_unread(u, host, grp, delta)
   local key = ukey('counts', u)
-  local function bump(field)
-    if redis.call('HINCRBY', key, field, delta) == 0 then redis.call('HDEL', key, field) end
-  end
-  bump('*')
-  bump('a:' .. host)
+  bump_count(key, '*', delta)
+  bump_count(key, 'a:' .. host, delta)
   if grp then
-    bump('g:' .. grp)
-    bump('ag:' .. app_field(host, grp))
+    bump_count(key, 'g:' .. grp, delta)
+    bump_count(key, 'ag:' .. app_field(host, grp), delta)
   end
 end
 
