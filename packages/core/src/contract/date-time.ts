@@ -71,17 +71,26 @@ export function isDateTime(text: string): boolean {
   return parseDateTime(text) !== undefined;
 }
 
-let lastFormatted = Number.NaN;
-let lastText = '';
+/**
+ * The last two times formatted, newest first. Writes in a burst share their millisecond,
+ * so each is formatted once; two slots, because a send formats two times in turn (its
+ * default expiry, then its creation time), which would evict each other from one.
+ */
+let newestTime = Number.NaN;
+let newestText = '';
+let olderTime = Number.NaN;
+let olderText = '';
 
 /** Formats epoch milliseconds as an ISO 8601 UTC string. */
 export function formatDateTime(epochMs: number): string {
-  // Writes in a burst share their millisecond: format it once.
-  if (epochMs !== lastFormatted) {
-    lastText = new Date(epochMs).toISOString();
-    lastFormatted = epochMs;
-  }
-  return lastText;
+  if (epochMs === newestTime) return newestText;
+  if (epochMs === olderTime) return olderText;
+  const text = new Date(epochMs).toISOString();
+  olderTime = newestTime;
+  olderText = newestText;
+  newestTime = epochMs;
+  newestText = text;
+  return text;
 }
 
 /** True when `text` is already in the form `formatDateTime` writes (`2019-10-30T23:59:00.000Z`). */
