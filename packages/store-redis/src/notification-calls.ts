@@ -3,7 +3,7 @@
  * feed, counts, state changes, deletes and the change feed. Each call is one script on
  * the user's shard.
  */
-import { formatDateTime } from '@herald/core';
+import { formatDateTime, listedWrite } from '@herald/core';
 import type {
   ChangePage,
   DeliveryRecord,
@@ -110,27 +110,20 @@ export function notificationCalls(context: StoreContext): NotificationCalls {
       const { userId } = planned.notification;
       const route = keyspace.user(userId);
       const body = contentBody(planned.notification);
-      const save = async (listed: ListedNotificationWrite, version: string | undefined): Promise<unknown[]> =>
-        listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, listed, body, version)), 'saveNotification');
-      const plan = planned.deliveries;
+      // A planned write is one round trip when this instance knows the user's
+      // subscriptions; the script refuses a stale list and answers with the current one,
+      // to plan again from. A listed write has no version to check.
+      let known = typeof planned.deliveries === 'function' ? (subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId))) : undefined;
       let write: ListedNotificationWrite;
       let reply: unknown[];
-      if (typeof plan !== 'function') {
-        write = { ...planned, deliveries: plan };
-        reply = await save(write, undefined);
-      } else {
-        // One round trip when this instance knows the user's subscriptions; the script
-        // refuses a stale list and answers with the current one, to plan again from.
-        let known = subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId));
-        for (let plans = 1; ; plans++) {
-          write = { ...planned, deliveries: plan(known.subscriptions) };
-          reply = await save(write, known.version);
-          if (reply[0] !== 'stale') break;
-          known = knownSubscriptions([reply[1], reply[2]]);
-          subscriptionCache.set(userId, known);
-          if (plans === maxPlans) {
-            throw storeError('STORE_UNAVAILABLE', `the subscriptions of user ${JSON.stringify(userId)} changed during each of ${maxPlans} tries to save; nothing was saved, try again`);
-          }
+      for (let plans = 1; ; plans++) {
+        write = listedWrite(planned, () => known?.subscriptions ?? []);
+        reply = listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, write, body, known?.version)), 'saveNotification');
+        if (reply[0] !== 'stale') break;
+        known = knownSubscriptions([reply[1], reply[2]]);
+        subscriptionCache.set(userId, known);
+        if (plans === maxPlans) {
+          throw storeError('STORE_UNAVAILABLE', `the subscriptions of user ${JSON.stringify(userId)} changed during each of ${maxPlans} tries to save; nothing was saved, try again`);
         }
       }
       switch (reply[0]) {

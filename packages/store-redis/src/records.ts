@@ -177,7 +177,7 @@ export function deliveryFrom(fields: Fields): DeliveryRecord {
 
 /**
  * A subscription as `listSubscriptions` returns it: the values of its hash's fields in the
- * order of `subscriptionRowFields` (scripts/subscriptions.ts), `sec` and `rsn` nil when
+ * order of `subscriptionRowFields` (scripts/subscription-lua.ts), `sec` and `rsn` nil when
  * absent. Read by position, with no map of the fields in between: it runs on every send.
  */
 export function subscriptionFromRow(reply: unknown): StoredSubscription {

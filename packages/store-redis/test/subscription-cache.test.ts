@@ -7,8 +7,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationService, type NotificationService, type SubscriptionRequest, type Transport } from '@herald/core';
-import { sampleRequest } from '@herald/testing';
+import { createNotificationService, newId, type DeliveryPlan, type NotificationService, type SubscriptionRequest, type Transport } from '@herald/core';
+import { sampleNotification, sampleRequest } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
 import { SubscriptionCache } from '../src/subscription-cache.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
@@ -123,4 +123,29 @@ describe('SubscriptionCache', () => {
     cache.set('alice', known('a1'));
     expect(cache.size).toBe(0);
   });
+});
+
+it('gives up with STORE_UNAVAILABLE, saving nothing, when the subscriptions change during every try', async () => {
+  // The store's own connection carries the change, so it reaches Redis between each plan
+  // and its save, every time.
+  const client = new Redis(server.url);
+  const store = await createRedisStore({ client, prefix: 'cache-churn' });
+  try {
+    await store.createSubscription({ userId: 'carol', targetHostName: 'graphnotifications.sample.windows.com', platformType: 'windows', transport: 'push', address: 'device-windows', expiresAt: Date.now() + 60_000 }, Date.now());
+    const [userKey] = await admin.keys('{cache-churn:*}:user:5:carol');
+    if (userKey === undefined) throw new Error('the user hash was not found');
+    let plans = 0;
+    const plan: DeliveryPlan = (subscriptions) => {
+      plans += 1;
+      void client.hset(userKey, 'sv', `changed-${plans}`);
+      return subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: 'push', platformType: subscription.platformType, kind: 'notification', nextAttemptAt: Date.now() }));
+    };
+    const notification = { ...sampleNotification({ userId: 'carol' }), id: newId() };
+    await expect(store.saveNotification({ notification, deliveries: plan, now: Date.now() })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('changed during each of 8 tries') });
+    expect(plans, 'one plan per try').toBe(8);
+    expect(await store.getNotification('carol', notification.id, Date.now()), 'nothing was saved').toBeUndefined();
+  } finally {
+    await store.close();
+    client.disconnect();
+  }
 });

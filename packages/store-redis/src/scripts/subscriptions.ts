@@ -9,8 +9,6 @@
 import { prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 
-export { subscriptionRowFields } from './subscription-lua.js';
-
 /**
  * ARGV: tag, id, user, app host, platform, transport, address, has secret, secret,
  * now as text, expiry as text, expiry (ms), version token.
@@ -43,7 +41,7 @@ return flat
 
 /**
  * ARGV: tag, user. Returns `{version, rows}`: the user's subscription version and the
- * subscriptions oldest first, each as the values of {@link subscriptionRowFields} in
+ * subscriptions oldest first, each as the values of `subscriptionRowFields` (subscription-lua.ts) in
  * order (absent ones nil). Values without their names: a reply of half the strings costs
  * the client about a third less to parse (17 instead of 25 µs per call for three).
  */
