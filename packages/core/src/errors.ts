@@ -49,6 +49,8 @@ export const errorStatuses = {
   TARGET_MISMATCH: 400,
   /** A subscription names a transport that is not registered. */
   UNKNOWN_TRANSPORT: 400,
+  /** The transport refused a subscription's endpoint (its address or secret). */
+  INVALID_ENDPOINT: 400,
   /** The user has as many subscriptions as the service allows. */
   TOO_MANY_SUBSCRIPTIONS: 409,
   /** No such delivery for this user. */
@@ -165,8 +167,17 @@ export function errorFactory(source: string): (code: HeraldErrorCode, message: s
   return (code, message, options) => new HeraldError(code, prefix + message, options);
 }
 
-/** The same prefix for `TypeError`s raised on a wrong option. */
-export function optionError(source: string | undefined, message: string): TypeError {
+/**
+ * A wrong option of a factory (`createNotificationService`, a store, a transport): a
+ * programmer's error, raised at once as a `TypeError` whose `code` is always
+ * `INVALID_OPTION`, with the same prefix as {@link errorFactory}'s messages.
+ */
+export interface OptionError extends TypeError {
+  readonly code: 'INVALID_OPTION';
+}
+
+/** Builds an {@link OptionError}: `[herald] [store-file] …`. */
+export function optionError(source: string | undefined, message: string): OptionError {
   const prefix = source === undefined ? '[herald] ' : `[herald] [${source}] `;
-  return new TypeError(prefix + message);
+  return Object.assign(new TypeError(prefix + message), { code: 'INVALID_OPTION' as const });
 }

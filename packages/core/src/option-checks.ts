@@ -1,12 +1,13 @@
 /**
- * Checks of options, shared by every package's factory so each refuses a wrong option
- * the same way: at once, with a `TypeError` that names it.
+ * Checks of options, shared by every package's factory and every call that takes an
+ * options object, so each refuses a wrong option the same way: at once, naming it, and
+ * suggesting the option that was probably meant.
  */
 import { optionError } from './errors.js';
 
 /**
  * A whole-number option of at least 1, or `fallback` when absent.
- * @throws TypeError naming the option.
+ * @throws TypeError (`code` `INVALID_OPTION`) naming the option.
  */
 export function positiveWholeNumberOption(source: string | undefined, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -16,13 +17,64 @@ export function positiveWholeNumberOption(source: string | undefined, name: stri
   return value;
 }
 
+/** Edits (insert, delete, substitute) between `a` and `b`, ignoring case. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = (previous[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1);
+      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[y.length] as number;
+}
+
+/**
+ * The name among `names` that `given` most likely meant: the nearest by edit distance
+ * (ignoring case), if it is near enough to be a slip (at most a third of its length, at
+ * least 2 edits), or one that contains it or that it contains (`delay` → `delayMs`).
+ */
+export function closestName(given: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const distance = editDistance(given, name);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return best;
+  const lower = given.toLowerCase();
+  if (lower.length < 3) return undefined;
+  return names.find((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase()));
+}
+
+/**
+ * Why `given` names an option that is not among `names`, or `undefined` when every key
+ * is known: the sentence names the unknown key, the likely meant one, and the known ones.
+ */
+export function unknownOptionMessage(given: Readonly<Record<string, unknown>>, names: readonly string[], what = 'option'): string | undefined {
+  for (const name of Object.keys(given)) {
+    if (names.includes(name)) continue;
+    const closest = closestName(name, names);
+    const hint = closest === undefined ? '' : ` (did you mean ${closest}?)`;
+    return `unknown ${what} ${name}${hint}; the ${what}s are ${names.join(', ')}`;
+  }
+  return undefined;
+}
+
 /**
  * Refuses an option object's keys that are not among `names`: a misspelt option is an
  * error, not a silently ignored setting.
- * @throws TypeError naming the unknown option and listing the known ones.
+ * @throws TypeError (`code` `INVALID_OPTION`) naming the unknown option, the closest known
+ *   one ("did you mean autoStart?") and listing the known ones.
  */
-export function rejectUnknownOptions(source: string, given: Readonly<Record<string, unknown>>, names: readonly string[]): void {
-  for (const name of Object.keys(given)) {
-    if (!names.includes(name)) throw optionError(source, `unknown option ${name}; the options are ${names.join(', ')}`);
-  }
+export function rejectUnknownOptions(source: string | undefined, given: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+  const message = unknownOptionMessage(given, names);
+  if (message !== undefined) throw optionError(source, message);
 }

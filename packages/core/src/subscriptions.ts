@@ -7,13 +7,16 @@ import { validateSubscription, type SubscriptionRequest } from './contract/valid
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
 import type { StoredSubscription } from './records.js';
+import type { EndpointCandidate, Transport } from './transport.js';
 
 /** The subscription calls of a service. */
 export interface SubscriptionsApi {
   /**
    * Registers an endpoint of `userId` and returns it with its unguessable id (the Graph
    * `X-UNS-ID`). Without `expirationDateTime` it lives for the service's default lifetime.
-   * @throws HeraldError `CONTRACT_MISMATCH`, `UNKNOWN_TRANSPORT`, `INVALID_ARGUMENT`, `TOO_MANY_SUBSCRIPTIONS`
+   * @throws HeraldError `CONTRACT_MISMATCH`, `UNKNOWN_TRANSPORT`, `INVALID_ENDPOINT` (the
+   *   transport's `checkEndpoint` refused the address or secret), `INVALID_ARGUMENT`,
+   *   `TOO_MANY_SUBSCRIPTIONS`
    */
   create(userId: string, request: SubscriptionRequest): Promise<StoredSubscription>;
   /** One subscription, whatever its status; `undefined` when there is none. */
@@ -51,6 +54,18 @@ async function existing(context: ServiceContext, subscriptionId: string): Promis
   return subscription;
 }
 
+/** Asks the transport to accept an endpoint; whatever it throws becomes `INVALID_ENDPOINT`. */
+async function checkEndpoint(transport: Transport, endpoint: EndpointCandidate): Promise<void> {
+  if (transport.checkEndpoint === undefined) return;
+  try {
+    await transport.checkEndpoint(endpoint);
+  } catch (error) {
+    if (error instanceof HeraldError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HeraldError('INVALID_ENDPOINT', `the ${transport.name} transport refused this endpoint: ${reason}`, { cause: error });
+  }
+}
+
 /** Builds the subscription calls over a service's context. */
 export function createSubscriptionsApi(context: ServiceContext): SubscriptionsApi {
   const { store, clock, events, settings } = context;
@@ -59,10 +74,18 @@ export function createSubscriptionsApi(context: ServiceContext): SubscriptionsAp
       context.assertOpen();
       checkId(userId, 'userId');
       const content = validateSubscription(request);
-      if (!context.transports.has(content.transport)) {
+      const transport = context.transports.get(content.transport);
+      if (transport === undefined) {
         const known = [...context.transports.keys()].join(', ') || 'none';
         throw new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(content.transport)} is registered (registered: ${known})`);
       }
+      await checkEndpoint(transport, {
+        userId,
+        targetHostName: content.targetHostName,
+        platformType: content.platformType,
+        address: content.address,
+        ...(content.secret === undefined ? {} : { secret: content.secret }),
+      });
       const now = clock.now();
       const expiresAt = checkExpiry(context, content.expiresAt ?? now + settings.subscriptionLifetimeMs, now);
       const current = await store.listSubscriptions(userId);

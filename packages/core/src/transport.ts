@@ -41,6 +41,12 @@ export interface Endpoint {
   readonly secret?: string;
 }
 
+/**
+ * An endpoint as a subscription is being created: what {@link Transport.checkEndpoint}
+ * is asked to accept before anything is stored.
+ */
+export type EndpointCandidate = Omit<Endpoint, 'subscriptionId'>;
+
 /** What a transport gets besides the message and the endpoint. */
 export interface TransportContext {
   /** Aborted when the attempt times out or the service stops; stop work when it fires. */
@@ -59,6 +65,13 @@ export interface Transport {
   readonly name: string;
   /** Delivers one message to one endpoint. */
   send(message: TransportMessage, endpoint: Endpoint, context: TransportContext): Promise<void>;
+  /**
+   * Checks an endpoint when its subscription is created (`subscriptions.create`), so a
+   * malformed address or secret is refused then, not at its first delivery. Throws (or
+   * rejects) to refuse: a `HeraldError` is passed on as it is (use `INVALID_ENDPOINT`),
+   * anything else becomes `INVALID_ENDPOINT` with its message. Optional.
+   */
+  checkEndpoint?(endpoint: EndpointCandidate): void | Promise<void>;
   /** A retry schedule for this transport's deliveries, instead of the dispatcher's. */
   readonly retry?: RetryPolicy;
   /** Releases connections and timers. May be called more than once. */
