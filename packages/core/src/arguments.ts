@@ -3,7 +3,9 @@
  * so a bad one is a `HeraldError` (`INVALID_ARGUMENT`), never a crash or a stored mess.
  */
 import { parseDateTime } from './contract/date-time.js';
+import { illFormedMessage, isWellFormedText } from './contract/text.js';
 import { HeraldError } from './errors.js';
+import { unknownOptionMessage } from './option-checks.js';
 
 const maxIdLength = 256;
 const controlCharacters = /[\u0000-\u001f\u007f]/;
@@ -12,19 +14,23 @@ function invalid(message: string): never {
   throw new HeraldError('INVALID_ARGUMENT', message);
 }
 
-/** A user id, a notification id, a subscription id, …: a short string without control characters. */
+/**
+ * A user id, a notification id, a subscription id, …: a short, well-formed string
+ * without control characters.
+ */
 export function checkId(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0) invalid(`${what} must be a non-empty string`);
-  if (value.length > maxIdLength) invalid(`${what} must be at most ${maxIdLength} characters long`);
-  if (controlCharacters.test(value)) invalid(`${what} must not contain control characters`);
-  return value;
+  return checkText(value, what, maxIdLength);
 }
 
-/** A free-text reason or name: a string of at most `max` characters without control characters. */
+/**
+ * A free-text reason or name: a well-formed string (see `contract/text.ts`) of at most
+ * `max` UTF-16 code units, without control characters.
+ */
 export function checkText(value: unknown, what: string, max = 512): string {
   if (typeof value !== 'string' || value.length === 0) invalid(`${what} must be a non-empty string`);
   if (value.length > max) invalid(`${what} must be at most ${max} characters long`);
   if (controlCharacters.test(value)) invalid(`${what} must not contain control characters`);
+  if (!isWellFormedText(value)) invalid(illFormedMessage(what));
   return value;
 }
 
@@ -54,9 +60,14 @@ export function checkBoolean(value: unknown, what: string): boolean | undefined 
   return value;
 }
 
-/** A plain object of options, or nothing. */
-export function checkOptions(value: unknown, what: string): Record<string, unknown> {
+/**
+ * A plain object of options, or nothing, whose keys are all among `names`: a misspelt
+ * option (`delay` for `sendAt`) is refused, naming the option that was probably meant.
+ */
+export function checkOptions(value: unknown, what: string, names: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(`${what} must be an object`);
+  const unknown = unknownOptionMessage(value as Record<string, unknown>, names, 'field');
+  if (unknown !== undefined) invalid(`${what}: ${unknown}`);
   return value as Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
  * many transports never do, and it is the costliest object of an attempt. The deadline is
  * enforced by the dispatcher, with one timer for all attempts.
  */
-import type { TransportError } from './transport.js';
+import { toTransportError, type Endpoint, type Transport, type TransportError, type TransportMessage } from './transport.js';
 
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
@@ -66,5 +66,33 @@ export class AttemptControl {
     this.#reason = reason;
     this.#controller?.abort(reason);
     this.#reject?.(reason);
+  }
+}
+
+/**
+ * Calls the transport until it answers or the attempt is ended (timeout, lost lease).
+ * Returns nothing on success, the normalized failure, or `lease lost`. A transport that
+ * throws (synchronously too) has failed retryably; one that returns no promise is done.
+ */
+export async function callTransport(
+  control: AttemptControl,
+  transport: Transport,
+  message: TransportMessage,
+  endpoint: Endpoint,
+  now: number,
+): Promise<TransportError | 'lease lost' | undefined> {
+  const context = {
+    now,
+    get signal(): AbortSignal {
+      return control.signal;
+    },
+  };
+  try {
+    // A transport that ignores its signal is abandoned when the attempt ends.
+    await control.race(Promise.resolve(transport.send(message, endpoint, context)));
+    return undefined;
+  } catch (error) {
+    if (control.why === 'lease lost') return 'lease lost';
+    return control.reason ?? toTransportError(error);
   }
 }

@@ -61,7 +61,7 @@ export function createDeliveriesApi(context: ServiceContext): DeliveriesApi {
 
     async listDead(options) {
       context.assertOpen();
-      const value = checkOptions(options, 'the options');
+      const value = checkOptions(options, 'the options', ['limit', 'cursor']);
       const limit = checkLimit(value['limit'], 100, 1000);
       const cursor = value['cursor'] === undefined ? undefined : checkText(value['cursor'], 'cursor', 512);
       const page = await store.listDeadDeliveries(limit, cursor);

@@ -3,15 +3,15 @@
  * transport, and records the outcome. It sleeps until the store's next due time, wakes
  * at once on a send, and never works a delivery whose lease it does not hold.
  */
-import { AttemptControl } from './attempt-control.js';
+import { AttemptControl, callTransport } from './attempt-control.js';
+import { endpointOf, messageNotification, outcomeWithoutAttempt, scheduledDelay, settled } from './attempt-outcome.js';
 import type { Clock, ClockTimer } from './clock.js';
-import { expiryOf } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
 import type { ServiceEvents } from './emitter.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
-import type { RetryPolicy } from './retry.js';
+import { retryDelayMs, type RetryPolicy } from './retry.js';
 import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store.js';
-import { toTransportError, TransportError, type Endpoint, type Transport, type TransportMessage } from './transport.js';
+import { TransportError, type Transport, type TransportMessage } from './transport.js';
 
 /** Settings of a {@link Dispatcher}, resolved from the service's options. */
 export interface DispatcherSettings {
@@ -33,70 +33,6 @@ export interface DispatcherContext {
   readonly transports: ReadonlyMap<string, Transport>;
   readonly events: ServiceEvents;
   readonly settings: DispatcherSettings;
-}
-
-/** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
-const endpoints = new WeakMap<StoredSubscription, Endpoint>();
-
-function endpointOf(subscription: StoredSubscription): Endpoint {
-  const known = endpoints.get(subscription);
-  if (known !== undefined) return known;
-  const endpoint = newEndpoint(subscription);
-  endpoints.set(subscription, endpoint);
-  return endpoint;
-}
-
-function newEndpoint(subscription: StoredSubscription): Endpoint {
-  const endpoint = {
-    subscriptionId: subscription.id,
-    userId: subscription.userId,
-    targetHostName: subscription.targetHostName,
-    platformType: subscription.platformType,
-    address: subscription.address,
-  };
-  return Object.freeze(subscription.secret === undefined ? endpoint : { ...endpoint, secret: subscription.secret });
-}
-
-/** A fallback delivery carries the fallback's visual content instead of the raw payload. */
-function messageNotification(claim: ClaimedDelivery, notification: StoredNotification): StoredNotification {
-  if (claim.delivery.kind !== 'fallback') return notification;
-  const fallback = notification.fallbackPolicy?.endpointFallback;
-  const visualContent = fallback?.visualContent ?? notification.payload.visualContent ?? {};
-  return Object.freeze({ ...notification, payload: Object.freeze({ visualContent }) });
-}
-
-/** Why a claimed delivery must end without an attempt, if it must. */
-function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): DeliveryOutcome | undefined {
-  const { notification, subscription } = claim;
-  if (notification === undefined) return { status: 'cancelled', reason: 'the notification was deleted' };
-  if (expiryOf(notification) <= now) return { status: 'expired' };
-  if (subscription === undefined) return { status: 'cancelled', reason: 'the subscription was deleted' };
-  if (subscription.status !== 'active') {
-    return { status: 'cancelled', reason: `the subscription is inactive${subscription.statusReason === undefined ? '' : ` (${subscription.statusReason})`}` };
-  }
-  if (expiryOf(subscription) <= now) return { status: 'cancelled', reason: 'the subscription expired' };
-  if (claim.delivery.kind === 'fallback' && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
-    return { status: 'cancelled', reason: 'the notification was acknowledged before the fallback was due' };
-  }
-  return undefined;
-}
-
-/** The delivery as the store records `outcome`, for event payloads (saves a read per delivery). */
-function settled(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number): DeliveryRecord {
-  const { lease: _lease, ...rest } = delivery;
-  const base = { ...rest, status: outcome.status, updatedAt: now, nextAttemptAt: null };
-  switch (outcome.status) {
-    case 'delivered':
-      return { ...base, attempts: delivery.attempts + 1, deliveredAt: now };
-    case 'failed':
-      return { ...base, attempts: delivery.attempts + 1, nextAttemptAt: outcome.nextAttemptAt, lastError: { ...outcome.error, at: now } };
-    case 'dead':
-      return { ...base, attempts: delivery.attempts + 1, lastError: { ...outcome.error, at: now } };
-    case 'cancelled':
-      return { ...base, lastError: { code: 'CANCELLED', message: outcome.reason, at: now } };
-    case 'expired':
-      return base;
-  }
 }
 
 /** An attempt under way: what renewing its lease needs, and its control. */
@@ -272,13 +208,12 @@ export class Dispatcher {
         leasedAt: now,
       };
       this.#inFlight.set(delivery.id, entry);
-      this.#attempt(claim, entry).then(
-        () => this.#finish(delivery.id, entry),
-        (error: unknown) => {
+      this.#attempt(claim, entry)
+        .catch(async (error: unknown) => {
           this.#ctx.events.reportError(error, 'dispatcher');
-          this.#finish(delivery.id, entry);
-        },
-      );
+          await this.#release(entry.ref, delivery, error);
+        })
+        .finally(() => this.#finish(delivery.id, entry));
     }
     if (claims.length > 0) {
       this.#armRenewal();
@@ -379,7 +314,7 @@ export class Dispatcher {
       attempt: delivery.attempts + 1,
       notification: messageNotification(claim, notification),
     };
-    const failure = await this.#send(transport, message, endpointOf(subscription), entry.control, startedAt);
+    const failure = await callTransport(entry.control, transport, message, endpointOf(subscription), startedAt);
     const finishedAt = clock.now();
     if (failure === undefined) {
       await this.#record(ref, delivery, { status: 'delivered' }, undefined);
@@ -402,38 +337,30 @@ export class Dispatcher {
       await this.#record(ref, delivery, { status: 'dead', error: final }, failure);
       return;
     }
-    const delay =
-      failure.retryAfterMs === undefined
-        ? policy.delayMs(attempts, settings.random)
-        : Math.min(Math.max(0, failure.retryAfterMs), settings.maxRetryAfterMs);
+    const scheduled = scheduledDelay(policy, attempts, settings.random);
+    if (scheduled instanceof HeraldError) {
+      await this.#record(ref, delivery, { status: 'dead', error: { code: scheduled.code, message: scheduled.message } }, scheduled);
+      return;
+    }
+    const delay = retryDelayMs(scheduled, failure.retryAfterMs, settings.maxRetryAfterMs);
     await this.#record(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
   }
 
   /**
-   * Calls the transport until it answers or the attempt is ended (timeout, lost lease).
-   * Returns nothing on success, the normalized failure, or `lease lost`.
+   * Ends an attempt that failed inside the dispatcher (a store call, a bug) as a failed
+   * attempt, so the delivery is not left claimed until its lease runs out; a store that
+   * is down refuses this too, and then the lease's expiry returns the delivery.
    */
-  async #send(
-    transport: Transport,
-    message: TransportMessage,
-    endpoint: Endpoint,
-    control: AttemptControl,
-    now: number,
-  ): Promise<TransportError | 'lease lost' | undefined> {
-    const context = {
-      now,
-      get signal(): AbortSignal {
-        return control.signal;
-      },
-    };
-    try {
-      // A transport that ignores its signal is abandoned when the attempt ends.
-      await control.race(transport.send(message, endpoint, context));
-      return undefined;
-    } catch (error) {
-      if (control.why === 'lease lost') return 'lease lost';
-      return control.reason ?? toTransportError(error);
-    }
+  async #release(ref: LeaseRef, delivery: DeliveryRecord, cause: unknown): Promise<void> {
+    const { clock, settings, transports } = this.#ctx;
+    const policy = transports.get(delivery.transport)?.retry ?? settings.retry;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new HeraldError('DISPATCH_ERROR', `the attempt could not be finished: ${reason}`, { cause });
+    const outcome: DeliveryOutcome =
+      delivery.attempts + 1 >= policy.maxAttempts
+        ? { status: 'dead', error: { code: error.code, message: error.message } }
+        : { status: 'failed', nextAttemptAt: clock.now() + settings.errorBackoffMs, error: { code: error.code, message: error.message } };
+    await this.#record(ref, delivery, outcome, error).catch(() => undefined);
   }
 
   async #record(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<void> {

@@ -75,6 +75,17 @@ export const errorStatuses = {
   REQUEST_TIMEOUT: 408,
   /** Something failed that is not the caller's fault; the details went to the server's log. */
   INTERNAL: 500,
+  /**
+   * An application's hook failed: a policy (`authorize`, `blockedCallers`) threw or
+   * answered something other than true or false, or a retry policy's `delayMs` threw or
+   * answered something other than milliseconds. The send is refused; a delivery ends dead.
+   */
+  POLICY_ERROR: 500,
+  /**
+   * The dispatcher could not finish an attempt (a store call failed mid-way, or a bug);
+   * the delivery is released as a failed attempt and retried on its schedule.
+   */
+  DISPATCH_ERROR: 500,
 
   // Lifecycle and adapters.
   /** The service was closed. */

@@ -89,7 +89,7 @@ function optionalText(value: unknown, what: string): string | undefined {
 }
 
 function checkFilter(filter: unknown): UnreadFilter {
-  const value = checkOptions(filter, 'the filter');
+  const value = checkOptions(filter, 'the filter', ['groupName', 'targetHostName']);
   const groupName = optionalText(value['groupName'], 'groupName');
   const targetHostName = optionalText(value['targetHostName'], 'targetHostName');
   return { ...(groupName === undefined ? {} : { groupName }), ...(targetHostName === undefined ? {} : { targetHostName }) };
@@ -117,7 +117,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
     async list(userId, options) {
       context.assertOpen();
       checkId(userId, 'userId');
-      const value = checkOptions(options, 'the feed options');
+      const value = checkOptions(options, 'the feed options', ['limit', 'unread', 'groupName', 'targetHostName', 'cursor']);
       const unread = checkBoolean(value['unread'], 'unread');
       const groupName = optionalText(value['groupName'], 'groupName');
       const targetHostName = optionalText(value['targetHostName'], 'targetHostName');
@@ -164,7 +164,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       context.assertOpen();
       checkId(userId, 'userId');
       checkText(groupName, 'groupName', 256);
-      const targetHostName = optionalText(checkOptions(options, 'the options')['targetHostName'], 'targetHostName');
+      const targetHostName = optionalText(checkOptions(options, 'the options', ['targetHostName'])['targetHostName'], 'targetHostName');
       const count = await store.deleteGroup(userId, groupName, targetHostName, clock.now());
       if (count > 0) {
         events.emit('notification.groupDeleted', { userId, groupName, count, ...(targetHostName === undefined ? {} : { targetHostName }) });
@@ -176,7 +176,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       context.assertOpen();
       checkId(userId, 'userId');
       const since = cursor === undefined ? 0 : decodeCursor('changes', cursor);
-      const limit = checkLimit(checkOptions(options, 'the options')['limit'], 100, maxPage);
+      const limit = checkLimit(checkOptions(options, 'the options', ['limit'])['limit'], 100, maxPage);
       const page = await store.listChanges(userId, since, limit, clock.now());
       return { changes: page.changes, cursor: encodeCursor('changes', page.cursor), hasMore: page.hasMore };
     },

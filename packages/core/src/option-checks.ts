@@ -58,7 +58,7 @@ export function closestName(given: string, names: readonly string[]): string | u
  * Why `given` names an option that is not among `names`, or `undefined` when every key
  * is known: the sentence names the unknown key, the likely meant one, and the known ones.
  */
-export function unknownOptionMessage(given: Readonly<Record<string, unknown>>, names: readonly string[], what = 'option'): string | undefined {
+export function unknownOptionMessage(given: object, names: readonly string[], what = 'option'): string | undefined {
   for (const name of Object.keys(given)) {
     if (names.includes(name)) continue;
     const closest = closestName(name, names);
@@ -74,7 +74,7 @@ export function unknownOptionMessage(given: Readonly<Record<string, unknown>>, n
  * @throws TypeError (`code` `INVALID_OPTION`) naming the unknown option, the closest known
  *   one ("did you mean autoStart?") and listing the known ones.
  */
-export function rejectUnknownOptions(source: string | undefined, given: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+export function rejectUnknownOptions(source: string | undefined, given: object, names: readonly string[]): void {
   const message = unknownOptionMessage(given, names);
   if (message !== undefined) throw optionError(source, message);
 }

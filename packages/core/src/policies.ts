@@ -4,6 +4,7 @@
  * and the user's rate (406).
  */
 import { HeraldError, optionError } from './errors.js';
+import { rejectUnknownOptions } from './option-checks.js';
 import { createTokenBuckets, type RateLimit, type TokenBuckets } from './throttle.js';
 
 /** Who is calling: an app server, a service account, a signed-in user. */
@@ -69,13 +70,46 @@ function throttled(who: string, waitMs: number): HeraldError {
   });
 }
 
+const policyOptionNames = ['authorize', 'blockedCallers', 'throttle'] as const satisfies readonly (keyof PolicyOptions)[];
+const throttleOptionNames = ['perCaller', 'perUser', 'maxTrackedKeys'] as const satisfies readonly (keyof ThrottleOptions)[];
+
+/** A hook's answer, which must be true or false; anything else is the app's bug, said so. */
+function decision(hook: string, answer: unknown): boolean {
+  if (typeof answer === 'boolean') return answer;
+  throw new HeraldError('POLICY_ERROR', `the ${hook} policy answered ${answer === undefined ? 'undefined (did it forget to return?)' : typeof answer}; it must answer true or false`);
+}
+
+/**
+ * Calls an application's hook: what it throws (or rejects with) becomes `POLICY_ERROR`,
+ * what it answers must be a boolean, sync or async.
+ */
+function runHook<A extends unknown[]>(hook: string, fn: (...args: A) => unknown, ...args: A): boolean | Promise<boolean> {
+  const failed = (error: unknown): never => {
+    if (error instanceof HeraldError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HeraldError('POLICY_ERROR', `the ${hook} policy threw: ${reason}`, { cause: error });
+  };
+  let answer: unknown;
+  try {
+    answer = fn(...args);
+  } catch (error) {
+    return failed(error);
+  }
+  if (answer instanceof Promise) return answer.then((value: unknown) => decision(hook, value), failed);
+  return decision(hook, answer);
+}
+
 /** Compiles {@link PolicyOptions} into checks. */
 export function createPolicies(options: PolicyOptions = {}): Policies {
+  if (options === null || typeof options !== 'object') throw optionError(undefined, 'options.policies must be an object');
+  rejectUnknownOptions('policies', options, policyOptionNames);
   const { authorize, blockedCallers, throttle = {} } = options;
   if (authorize !== undefined && typeof authorize !== 'function') throw optionError(undefined, 'policies.authorize must be a function');
+  if (throttle === null || typeof throttle !== 'object') throw optionError(undefined, 'policies.throttle must be an object');
+  rejectUnknownOptions('policies.throttle', throttle, throttleOptionNames);
   let isBlocked: (caller: Caller) => boolean | Promise<boolean> = () => false;
   if (typeof blockedCallers === 'function') {
-    isBlocked = blockedCallers;
+    isBlocked = (caller) => runHook('blockedCallers', blockedCallers, caller);
   } else if (blockedCallers !== undefined) {
     if (typeof (blockedCallers as Iterable<string>)[Symbol.iterator] !== 'function') {
       throw optionError(undefined, 'policies.blockedCallers must be a list of caller ids or a function');
@@ -99,7 +133,7 @@ export function createPolicies(options: PolicyOptions = {}): Policies {
       });
     },
     checkTarget(caller, userId, targetHostName, now) {
-      return after(authorize === undefined ? true : authorize(caller, userId, targetHostName), (allowed) => {
+      return after(authorize === undefined ? true : runHook('authorize', authorize, caller, userId, targetHostName), (allowed) => {
         if (!allowed) {
           const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
           throw new HeraldError('CALLER_UNAUTHORIZED', `${who} may not send ${targetHostName} notifications to this user`);

@@ -105,3 +105,38 @@ export function fixedSchedule(delaysMs: readonly number[], options: FixedSchedul
     },
   };
 }
+
+/**
+ * The wait before the next attempt, in ms: the schedule's delay, lengthened by the
+ * endpoint's retry-after hint (HTTP `Retry-After`, RFC 9110 §10.2.3) when the hint asks
+ * for longer, up to `maxHintMs`. A hint never shortens the schedule: a `Retry-After: 0`
+ * or a date in the past counts as 0, so an endpoint that answers it on every attempt
+ * still gets the schedule's spacing instead of a burst that uses every attempt at once.
+ * The one rule for every transport's hint.
+ */
+export function retryDelayMs(scheduledMs: number, hintMs: number | undefined, maxHintMs: number): number {
+  if (hintMs === undefined || !(hintMs > scheduledMs)) return scheduledMs;
+  return Math.max(scheduledMs, Math.min(hintMs, maxHintMs));
+}
+
+/** The parts of a {@link RetryPolicy} a service relies on, checked when it is given. */
+export function checkRetryPolicy(policy: unknown, name: string): RetryPolicy {
+  if (policy === null || typeof policy !== 'object') {
+    throw optionError(undefined, `${name} must be a retry policy such as exponentialBackoff() or fixedSchedule([1000, 5000]), got ${describeValue(policy)}`);
+  }
+  const { maxAttempts, delayMs } = policy as Partial<RetryPolicy>;
+  if (typeof delayMs !== 'function') {
+    const hint = Array.isArray((policy as Record<string, unknown>)['delaysMs']) ? ` (for a list of delays use fixedSchedule(${JSON.stringify((policy as Record<string, unknown>)['delaysMs'])}))` : '';
+    throw optionError(undefined, `${name}.delayMs must be a function (attempts, random) => milliseconds${hint}; build the policy with exponentialBackoff() or fixedSchedule()`);
+  }
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw optionError(undefined, `${name}.maxAttempts must be a whole number of at least 1, got ${String(maxAttempts)}`);
+  }
+  return policy as RetryPolicy;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

@@ -3,13 +3,13 @@
  * delivery per matching endpoint of the user in one atomic store call, which matches the
  * endpoints as they stand at the write.
  */
-import { createHash } from 'node:crypto';
 import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
 import { expiryOf } from './contract/date-time.js';
 import type { NotificationContent, NotificationRequest } from './contract/types.js';
 import { validateNotification } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
+import { fingerprintOf } from './idempotency.js';
 import { newId } from './ids.js';
 import type { Caller } from './policies.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
@@ -47,9 +47,10 @@ export interface SendResult {
 }
 
 const maxIdempotencyKeyLength = 255;
+const sendOptionNames = ['caller', 'sendAt', 'idempotencyKey'] as const satisfies ReadonlyArray<keyof SendOptions>;
 
 function checkTarget(target: unknown): SendTarget {
-  const value = checkOptions(target, 'the send target');
+  const value = checkOptions(target, 'the send target', ['userId', 'subscriptionId']);
   const hasUser = value['userId'] !== undefined;
   const hasSubscription = value['subscriptionId'] !== undefined;
   if (hasUser === hasSubscription) {
@@ -60,9 +61,12 @@ function checkTarget(target: unknown): SendTarget {
 
 function checkCaller(caller: unknown): Caller | undefined {
   if (caller === undefined) return undefined;
-  const value = checkOptions(caller, 'caller');
-  checkId(value['id'], 'caller.id');
-  return value as Caller;
+  // A caller may carry whatever the app's authenticator knows: only its id is Herald's.
+  if (caller === null || typeof caller !== 'object' || Array.isArray(caller)) {
+    throw new HeraldError('INVALID_ARGUMENT', 'caller must be an object with an id');
+  }
+  checkId((caller as Record<string, unknown>)['id'], 'caller.id');
+  return caller as Caller;
 }
 
 /** An endpoint receives a notification when it is live, of the same app, and on a targeted platform. */
@@ -85,13 +89,6 @@ function deliveriesFor(subscriptions: readonly StoredSubscription[], content: No
     }
   }
   return deliveries;
-}
-
-/** A digest of everything that shapes the result, to tell a repeat from a reused key. */
-function fingerprintOf(userId: string, input: unknown, sendAt: number | undefined): string {
-  return createHash('sha256')
-    .update(JSON.stringify([userId, input, sendAt ?? null]))
-    .digest('base64url');
 }
 
 /** The user behind a subscription id (Graph's X-UNS-ID), which must be live and of the same app. */
@@ -117,7 +114,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   context.assertOpen();
   const { store, clock, policies, settings } = context;
   const target = checkTarget(rawTarget);
-  const options = checkOptions(rawOptions, 'the send options');
+  const options = checkOptions(rawOptions, 'the send options', sendOptionNames);
   const caller = checkCaller(options['caller']);
   const now = clock.now();
 
@@ -128,9 +125,11 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   const targetChecked = policies.checkTarget(caller, userId, content.targetHostName, now);
   if (targetChecked !== undefined) await targetChecked;
 
+  let requestedSendAt: number | undefined;
   let sendAt: number | undefined;
   if (options['sendAt'] !== undefined) {
-    sendAt = Math.max(now, checkTime(options['sendAt'], 'sendAt'));
+    requestedSendAt = checkTime(options['sendAt'], 'sendAt');
+    sendAt = Math.max(now, requestedSendAt);
     if (sendAt >= expiryOf(content)) {
       throw new HeraldError('INVALID_ARGUMENT', 'sendAt must be before the notification expires (expirationDateTime)');
     }
@@ -138,7 +137,10 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   let idempotency: IdempotencyRecord | undefined;
   if (options['idempotencyKey'] !== undefined) {
     const key = checkText(options['idempotencyKey'], 'idempotencyKey', maxIdempotencyKeyLength);
-    idempotency = { key, fingerprint: fingerprintOf(userId, input, sendAt), expiresAt: now + settings.idempotencyKeyTtlMs };
+    // Of the request as given: a repeat made later (a default expiry or a sendAt raised to
+    // a later now) is still the same request.
+    const fingerprint = fingerprintOf({ userId, callerId: caller?.id, notification: input, sendAt: requestedSendAt });
+    idempotency = { key, fingerprint, expiresAt: now + settings.idempotencyKeyTtlMs };
   }
 
   const write = async (): Promise<SendResult> => {

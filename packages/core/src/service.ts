@@ -2,137 +2,30 @@
  * `createNotificationService`: wires a store, transports, policies, a clock and a
  * dispatcher into the service applications use.
  */
-import { systemClock, type Clock, type ClockTimer } from './clock.js';
-import { contractLimits } from './contract/limits.js';
+import type { Clock, ClockTimer } from './clock.js';
 import type { NotificationRequest } from './contract/types.js';
-import type { ServiceContext, ServiceSettings } from './context.js';
+import type { ServiceContext } from './context.js';
 import { createDeliveriesApi, type DeliveriesApi } from './deliveries.js';
-import { Dispatcher, type DispatcherSettings } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
 import { ServiceEvents, type HeraldEventSource } from './emitter.js';
 import { HeraldError, optionError } from './errors.js';
-import { positiveWholeNumberOption } from './option-checks.js';
 import { createFeedApi, type FeedApi } from './feed.js';
-import { newId } from './ids.js';
-import { createPolicies, type PolicyOptions } from './policies.js';
-import { exponentialBackoff, type RetryPolicy } from './retry.js';
+import { rejectUnknownOptions } from './option-checks.js';
+import { createPolicies } from './policies.js';
 import { send, type SendOptions, type SendResult, type SendTarget } from './send.js';
+import {
+  checkClock,
+  checkStore,
+  checkTransports,
+  resolveDispatcher,
+  resolveSettings,
+  serviceOptionNames,
+  type NotificationServiceOptions,
+} from './service-options.js';
 import type { NotificationStore, PurgeResult } from './store.js';
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions.js';
-import type { Transport } from './transport.js';
 
-const day = 86_400_000;
-
-/** Options of the dispatcher. */
-export interface DispatcherOptions {
-  /**
-   * Start delivering as soon as the service is created; otherwise call `start()`.
-   * @default true
-   */
-  readonly autoStart?: boolean;
-  /**
-   * Most deliveries attempted at once by this process.
-   * @default 16
-   */
-  readonly concurrency?: number;
-  /**
-   * How long a claim on a delivery lasts; renewed while an attempt runs. An instance
-   * that dies loses its claims after this long, and another takes the work over.
-   * @default 60_000
-   */
-  readonly leaseMs?: number;
-  /**
-   * Longest a transport may take for one attempt before it counts as a retryable failure.
-   * @default 30_000
-   */
-  readonly attemptTimeoutMs?: number;
-  /**
-   * When to retry failed attempts, unless the transport brings its own schedule.
-   * @default exponentialBackoff(): 1 s doubling to at most 1 h, ±20 % jitter, 10 attempts
-   */
-  readonly retry?: RetryPolicy;
-  /**
-   * Longest wait a transport's retry-after hint can impose.
-   * @default 86_400_000 (one day)
-   */
-  readonly maxRetryAfterMs?: number;
-  /**
-   * For stores shared by several processes: how often to look for work that other
-   * processes made due.
-   * @default 1000
-   */
-  readonly pollIntervalMs?: number;
-  /**
-   * Wait after the store fails before the dispatcher tries again.
-   * @default 1000
-   */
-  readonly errorBackoffMs?: number;
-  /**
-   * This process's name in delivery leases.
-   * @default a random id
-   */
-  readonly instanceId?: string;
-}
-
-/** Options of {@link createNotificationService}. */
-export interface NotificationServiceOptions {
-  /** Where notifications, subscriptions and deliveries live. */
-  readonly store: NotificationStore;
-  /**
-   * The transports subscriptions can name.
-   * @default none
-   */
-  readonly transports?: Iterable<Transport>;
-  /**
-   * The time source and timers.
-   * @default the system clock
-   */
-  readonly clock?: Clock;
-  /** Authorization, blocked callers and throttling. @default everything allowed */
-  readonly policies?: PolicyOptions;
-  /** How deliveries are worked. */
-  readonly dispatcher?: DispatcherOptions;
-  /**
-   * Lifetime of a notification sent without `expirationDateTime`, in ms (at most 30 days).
-   * @default 2_592_000_000 (30 days)
-   */
-  readonly defaultExpirationMs?: number;
-  /**
-   * Lifetime of a subscription created or renewed without an expiry, in ms.
-   * @default 2_592_000_000 (30 days)
-   */
-  readonly subscriptionLifetimeMs?: number;
-  /**
-   * Longest lifetime a subscription can be given, in ms.
-   * @default 31_536_000_000 (365 days)
-   */
-  readonly maxSubscriptionLifetimeMs?: number;
-  /**
-   * Most subscriptions one user may have.
-   * @default 100
-   */
-  readonly maxSubscriptionsPerUser?: number;
-  /**
-   * How long an idempotency key is remembered, in ms.
-   * @default 86_400_000 (one day)
-   */
-  readonly idempotencyKeyTtlMs?: number;
-  /**
-   * How long deletions stay in the change feed, in ms; a client whose cursor is older
-   * must read the whole feed again.
-   * @default 604_800_000 (7 days)
-   */
-  readonly changeRetentionMs?: number;
-  /**
-   * How often a running service purges expired data, in ms.
-   * @default 60_000
-   */
-  readonly purgeIntervalMs?: number;
-  /**
-   * Random numbers in [0, 1) for retry jitter; a seeded source makes tests repeatable.
-   * @default Math.random
-   */
-  readonly random?: () => number;
-}
+export type { DispatcherOptions, NotificationServiceOptions } from './service-options.js';
 
 /** What `purgeExpired` removed. */
 export interface PurgeSummary {
@@ -182,72 +75,6 @@ export interface NotificationService extends HeraldEventSource {
   readonly instanceId: string;
 }
 
-const storeMethods = [
-  'saveNotification', 'getNotification', 'listFeed', 'countUnread', 'updateNotificationState', 'deleteNotification',
-  'deleteGroup', 'listChanges', 'createSubscription', 'getSubscription', 'listSubscriptions', 'updateSubscription',
-  'deleteSubscription', 'listDeliveries', 'getDelivery', 'listDeadDeliveries', 'retryDelivery', 'cancelDeliveries',
-  'claimDeliveries', 'renewLease', 'completeDelivery', 'nextDueAt', 'purgeExpired', 'close',
-] as const satisfies readonly (keyof NotificationStore)[];
-
-
-function checkStore(store: unknown): NotificationStore {
-  if (store === null || typeof store !== 'object') throw optionError(undefined, 'options.store is required: pass a store such as createMemoryStore()');
-  const missing = storeMethods.filter((method) => typeof (store as Record<string, unknown>)[method] !== 'function');
-  if (missing.length > 0) throw optionError(undefined, `options.store is not a NotificationStore: it lacks ${missing.join(', ')}`);
-  return store as NotificationStore;
-}
-
-function checkTransports(transports: Iterable<Transport> | undefined): Map<string, Transport> {
-  const byName = new Map<string, Transport>();
-  for (const transport of transports ?? []) {
-    if (transport === null || typeof transport !== 'object' || typeof transport.send !== 'function') {
-      throw optionError(undefined, 'every transport must be an object with a name and a send(message, endpoint, context) method');
-    }
-    if (typeof transport.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(transport.name)) {
-      throw optionError(undefined, `transport name ${JSON.stringify(transport.name)} must be 1–64 letters, digits, dots, hyphens or underscores`);
-    }
-    if (byName.has(transport.name)) throw optionError(undefined, `two transports are named ${JSON.stringify(transport.name)}`);
-    byName.set(transport.name, transport);
-  }
-  return byName;
-}
-
-function resolveDispatcher(options: DispatcherOptions, random: () => number): DispatcherSettings {
-  const leaseMs = positiveWholeNumberOption(undefined, 'dispatcher.leaseMs', options.leaseMs, 60_000);
-  const attemptTimeoutMs = positiveWholeNumberOption(undefined, 'dispatcher.attemptTimeoutMs', options.attemptTimeoutMs, 30_000);
-  if (options.instanceId !== undefined && (typeof options.instanceId !== 'string' || options.instanceId.length === 0 || options.instanceId.length > 128)) {
-    throw optionError(undefined, 'dispatcher.instanceId must be a string of 1–128 characters');
-  }
-  return {
-    instanceId: options.instanceId ?? newId(),
-    concurrency: positiveWholeNumberOption(undefined, 'dispatcher.concurrency', options.concurrency, 16),
-    leaseMs,
-    attemptTimeoutMs,
-    retry: options.retry ?? exponentialBackoff(),
-    maxRetryAfterMs: positiveWholeNumberOption(undefined, 'dispatcher.maxRetryAfterMs', options.maxRetryAfterMs, day),
-    pollIntervalMs: positiveWholeNumberOption(undefined, 'dispatcher.pollIntervalMs', options.pollIntervalMs, 1000),
-    errorBackoffMs: positiveWholeNumberOption(undefined, 'dispatcher.errorBackoffMs', options.errorBackoffMs, 1000),
-    random,
-  };
-}
-
-function resolveSettings(options: NotificationServiceOptions): ServiceSettings {
-  const defaultExpirationMs = positiveWholeNumberOption(undefined, 'defaultExpirationMs', options.defaultExpirationMs, contractLimits.defaultExpirationMs);
-  if (defaultExpirationMs > contractLimits.maxExpirationMs) throw optionError(undefined, 'defaultExpirationMs must be at most 30 days, the contract\'s limit');
-  const maxSubscriptionLifetimeMs = positiveWholeNumberOption(undefined, 'maxSubscriptionLifetimeMs', options.maxSubscriptionLifetimeMs, 365 * day);
-  const subscriptionLifetimeMs = positiveWholeNumberOption(undefined, 'subscriptionLifetimeMs', options.subscriptionLifetimeMs, Math.min(30 * day, maxSubscriptionLifetimeMs));
-  if (subscriptionLifetimeMs > maxSubscriptionLifetimeMs) throw optionError(undefined, 'subscriptionLifetimeMs must be at most maxSubscriptionLifetimeMs');
-  return {
-    defaultExpirationMs,
-    subscriptionLifetimeMs,
-    maxSubscriptionLifetimeMs,
-    maxSubscriptionsPerUser: positiveWholeNumberOption(undefined, 'maxSubscriptionsPerUser', options.maxSubscriptionsPerUser, 100),
-    idempotencyKeyTtlMs: positiveWholeNumberOption(undefined, 'idempotencyKeyTtlMs', options.idempotencyKeyTtlMs, day),
-    changeRetentionMs: positiveWholeNumberOption(undefined, 'changeRetentionMs', options.changeRetentionMs, 7 * day),
-    purgeIntervalMs: positiveWholeNumberOption(undefined, 'purgeIntervalMs', options.purgeIntervalMs, 60_000),
-  };
-}
-
 /** Most expired notifications one store call removes; a purge loops until done. */
 const purgeBatch = 1000;
 
@@ -265,9 +92,11 @@ const purgeBatch = 1000;
  */
 export function createNotificationService(options: NotificationServiceOptions): NotificationService {
   if (options === null || typeof options !== 'object') throw optionError(undefined, 'createNotificationService needs an options object with a store');
+  rejectUnknownOptions(undefined, options, serviceOptionNames);
   const store = checkStore(options.store);
   const transports = checkTransports(options.transports);
-  const clock = options.clock ?? systemClock;
+  const clock = checkClock(options.clock);
+  if (options.random !== undefined && typeof options.random !== 'function') throw optionError(undefined, 'options.random must be a function returning a number in [0, 1)');
   const random = options.random ?? Math.random;
   const settings = resolveSettings(options);
   const dispatcherOptions = options.dispatcher ?? {};

@@ -4,6 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { optionError } from './errors.js';
+import { rejectUnknownOptions } from './option-checks.js';
 
 /** A rate: `ratePerSecond` tokens refill each second, up to `burst`. */
 export interface RateLimit {
@@ -15,6 +16,8 @@ export interface RateLimit {
    */
   readonly burst?: number;
 }
+
+const rateLimitNames = ['ratePerSecond', 'burst'] as const satisfies readonly (keyof RateLimit)[];
 
 interface Bucket {
   tokens: number;
@@ -32,6 +35,8 @@ export interface TokenBuckets {
 
 /** Creates token buckets for `limit`, remembering at most `maxKeys` keys (least recently used go first). */
 export function createTokenBuckets(limit: RateLimit, maxKeys: number, what: string): TokenBuckets {
+  if (limit === null || typeof limit !== 'object') throw optionError(undefined, `${what} must be an object such as { ratePerSecond: 10 }`);
+  rejectUnknownOptions(what, limit, rateLimitNames);
   const rate = limit.ratePerSecond;
   if (!(rate > 0) || !Number.isFinite(rate)) throw optionError(undefined, `${what}.ratePerSecond must be a positive number, got ${rate}`);
   const burst = limit.burst ?? Math.max(1, rate);

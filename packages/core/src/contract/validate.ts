@@ -8,6 +8,7 @@ import { HeraldError, type HeraldErrorCode, type ValidationIssue } from '../erro
 import { formatDateTime, isCanonicalDateTime, isDateTime, parseDateTime } from './date-time.js';
 import { codeOf, issuesOf, summaryOf } from './issues.js';
 import { contractLimits } from './limits.js';
+import { illFormedIssues } from './text.js';
 import { notificationSchema, notificationStateSchema, subscriptionSchema } from './schema.js';
 import type { NotificationContent, NotificationRequest, PlatformType, ReadState, UserActionState, VisualContent } from './types.js';
 
@@ -70,6 +71,9 @@ function schemaCheck<T>(validator: ValidateFunction<T>, input: unknown): asserts
     const issues = issuesOf(validator.errors ?? []);
     fail(codeOf(issues), issues);
   }
+  // After the schema, which bounds the shape: only the contract's own fields are walked.
+  const illFormed = illFormedIssues(input);
+  if (illFormed.length > 0) fail(codeOf(illFormed), illFormed);
 }
 
 function utf8Length(text: string): number {
@@ -93,7 +97,8 @@ function copyVisual(visual: VisualContent): VisualContent {
  * `expirationDateTime` an ISO UTC string (the default lifetime when absent).
  *
  * @throws HeraldError `ARRAY_BODY`, `CONTRACT_MISMATCH`, `INVALID_PAYLOAD` or
- *   `INVALID_PAYLOAD_DATA_TYPE`, with one issue per problem found.
+ *   `INVALID_PAYLOAD_DATA_TYPE`, with one issue per problem found (a string with a lone
+ *   surrogate is an issue with rule `wellFormed`: see `contract/text.ts`).
  */
 export function validateNotification(input: unknown, context: ValidationContext): NotificationContent {
   notificationValidator ??= ajv.compile<NotificationRequest>(notificationSchema);
