@@ -15,7 +15,7 @@ export interface HttpCaller extends Caller {
 export interface Exchange {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
-  /** The path below where the API is mounted, split on `/`, decoded. */
+  /** The path below where the API is mounted, split on `/`, still percent-encoded. */
   readonly segments: readonly string[];
   /** The query string. */
   readonly query: URLSearchParams;

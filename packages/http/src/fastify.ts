@@ -1,9 +1,13 @@
 /**
  * A Fastify plugin: the same handler, given the raw request and response. Inside the
- * plugin's scope, bodies are left unparsed so the handler applies its own limits.
+ * plugin's scope, bodies are left unparsed so the handler applies its own limits. An
+ * app's `preParsing` hook may have read the raw request already (to check a signature,
+ * say): the body is then taken from the stream the hook handed on, or the `rawBody` it kept.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { NotificationService } from '@herald/core';
+import { handOverBody } from './earlier-body.js';
 import { createHttpHandler, type HttpHandlerOptions } from './handler.js';
 
 /** What the plugin needs of a Fastify instance (so Fastify stays an optional peer). */
@@ -14,8 +18,21 @@ export interface FastifyInstanceLike {
   route(options: {
     method: string[];
     url: string;
-    handler: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse; hijack(): void }) => Promise<void>;
+    handler: (request: FastifyRequestLike, reply: { raw: ServerResponse; hijack(): void }) => Promise<void>;
   }): unknown;
+}
+
+/** What the plugin reads of a Fastify request. */
+export interface FastifyRequestLike {
+  readonly raw: IncomingMessage;
+  /** What the plugin's content-type parser gave: the stream the body is to be read from. */
+  readonly body?: unknown;
+  /** Raw bytes an app's hook kept (fastify-raw-body and hand-written hooks put them here). */
+  readonly rawBody?: unknown;
+}
+
+function isReadable(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).on === 'function' && typeof (value as Readable).pause === 'function';
 }
 
 /**
@@ -26,9 +43,12 @@ export function heraldFastifyPlugin(service: NotificationService, options: Omit<
   return async (instance) => {
     const handle = createHttpHandler(service, { ...options, basePath: instance.prefix });
     instance.removeAllContentTypeParsers();
-    instance.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    const handler = async (request: { raw: IncomingMessage }, reply: { raw: ServerResponse; hijack(): void }): Promise<void> => {
+    // The parser reads nothing: it passes on the payload stream (the raw request, or what a
+    // preParsing hook returned in its place) for the handler to read under its own limits.
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const handler = async (request: FastifyRequestLike, reply: { raw: ServerResponse; hijack(): void }): Promise<void> => {
       reply.hijack();
+      handOverBody(request.raw, { ...(isReadable(request.body) ? { stream: request.body } : {}), rawBody: request.rawBody });
       await handle(request.raw, reply.raw);
     };
     const method = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];

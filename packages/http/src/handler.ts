@@ -9,7 +9,7 @@ import type { Exchange, HttpCaller } from './exchange.js';
 import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
 import { sendError, sendJson } from './responses.js';
-import { routeOf, type Action } from './routes.js';
+import { routeOf, type Action, type Route } from './routes.js';
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
@@ -61,12 +61,22 @@ function normalizePath(path: string | undefined): string {
   return path.replace(/\/+$/, '');
 }
 
-function segmentsOf(pathname: string): string[] | undefined {
-  try {
-    return pathname.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
-  } catch {
-    return undefined;
-  }
+/** The path's segments as sent (still percent-encoded): ids are decoded by the routes. */
+function segmentsOf(pathname: string): string[] {
+  return pathname.split('/').filter((segment) => segment !== '');
+}
+
+/**
+ * The methods a route answers, for `Allow`: HEAD wherever GET is (RFC 9110 §9.3.2).
+ */
+function allowedMethods(route: Route): string[] {
+  const methods = Object.keys(route.methods);
+  return methods.flatMap((method) => (method === 'GET' && !methods.includes('HEAD') ? ['GET', 'HEAD'] : [method]));
+}
+
+/** The action for a method; HEAD is GET's (Node's response leaves the body out of a HEAD answer). */
+function actionOf(route: Route, method: string): Action | undefined {
+  return route.methods[method] ?? (method === 'HEAD' ? route.methods['GET'] : undefined);
 }
 
 function clientRequestId(request: IncomingMessage): string | undefined {
@@ -104,19 +114,19 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       let pathname = url.pathname;
       if (basePath !== '' && (pathname === basePath || pathname.startsWith(`${basePath}/`))) pathname = pathname.slice(basePath.length);
       const segments = segmentsOf(pathname);
-      const route = segments === undefined ? undefined : routeOf(segments, openApi);
+      const route = routeOf(segments, openApi);
       // A path that is not Herald's goes on to the app untouched (Express), headers included.
-      if ((route === undefined || segments === undefined) && next !== undefined) return next();
+      if (route === undefined && next !== undefined) return next();
       response.setHeader('request-id', requestId);
       const echoed = clientRequestId(request);
       if (echoed !== undefined) response.setHeader('client-request-id', echoed);
-      if (route === undefined || segments === undefined) {
+      if (route === undefined) {
         throw new HeraldError('NOT_FOUND', `no route answers ${request.method ?? 'GET'} ${url.pathname}`);
       }
       const method = (request.method ?? 'GET').toUpperCase();
-      const action = route.methods[method];
+      const action = actionOf(route, method);
       if (action === undefined) {
-        const allow = Object.keys(route.methods).join(', ');
+        const allow = allowedMethods(route).join(', ');
         response.setHeader('allow', allow);
         throw new HeraldError('METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allow}`);
       }
@@ -142,6 +152,8 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       await action(exchange, service, caller as HttpCaller, limits);
     } catch (error) {
       if (isHeraldError(error)) {
+        // An INTERNAL HeraldError names a fault of the server's set-up: its operator must hear of it.
+        if (error.code === 'INTERNAL') onError(error, request);
         // A body left unread (too large, too slow) must not be parsed as the next request.
         if (!request.complete) response.setHeader('connection', 'close');
         sendError(response, error, requestId, new Date());

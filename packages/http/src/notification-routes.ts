@@ -6,6 +6,7 @@ import { HeraldError, validateNotificationState, type NotificationService } from
 import { changeBody, notificationBody, notificationEntity, notificationsContext } from './graph-shape.js';
 import { me, type Exchange, type HttpCaller } from './exchange.js';
 import { parseFeedFilter } from './odata-filter.js';
+import { pageLink } from './paging-links.js';
 import { checkJsonContentType, contentEncoding, readJsonBody, type BodyLimits } from './request-body.js';
 import { sendEmpty, sendJson } from './responses.js';
 
@@ -18,10 +19,11 @@ function topOf(query: URLSearchParams, fallback: number): number {
   return Number(text);
 }
 
-function link(exchange: Exchange, path: string, parameters: Record<string, string>): string {
-  const query = new URLSearchParams(parameters).toString();
-  return `${exchange.baseUrl}${path}${query === '' ? '' : `?${query}`}`;
-}
+/**
+ * X-UNS-ID carries a subscription id, which Herald mints as ASCII. Header bytes outside
+ * visible ASCII (a lone surrogate's bytes, say) name nothing: a 400, not a look-up.
+ */
+const subscriptionIdHeader = /^[\x21-\x7e]+$/;
 
 /** `POST /me/notifications`: the reference's request, row by row of its error table. */
 export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
@@ -38,6 +40,7 @@ export async function createNotification(exchange: Exchange, service: Notificati
     throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is required: it names the subscription that targets the user');
   }
   if (subscriptionId.length > maxSubscriptionIdLength) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is too long');
+  if (!subscriptionIdHeader.test(subscriptionId.trim())) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header must be a subscription id: visible ASCII characters only');
   const body = await readJsonBody(request, encoding, limits);
   const result = await service.send(body as never, { subscriptionId: subscriptionId.trim() }, { caller });
   const location = `${exchange.baseUrl}/me/notifications/${encodeURIComponent(result.notification.id)}`;
@@ -56,7 +59,7 @@ export async function listNotifications(exchange: Exchange, service: Notificatio
     value: page.items.map(notificationBody),
   };
   if (page.nextCursor !== undefined) {
-    body['@odata.nextLink'] = link(exchange, '/me/notifications', { $top: String(top), ...(filter === null ? {} : { $filter: filter }), $skiptoken: page.nextCursor });
+    body['@odata.nextLink'] = pageLink(exchange, '/me/notifications', { name: '$skiptoken', value: page.nextCursor });
   }
   sendJson(exchange.response, 200, body);
 }
@@ -71,8 +74,8 @@ export async function notificationDelta(exchange: Exchange, service: Notificatio
     '@odata.context': notificationsContext(exchange.baseUrl, me(caller), false),
     value: page.changes.map(changeBody),
   };
-  if (page.hasMore) body['@odata.nextLink'] = link(exchange, '/me/notifications/delta', { $skiptoken: page.cursor });
-  else body['@odata.deltaLink'] = link(exchange, '/me/notifications/delta', { $deltatoken: page.cursor });
+  if (page.hasMore) body['@odata.nextLink'] = pageLink(exchange, '/me/notifications/delta', { name: '$skiptoken', value: page.cursor });
+  else body['@odata.deltaLink'] = pageLink(exchange, '/me/notifications/delta', { name: '$deltatoken', value: page.cursor });
   sendJson(exchange.response, 200, body);
 }
 

@@ -1,12 +1,15 @@
 /**
  * Reading a JSON body safely: the declared and the actual size are limited, gzip and
  * deflate are decoded under a limit of their own (no decompression bombs), the body must
- * arrive in time, be UTF-8 and be JSON. Any other encoding or type is refused first.
+ * arrive in time, be UTF-8 and be JSON. Any other encoding or type is refused first. A
+ * body another part of the server read first goes through the same limits and checks.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip, inflate, inflateRaw } from 'node:zlib';
 import { HeraldError } from '@herald/core';
+import { bodySourceOf } from './earlier-body.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -51,9 +54,7 @@ function tooLarge(what: string, limit: number): HeraldError {
 }
 
 /** Collects the raw body, within the size and time limits. */
-function collect(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) return Promise.reject(tooLarge('body', limits.maxBodyBytes));
+function collect(request: Readable, limits: BodyLimits): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -65,6 +66,7 @@ function collect(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> 
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      request.off('close', onClose);
       if (error === undefined) {
         resolve(Buffer.concat(chunks, size));
       } else {
@@ -73,18 +75,23 @@ function collect(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> 
         reject(error);
       }
     };
-    const onData = (chunk: Buffer): void => {
+    const onData = (data: Buffer | string): void => {
+      // A stream a framework hook handed on may carry text rather than bytes.
+      const chunk = typeof data === 'string' ? Buffer.from(data) : data;
       size += chunk.length;
       if (size > limits.maxBodyBytes) finish(tooLarge('body', limits.maxBodyBytes));
       else chunks.push(chunk);
     };
     const onEnd = (): void => finish(undefined);
     const onError = (): void => finish(new HeraldError('MALFORMED_JSON', 'the body could not be read to its end'));
+    // Closed before its end (an aborted request, a stream someone destroyed): no end will come.
+    const onClose = (): void => finish(new HeraldError('MALFORMED_JSON', 'the body could not be read to its end'));
     const timer = setTimeout(() => finish(new HeraldError('REQUEST_TIMEOUT', `the body did not arrive within ${limits.bodyTimeoutMs} ms`)), limits.bodyTimeoutMs);
     timer.unref();
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    request.on('close', onClose);
   });
 }
 
@@ -106,20 +113,74 @@ async function decode(raw: Buffer, encoding: Encoding, limit: number): Promise<B
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Reads, decodes and parses a JSON body. The encoding and type must be checked first. */
-export async function readJsonBody(request: IncomingMessage, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
-  const raw = await collect(request, limits);
-  const bytes = await decode(raw, encoding, limits.maxDecodedBytes);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch (error) {
-    throw new HeraldError('MALFORMED_JSON', 'the body is not valid UTF-8', { cause: error });
-  }
+/** What may begin a JSON text: whitespace or a BOM, then a value's first character. */
+const jsonStart = /^(?:\xef\xbb\xbf)?[\t\n\r ]*[{["\-0-9tfn]/;
+
+/**
+ * Kept bytes are usually decoded already (body parsers decode gzip and deflate before they
+ * hand a body on); bytes kept off the wire are not. JSON text cannot begin like a gzip or
+ * zlib stream, so a compressed request's kept bytes that do not begin like JSON are decoded.
+ */
+function keptBytesAreEncoded(bytes: Buffer, encoding: Encoding): boolean {
+  return encoding !== 'identity' && !jsonStart.test(bytes.subarray(0, 16).toString('latin1'));
+}
+
+function parseText(text: string): unknown {
   if (text.trim() === '') throw new HeraldError('MALFORMED_JSON', 'the body is empty: send a JSON object');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HeraldError('MALFORMED_JSON', `the body is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    throw new HeraldError('MALFORMED_JSON', 'the body is not valid UTF-8', { cause: error });
+  }
+}
+
+/** The JSON text of a value a body parser made, so it meets the same checks as a body Herald read. */
+function textOf(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new HeraldError('MALFORMED_JSON', 'the body the server parsed before Herald is not JSON data', { cause: error });
+  }
+  if (text === undefined) throw new HeraldError('MALFORMED_JSON', 'the body the server parsed before Herald is not JSON data');
+  return text;
+}
+
+/** Reads, decodes and parses a JSON body. The encoding and type must be checked first. */
+export async function readJsonBody(request: IncomingMessage, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
+  // A body already decoded counts against the limit its decoded form has on the wire path.
+  const decodedLimit = encoding === 'identity' ? limits.maxBodyBytes : limits.maxDecodedBytes;
+  const decodedWithin = (size: number): void => {
+    if (size > decodedLimit) throw tooLarge(encoding === 'identity' ? 'body' : 'decoded body', decodedLimit);
+  };
+  const source = bodySourceOf(request);
+  switch (source.kind) {
+    case 'stream':
+      return parseText(decodeUtf8(await decode(await collect(source.stream, limits), encoding, limits.maxDecodedBytes)));
+    case 'bytes':
+      if (keptBytesAreEncoded(source.bytes, encoding)) {
+        if (source.bytes.length > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
+        return parseText(decodeUtf8(await decode(source.bytes, encoding, limits.maxDecodedBytes)));
+      }
+      decodedWithin(source.bytes.length);
+      return parseText(decodeUtf8(source.bytes));
+    case 'text':
+      decodedWithin(Buffer.byteLength(source.text));
+      return parseText(source.text);
+    case 'parsed': {
+      const text = textOf(source.value);
+      decodedWithin(Buffer.byteLength(text));
+      return parseText(text);
+    }
   }
 }

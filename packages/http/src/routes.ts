@@ -1,7 +1,7 @@
 /**
  * The route table: which path answers which methods, and with what.
  */
-import type { NotificationService } from '@herald/core';
+import { HeraldError, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
 import * as notifications from './notification-routes.js';
 import type { BodyLimits } from './request-body.js';
@@ -16,26 +16,47 @@ export interface Route {
   readonly public?: boolean;
 }
 
-/** Finds the route of a path (segments below the mount point), or `undefined`. */
+/** A fixed segment's name, or `undefined` when it is not percent-encoded UTF-8 (no name matches). */
+function nameOf(segment: string | undefined): string | undefined {
+  try {
+    return segment === undefined ? undefined : decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An id from the path. One that is not percent-encoded UTF-8 (a lone surrogate's bytes,
+ * a cut escape) names nothing Herald could have issued: a 400, as a body with such text is.
+ */
+function idOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new HeraldError('INVALID_ARGUMENT', 'the id in the path is not percent-encoded UTF-8 text', { cause: error });
+  }
+}
+
+/** Finds the route of a path (segments below the mount point, still percent-encoded), or `undefined`. */
 export function routeOf(segments: readonly string[], openApi: Action): Route | undefined {
-  const [first, second, third, fourth, ...rest] = segments;
-  if (rest.length > 0) return undefined;
-  if (first === 'openapi.json' && second === undefined) return { methods: { GET: openApi }, public: true };
-  if (first !== 'me' || second !== 'notifications') return undefined;
-  if (third === undefined) {
-    return { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
-  }
-  if (third === 'delta' && fourth === undefined) return { methods: { GET: notifications.notificationDelta } };
+  // Names are compared decoded; how many segments there are decides the shape of the path.
+  const [first, second, third] = segments.map(nameOf);
+  const [, , thirdId = '', fourthId = ''] = segments;
+  const count = segments.length;
+  if (count === 1 && first === 'openapi.json') return { methods: { GET: openApi }, public: true };
+  if (count < 2 || count > 4 || first !== 'me' || second !== 'notifications') return undefined;
+  if (count === 2) return { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
+  if (count === 3 && third === 'delta') return { methods: { GET: notifications.notificationDelta } };
   if (third === 'subscriptions') {
-    if (fourth === undefined) return { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
-    return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, fourth) } };
+    if (count === 3) return { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
+    return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, idOf(fourthId)) } };
   }
-  if (fourth !== undefined) return undefined;
+  if (count === 4) return undefined;
   return {
     methods: {
-      GET: (e, s, c) => notifications.getNotification(e, s, c, third),
-      PATCH: (e, s, c, l) => notifications.patchNotification(e, s, c, third, l),
-      DELETE: (e, s, c) => notifications.deleteNotification(e, s, c, third),
+      GET: (e, s, c) => notifications.getNotification(e, s, c, idOf(thirdId)),
+      PATCH: (e, s, c, l) => notifications.patchNotification(e, s, c, idOf(thirdId), l),
+      DELETE: (e, s, c) => notifications.deleteNotification(e, s, c, idOf(thirdId)),
     },
   };
 }

@@ -82,7 +82,7 @@ describe('POST /me/notifications', () => {
       for (const method of ['PUT', 'DELETE', 'PATCH']) {
         const answer = await api.call(method, '/me/notifications', { headers: { authorization: 'Bearer alice' } });
         expectError(answer, 405, 'METHOD_NOT_ALLOWED');
-        expect(answer.headers.allow).toBe('GET, POST');
+        expect(answer.headers.allow).toBe('GET, HEAD, POST');
       }
     });
 

@@ -117,11 +117,12 @@ describe('the rest of the API surface', () => {
     expect(ajv.compile(document.components.schemas['NotificationRequest'] as object)(referenceBody())).toBe(true);
   });
 
-  it('answers an unknown path with 404 in Graph’s shape, and a bad path encoding too', async () => {
+  it('answers an unknown path with 404 in Graph’s shape, and an id that is not percent-encoded UTF-8 with 400', async () => {
     const answer = await api.call('GET', '/me/other', { headers: as('alice') });
     expect(answer.status).toBe(404);
     expect((answer.json()['error'] as { code: string }).code).toBe('NOT_FOUND');
-    expect((await api.call('GET', '/me/notifications/%E0%A4%A', { headers: as('alice') })).status).toBe(404);
+    expect((await api.call('GET', '/me/%E0%A4%A/notifications', { headers: as('alice') })).status).toBe(404);
+    expect((await api.call('GET', '/me/notifications/%E0%A4%A', { headers: as('alice') })).status).toBe(400);
   });
 
   it('answers 500 without details when something unexpected fails', async () => {
