@@ -9,5 +9,10 @@ for (const fsync of ['always', 'interval', 'never'] satisfies FsyncMode[]) {
     name: `file (fsync: ${fsync})`,
     createStore: () => createFileStore({ directory: freshDirectory(), fsync }),
     destroyStore: (store: NotificationStore) => removeDirectory((store as FileStore).directory),
+    reopenStore: async (store: NotificationStore) => {
+      await store.close();
+      return createFileStore({ directory: (store as FileStore).directory, fsync });
+    },
+    compactStore: (store: NotificationStore) => (store as FileStore).compact(),
   });
 }

@@ -11,6 +11,10 @@ export interface StoreFactory {
   readonly createStore: () => NotificationStore | Promise<NotificationStore>;
   /** Cleans up after a store was closed. */
   readonly destroyStore?: (store: NotificationStore) => void | Promise<void>;
+  /** For durable stores: closes a store and opens its data again. */
+  readonly reopenStore?: (store: NotificationStore) => NotificationStore | Promise<NotificationStore>;
+  /** For stores with a compact form: rewrites the store's data in it. */
+  readonly compactStore?: (store: NotificationStore) => void | Promise<void>;
 }
 
 /** What a conformance test uses to reach its stores. */
@@ -19,6 +23,13 @@ export interface StoreHarness {
   readonly store: NotificationStore;
   /** Another fresh, empty store, closed and destroyed after the test like the first. */
   open(): Promise<NotificationStore>;
+  /**
+   * Closes `store` and opens its data again (the reopened store is closed and destroyed
+   * after the test in its place); present when the suite was given `reopenStore`.
+   */
+  readonly reopen?: (store: NotificationStore) => Promise<NotificationStore>;
+  /** Compacts `store`; present when the suite was given `compactStore`. */
+  readonly compact?: (store: NotificationStore) => Promise<void>;
 }
 
 function describeError(error: unknown): string {
@@ -70,7 +81,23 @@ export function storeHarness(factory: StoreFactory, eager = true): StoreHarness 
     if (problems.length > 0) throw new Error(`[herald] [testing] after the test, ${problems.join('; ')}`);
   });
 
+  const { reopenStore, compactStore } = factory;
+  const reopen =
+    reopenStore === undefined
+      ? undefined
+      : async (store: NotificationStore): Promise<NotificationStore> => {
+          const reopened = await reopenStore(store);
+          // The reopened store takes the old one's place, to be closed and destroyed after the test.
+          const index = opened.indexOf(store);
+          if (index >= 0) opened[index] = reopened;
+          else opened.push(reopened);
+          return reopened;
+        };
+  const compact = compactStore === undefined ? undefined : async (store: NotificationStore): Promise<void> => compactStore(store);
+
   return {
+    ...(reopen === undefined ? {} : { reopen }),
+    ...(compact === undefined ? {} : { compact }),
     get store(): NotificationStore {
       if (current === undefined) throw new Error('[herald] [testing] the store is only available inside a test (it, beforeEach, afterEach)');
       return current;

@@ -9,7 +9,7 @@
  * ```
  */
 import { describe } from 'vitest';
-import type { NotificationStore } from '@herald/core';
+import { unknownOptionMessage, type NotificationStore } from '@herald/core';
 import { changeTests } from './changes.js';
 import { concurrencyTests } from './concurrency.js';
 import { deliveryTests } from './deliveries.js';
@@ -23,6 +23,7 @@ import { lifecycleTests } from './lifecycle.js';
 import { notificationTests } from './notifications.js';
 import { schedulingTests } from './scheduling.js';
 import { subscriptionTests } from './subscriptions.js';
+import { textTests } from './text.js';
 
 /** The groups of the store suite, in the order they run. */
 export const storeConformanceGroups = [
@@ -38,6 +39,7 @@ export const storeConformanceGroups = [
   'isolation',
   'lifecycle',
   'concurrency',
+  'text',
 ] as const;
 
 /** A group of the store suite. */
@@ -54,6 +56,18 @@ export interface StoreConformanceOptions {
    * @default nothing
    */
   readonly destroyStore?: (store: NotificationStore) => void | Promise<void>;
+  /**
+   * For a durable store: closes `store` and opens the same data again, so the suite can
+   * check that what was acknowledged survives (group `text` reads every string back).
+   * @default none: the reopen tests do not run
+   */
+  readonly reopenStore?: (store: NotificationStore) => NotificationStore | Promise<NotificationStore>;
+  /**
+   * For a store with a compact form (a snapshot): rewrites `store`'s data in it; the
+   * reopen tests compact before they reopen.
+   * @default none
+   */
+  readonly compactStore?: (store: NotificationStore) => void | Promise<void>;
   /**
    * Groups to switch off, e.g. `{ concurrency: true }`; a skipped group shows as skipped.
    * @default every group runs
@@ -80,13 +94,19 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   isolation: isolationTests,
   lifecycle: lifecycleTests,
   concurrency: concurrencyTests,
+  text: textTests,
 };
 
 function checkOptions(options: StoreConformanceOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] runStoreConformance needs an options object');
   if (typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('[herald] [testing] runStoreConformance: `name` must be a non-empty string');
   if (typeof options.createStore !== 'function') throw new TypeError('[herald] [testing] runStoreConformance: `createStore` must be a function that returns a fresh store');
-  if (options.destroyStore !== undefined && typeof options.destroyStore !== 'function') throw new TypeError('[herald] [testing] runStoreConformance: `destroyStore` must be a function');
+  for (const hook of ['destroyStore', 'reopenStore', 'compactStore'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new TypeError(`[herald] [testing] runStoreConformance: \`${hook}\` must be a function`);
+  }
+  const known = ['name', 'createStore', 'destroyStore', 'reopenStore', 'compactStore', 'skip', 'additionalTests'];
+  const unknown = unknownOptionMessage(options, known);
+  if (unknown !== undefined) throw new TypeError(`[herald] [testing] runStoreConformance: ${unknown}`);
   for (const group of Object.keys(options.skip ?? {})) {
     if (!(storeConformanceGroups as readonly string[]).includes(group)) {
       throw new TypeError(`[herald] [testing] runStoreConformance: skip names an unknown group ${JSON.stringify(group)}; the groups are ${storeConformanceGroups.join(', ')}`);
