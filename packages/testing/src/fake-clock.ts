@@ -3,7 +3,7 @@
  * every timer that falls due, in order, letting the work each one starts settle before
  * the next. No real timer is ever set, so nothing leaks out of a test.
  */
-import type { Clock, ClockTimer, TimerPurpose } from '@herald/core';
+import { rejectUnknownOptions, type Clock, type ClockTimer, type TimerPurpose } from '@herald/core';
 import { parseDuration } from './duration.js';
 
 /** Options of {@link createFakeClock}. */
@@ -58,6 +58,8 @@ interface Timer {
   readonly callback: () => void;
 }
 
+const fakeClockOptionNames = ['start', 'settleTurns', 'maxTimers', 'quietMs'] as const satisfies readonly (keyof FakeClockOptions)[];
+
 const defaultStart = Date.parse('2026-01-01T00:00:00.000Z');
 
 function toTime(value: Date | number | string): number {
@@ -70,6 +72,8 @@ const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediat
 
 /** Creates a fake clock. */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
+  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] createFakeClock takes an options object');
+  rejectUnknownOptions('testing', options, fakeClockOptionNames);
   let now = options.start === undefined ? defaultStart : toTime(options.start);
   const settleTurns = options.settleTurns ?? 20;
   const maxTimers = options.maxTimers ?? 100_000;

@@ -5,6 +5,7 @@
  */
 import {
   createNotificationService,
+  rejectUnknownOptions,
   type DeliveryRecord,
   type NotificationService,
   type NotificationServiceOptions,
@@ -85,8 +86,12 @@ export interface TestService {
 /** The app's default in tests. */
 export const testApp = 'app.example';
 
+const testServiceOptionNames = ['store', 'transports', 'start', 'seed', 'service'] as const satisfies readonly (keyof TestServiceOptions)[];
+
 /** Creates a service for a test, on a fresh memory store unless another is given. */
 export async function createTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] createTestService takes an options object');
+  rejectUnknownOptions('testing', options, testServiceOptionNames);
   // A store doing real I/O (durable or shared) needs real time for its answers to arrive
   // between clock steps; it says so in its capabilities.
   const io = options.store !== undefined && (options.store.capabilities.durable || options.store.capabilities.shared);

@@ -10,7 +10,7 @@
  * ```
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
+import { rejectUnknownOptions, TransportError, type Endpoint, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
 import { sampleMessage } from './fixtures.js';
 
 /** The groups of the transport suite, in the order they run. */
@@ -134,11 +134,16 @@ async function expectFailure(transport: Transport, endpoint: Endpoint, failure: 
   if ((error as TransportError).failure !== failure) expect.fail(`the TransportError's failure must be ${failure}; got ${describeError(error)}`);
 }
 
+const transportConformanceOptionNames = [
+  'name', 'createTransport', 'endpoint', 'received', 'failingEndpoints', 'skip', 'additionalTests',
+] as const satisfies readonly (keyof TransportConformanceOptions)[];
+
 function checkOptions(options: TransportConformanceOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] runTransportConformance needs an options object');
   if (typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('[herald] [testing] runTransportConformance: `name` must be a non-empty string');
   if (typeof options.createTransport !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `createTransport` must be a function that returns a fresh transport');
   if (typeof options.endpoint !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `endpoint` must be a function that returns an endpoint the transport delivers to');
+  rejectUnknownOptions('testing', options, transportConformanceOptionNames);
   for (const group of Object.keys(options.skip ?? {})) {
     if (!(transportConformanceGroups as readonly string[]).includes(group)) {
       throw new TypeError(`[herald] [testing] runTransportConformance: skip names an unknown group ${JSON.stringify(group)}; the groups are ${transportConformanceGroups.join(', ')}`);
