@@ -28,8 +28,12 @@ export interface SendOptions {
    */
   readonly sendAt?: Date | number | string;
   /**
-   * A key that makes the send safe to repeat: a second send with the same key for the
-   * same user returns the first result and stores nothing new.
+   * A key (1–255 characters) that makes the send safe to repeat: a second send with the
+   * same key for the same user returns the first result (`replayed: true`) and stores
+   * nothing new, for `idempotencyKeyTtlMs`. The key is bound to a fingerprint of the
+   * request as given (RFC 8785 canonical JSON of the notification, the user, `caller.id`
+   * and `sendAt` as an instant), so a repeat made later still replays, and a different
+   * request under the same key is refused with `IDEMPOTENCY_KEY_REUSED`.
    */
   readonly idempotencyKey?: string;
 }
