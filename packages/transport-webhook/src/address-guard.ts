@@ -1,96 +1,100 @@
 /**
  * The guard against server-side request forgery: webhook URLs come from users, so by
- * default no request may reach loopback, private, link-local, CGNAT, unique-local or other
- * reserved addresses. It is applied to the address of every connection, after DNS, so a
- * name that resolves (or later re-resolves) to an internal address is refused too.
+ * default no request may reach an address of IANA's special-purpose registries (loopback,
+ * private, link-local, CGNAT, unique-local, documentation, …), a multicast address, an
+ * IPv6 address outside global unicast, or an IPv6 form that embeds an IPv4 address. It is
+ * applied to the address of every connection, after DNS, so a name that resolves (or
+ * later re-resolves) to an internal address is refused too.
  */
-import { BlockList, isIP } from 'node:net';
-import { optionError } from '@herald/core';
-
-/** Reserved networks, with the name used in refusal messages. */
-const reservedNetworks: ReadonlyArray<readonly [network: string, name: string]> = [
-  ['0.0.0.0/8', '"this network"'],
-  ['10.0.0.0/8', 'private'],
-  ['100.64.0.0/10', 'carrier-grade NAT'],
-  ['127.0.0.0/8', 'loopback'],
-  ['169.254.0.0/16', 'link-local'],
-  ['172.16.0.0/12', 'private'],
-  ['192.0.0.0/24', 'IETF protocol assignments'],
-  ['192.0.2.0/24', 'documentation'],
-  ['192.88.99.0/24', '6to4 relay'],
-  ['192.168.0.0/16', 'private'],
-  ['198.18.0.0/15', 'benchmarking'],
-  ['198.51.100.0/24', 'documentation'],
-  ['203.0.113.0/24', 'documentation'],
-  ['224.0.0.0/4', 'multicast'],
-  ['240.0.0.0/4', 'reserved'],
-  ['::/128', 'unspecified'],
-  ['::1/128', 'loopback'],
-  ['64:ff9b::/96', 'NAT64'],
-  ['64:ff9b:1::/48', 'NAT64'],
-  ['100::/64', 'discard-only'],
-  ['2001::/23', 'IETF protocol assignments'],
-  ['2001:db8::/32', 'documentation'],
-  ['2002::/16', '6to4'],
-  ['fc00::/7', 'unique-local'],
-  ['fe80::/10', 'link-local'],
-  ['fec0::/10', 'site-local'],
-  ['ff00::/8', 'multicast'],
-];
+import { isIP } from 'node:net';
+import { optionError, rejectUnknownOptions } from '@herald/core';
+import { embeddedIPv4 } from './embedded-ipv4.js';
+import { inNetwork, parseAddress, specialPurpose, type IpAddress } from './special-addresses.js';
 
 /** Options of the address guard. */
 export interface AddressGuardOptions {
   /**
-   * Allow every address, reserved or not: for development against local receivers only.
+   * Allow every address, special or not: for development against local receivers only.
    * @default false
    */
   readonly allowPrivateNetworks?: boolean;
   /**
    * Networks (CIDR, such as `10.1.0.0/16` or `fd00::/8`, or single addresses) allowed even
-   * though they are reserved: your own internal receivers.
+   * though they are special: your own internal receivers. An IPv6 form that embeds an
+   * IPv4 address (`64:ff9b::/96`, …) is allowed only when its prefix is listed here and
+   * the IPv4 address it embeds is allowed as well.
    * @default none
    */
   readonly allowedNetworks?: readonly string[];
 }
 
+/** The names of {@link AddressGuardOptions}, for refusing unknown ones. */
+export const addressGuardOptionNames = ['allowPrivateNetworks', 'allowedNetworks'] as const;
+
 /** Checks connection addresses. */
 export interface AddressGuard {
-  /** Why `address` is refused, or `undefined` when it may be reached. */
+  /**
+   * Why `address` (an IP address in the text form DNS and `URL` give) is refused, or
+   * `undefined` when it may be reached. Text that is not an IP address is refused.
+   */
   refusal(address: string): string | undefined;
 }
 
-function family(address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 6 ? 'ipv6' : 'ipv4';
-}
+const source = 'transport-webhook';
 
-function addNetwork(list: BlockList, cidr: string, source: string): void {
-  const [address = '', prefixText] = cidr.split('/');
-  const version = isIP(address);
-  const prefix = prefixText === undefined ? (version === 6 ? 128 : 32) : Number(prefixText);
-  if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (version === 6 ? 128 : 32)) {
-    throw optionError('transport-webhook', `${source}: ${JSON.stringify(cidr)} is not a network; write it like 10.1.0.0/16 or fd00::/8`);
+function parseNetwork(entry: unknown, at: number): readonly [IpAddress, number] {
+  const text = typeof entry === 'string' ? entry : '';
+  const [address = '', prefixText, extra] = text.split('/');
+  const parsed = isIP(address) === 0 ? undefined : parseAddress(address);
+  const width = parsed?.kind() === 'ipv6' ? 128 : 32;
+  const prefix = prefixText === undefined ? width : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (parsed === undefined || extra !== undefined || !(prefix >= 0 && prefix <= width)) {
+    throw optionError(source, `allowedNetworks[${at}]: ${JSON.stringify(entry)} is not a network; write it like 10.1.0.0/16, fd00::/8 or 10.1.2.3`);
   }
-  list.addSubnet(address, prefix, version === 6 ? 'ipv6' : 'ipv4');
+  return [parsed, prefix];
 }
 
-/** Creates the guard; an allowed network wins over a reserved one. */
+/** Checks the guard's options and returns the allowed networks. */
+function checkOptions(options: AddressGuardOptions): Array<readonly [IpAddress, number]> | 'everything' {
+  if (options === null || typeof options !== 'object') throw optionError(source, 'the address guard options must be an object');
+  rejectUnknownOptions(source, options, addressGuardOptionNames);
+  const { allowPrivateNetworks, allowedNetworks } = options;
+  if (allowPrivateNetworks !== undefined && typeof allowPrivateNetworks !== 'boolean') {
+    throw optionError(source, `allowPrivateNetworks must be true or false, got ${typeof allowPrivateNetworks}`);
+  }
+  if (allowedNetworks !== undefined && !Array.isArray(allowedNetworks)) {
+    throw optionError(source, 'allowedNetworks must be an array of networks such as ["10.1.0.0/16", "fd00::/8"]');
+  }
+  const allowed = (allowedNetworks ?? []).map((entry: unknown, at: number) => parseNetwork(entry, at));
+  return allowPrivateNetworks === true ? 'everything' : allowed;
+}
+
+/**
+ * Creates the guard. An allowed network wins over a special one; an embedded IPv4
+ * address is judged on its own as well.
+ * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option, a network that is
+ *   not CIDR text, or a value of the wrong type.
+ */
 export function createAddressGuard(options: AddressGuardOptions = {}): AddressGuard {
-  if (options.allowPrivateNetworks === true) return { refusal: () => undefined };
-  const allowed = new BlockList();
-  for (const network of options.allowedNetworks ?? []) addNetwork(allowed, network, 'allowedNetworks');
-  const reserved = reservedNetworks.map(([network, name]) => {
-    const list = new BlockList();
-    addNetwork(list, network, 'reserved networks');
-    return { list, name, network };
-  });
+  const allowed = checkOptions(options);
+  if (allowed === 'everything') return { refusal: () => undefined };
+  const allowedBy = (address: IpAddress): readonly [IpAddress, number] | undefined => allowed.find((network) => inNetwork(address, network));
+  const judge = (address: IpAddress): string | undefined => (allowedBy(address) === undefined ? specialPurpose(address) : undefined);
+
   return {
-    refusal(address) {
-      const type = family(address);
-      if (allowed.check(address, type)) return undefined;
-      // BlockList matches IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) against IPv4 rules.
-      for (const { list, name, network } of reserved) {
-        if (list.check(address, type)) return `${address} is a ${name} address (${network})`;
-      }
+    refusal(text) {
+      const address = parseAddress(text);
+      if (address === undefined) return `${JSON.stringify(text.slice(0, 100))} is not an IP address`;
+      const own = judge(address);
+      const embedding = embeddedIPv4(address, allowedBy(address)?.[1]);
+      if (embedding === undefined) return own === undefined ? undefined : `${text} is ${own}`;
+      const inner = embedding.addresses.map((ipv4) => [ipv4, judge(ipv4)] as const).find(([, why]) => why !== undefined);
+      // `::` and `::1` are first of all themselves: their "embedded" 0.0.0.x is no news.
+      const plain = ['unspecified', 'loopback'].includes(address.range());
+      const innerText = inner === undefined || (plain && own !== undefined) ? '' : `, embedding ${inner[0].toString()}, ${inner[1]}`;
+      if (own !== undefined) return `${text} is ${own}${innerText}`;
+      // The IPv6 prefix itself is allowed (listed): the IPv4 address inside must be too.
+      if (inner !== undefined) return `${text} is an allowed ${embedding.form.name} (${embedding.form.cidr})${innerText}`;
       return undefined;
     },
   };

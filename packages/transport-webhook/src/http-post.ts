@@ -5,8 +5,9 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { AddressGuard } from './address-guard.js';
+import { literalHost } from './endpoint-address.js';
 
 /** A refusal by the address guard; never worth a retry. */
 export class RefusedAddressError extends Error {
@@ -32,14 +33,17 @@ export interface Connections {
   readonly guard: AddressGuard;
 }
 
-/** Pools whose every new connection resolves through the guard (DNS rebinding included). */
-export function createConnections(guard: AddressGuard, maxSockets: number): Connections {
+/**
+ * Pools whose every new connection resolves through the guard (DNS rebinding included).
+ * `resolve` is `dns.lookup` but in tests of the guard's DNS step.
+ */
+export function createConnections(guard: AddressGuard, maxSockets: number, resolve: typeof dnsLookup = dnsLookup): Connections {
   const lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error !== null) return callback(error, '', 0);
       for (const { address } of addresses) {
         const refusal = guard.refusal(address);
-        if (refusal !== undefined) return callback(new RefusedAddressError(`${hostname} resolves to ${refusal}`) as NodeJS.ErrnoException, '', 0);
+        if (refusal !== undefined) return callback(new RefusedAddressError(`${hostname} resolves where no webhook may go: ${refusal}`) as NodeJS.ErrnoException, '', 0);
       }
       if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const [first] = addresses;
@@ -87,8 +91,8 @@ export function post(
   maxResponseBytes: number,
 ): Promise<PostAnswer> {
   // Literal addresses skip DNS, so the guard sees them here.
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0) {
+  const host = literalHost(url);
+  if (host !== undefined) {
     const refusal = connections.guard.refusal(host);
     if (refusal !== undefined) return Promise.reject(new RefusedAddressError(refusal));
   }

@@ -3,6 +3,7 @@
  * other sender's) in constant time, within a timestamp tolerance against replays.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { optionError, rejectUnknownOptions } from '@herald/core';
 import { secretKey } from './secret.js';
 import { signatureOf } from './signature.js';
 
@@ -59,6 +60,18 @@ export interface VerifiedWebhook<T = unknown> {
   readonly payload: T;
 }
 
+/** The options with their defaults; a wrong one is a programmer's error, refused at once. */
+function checkVerifyOptions(options: VerifyOptions): Required<VerifyOptions> {
+  if (options === null || typeof options !== 'object') throw optionError('transport-webhook', 'verifyWebhook options must be an object');
+  rejectUnknownOptions('transport-webhook', options, ['toleranceSeconds', 'now']);
+  const { toleranceSeconds = 300, now = Date.now() } = options;
+  if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
+    throw optionError('transport-webhook', `toleranceSeconds must be a number of seconds, at least 0, got ${String(toleranceSeconds)}`);
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw optionError('transport-webhook', `now must be a time in epoch milliseconds, got ${String(now)}`);
+  return { toleranceSeconds, now };
+}
+
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -74,6 +87,8 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
  *
  * @throws WebhookVerificationError with a stable `code`.
  * @throws WebhookSecretError when a secret is malformed (a configuration error).
+ * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option, a negative or
+ *   non-finite `toleranceSeconds`, or a `now` that is not a finite number.
  */
 export function verifyWebhook<T = unknown>(
   secret: string | readonly string[],
@@ -81,6 +96,7 @@ export function verifyWebhook<T = unknown>(
   body: string | Uint8Array,
   options: VerifyOptions = {},
 ): VerifiedWebhook<T> {
+  const { toleranceSeconds: tolerance, now } = checkVerifyOptions(options);
   const keys = (typeof secret === 'string' ? [secret] : secret).map(secretKey);
   const id = header(headers, 'webhook-id');
   const timestampText = header(headers, 'webhook-timestamp');
@@ -92,8 +108,7 @@ export function verifyWebhook<T = unknown>(
     throw new WebhookVerificationError('WEBHOOK_TIMESTAMP_INVALID', 'webhook-timestamp must be Unix seconds');
   }
   const timestamp = Number(timestampText);
-  const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
-  const tolerance = options.toleranceSeconds ?? 300;
+  const nowSeconds = Math.floor(now / 1000);
   if (timestamp < nowSeconds - tolerance) {
     throw new WebhookVerificationError('WEBHOOK_TIMESTAMP_TOO_OLD', `the webhook is more than ${tolerance} seconds old: a replay, or a clock out of sync`);
   }

@@ -2,16 +2,20 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { fixedSchedule, optionError, positiveWholeNumberOption, TransportError, type Endpoint, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core';
-import { createAddressGuard, type AddressGuardOptions } from './address-guard.js';
+import { errorFactory, fixedSchedule, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core';
+import { createAddressGuard } from './address-guard.js';
 import { classifyResponse } from './classify.js';
+import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';
 import { createConnections, post, RefusedAddressError } from './http-post.js';
-import { secretKey, splitSecrets, WebhookSecretError } from './secret.js';
 import { signatureHeader } from './signature.js';
+import { checkWebhookOptions, type WebhookTransportOptions } from './webhook-options.js';
+
+export type { SecretResolver, WebhookTransportOptions } from './webhook-options.js';
 
 /** The transport's name unless another is given. */
 export const NAME = 'webhook';
 
+const invalidEndpoint = errorFactory('transport-webhook');
 const minute = 60_000;
 const hour = 60 * minute;
 
@@ -21,53 +25,6 @@ const hour = 60 * minute;
  */
 export function defaultWebhookRetry(): RetryPolicy {
   return fixedSchedule([5000, 5 * minute, 30 * minute, 2 * hour, 5 * hour, 10 * hour, 14 * hour, 20 * hour, 24 * hour], { jitter: 0.1 });
-}
-
-/** Where an endpoint's signing secrets come from. */
-export type SecretResolver = (endpoint: Endpoint) => string | readonly string[] | undefined | Promise<string | readonly string[] | undefined>;
-
-/** Options of {@link createWebhookTransport}. */
-export interface WebhookTransportOptions extends AddressGuardOptions {
-  /**
-   * The name subscriptions use to pick this transport.
-   * @default 'webhook'
-   */
-  readonly name?: string;
-  /**
-   * The signing secrets of an endpoint (several while rotating).
-   * @default the subscription's `secret`, split on spaces
-   */
-  readonly secrets?: SecretResolver;
-  /**
-   * Longest wait for one request, answer included, in milliseconds.
-   * @default 15_000
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Most bytes of an answer read; the rest is dropped with the connection.
-   * @default 65_536
-   */
-  readonly maxResponseBytes?: number;
-  /**
-   * Most connections at once per receiving host.
-   * @default 64
-   */
-  readonly maxSockets?: number;
-  /**
-   * When to retry failed deliveries.
-   * @default defaultWebhookRetry(): about three days, as the specification suggests
-   */
-  readonly retry?: RetryPolicy;
-  /**
-   * The `type` of the event in the body.
-   * @default `notification.created`, `notification.updated` or `notification.fallback`
-   */
-  readonly eventType?: (message: TransportMessage) => string;
-  /**
-   * The `user-agent` header.
-   * @default 'Herald-Webhooks/0.1'
-   */
-  readonly userAgent?: string;
 }
 
 /** The JSON body of a Herald webhook. */
@@ -85,21 +42,6 @@ function defaultEventType(message: TransportMessage): string {
   return message.notification.createdDateTime === message.notification.lastModifiedDateTime ? 'notification.created' : 'notification.updated';
 }
 
-
-function endpointUrl(address: string): URL {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw TransportError.permanent(`the endpoint address ${JSON.stringify(address.slice(0, 200))} is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw TransportError.permanent(`only http and https URLs are allowed, not ${url.protocol}`);
-  }
-  if (url.username !== '' || url.password !== '') throw TransportError.permanent('credentials in the URL are not allowed; sign with the secret instead');
-  return url;
-}
-
 /**
  * Creates a webhook transport.
  *
@@ -110,33 +52,44 @@ function endpointUrl(address: string): URL {
  *   address: 'https://hooks.example.com/herald', secret: generateWebhookSecret(),
  * });
  * ```
+ *
+ * Its `checkEndpoint` refuses, at `subscriptions.create`, an address that is not an
+ * absolute http(s) URL or whose literal IP address the guard refuses, and a missing or
+ * malformed `whsec_` secret (unless `secrets` resolves them): HeraldError
+ * `INVALID_ENDPOINT`, naming the field. Host names are judged at each connection, on
+ * the addresses DNS gives then.
+ * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option or a wrong value.
  */
 export function createWebhookTransport(options: WebhookTransportOptions = {}): Transport {
-  const name = options.name ?? NAME;
-  const timeoutMs = positiveWholeNumberOption('transport-webhook', 'timeoutMs', options.timeoutMs, 15_000);
-  const maxResponseBytes = positiveWholeNumberOption('transport-webhook', 'maxResponseBytes', options.maxResponseBytes, 65_536);
-  const maxSockets = positiveWholeNumberOption('transport-webhook', 'maxSockets', options.maxSockets, 64);
-  if (options.secrets !== undefined && typeof options.secrets !== 'function') throw optionError('transport-webhook', 'secrets must be a function of the endpoint');
-  const resolveSecrets: SecretResolver = options.secrets ?? ((endpoint) => splitSecrets(endpoint.secret));
-  const eventType = options.eventType ?? defaultEventType;
-  const userAgent = options.userAgent ?? 'Herald-Webhooks/0.1';
-  const connections = createConnections(createAddressGuard(options), maxSockets);
+  const settings = checkWebhookOptions(options);
+  const { timeoutMs, maxResponseBytes, userAgent } = settings;
+  const eventType = settings.eventType ?? defaultEventType;
+  const guard = createAddressGuard(settings.guard);
+  const connections = createConnections(guard, settings.maxSockets);
   let closed = false;
 
   return {
-    name,
-    retry: options.retry ?? defaultWebhookRetry(),
+    name: settings.name,
+    retry: settings.retry ?? defaultWebhookRetry(),
+    checkEndpoint(endpoint) {
+      try {
+        checkAddress(endpointUrl(endpoint.address), guard);
+        // A resolver of its own owns the secrets: `secret` may then mean anything to it.
+        if (settings.secrets === undefined) secretKeys(endpoint.secret);
+      } catch (error) {
+        if (error instanceof EndpointProblem) throw invalidEndpoint('INVALID_ENDPOINT', error.message, { cause: error });
+        throw error;
+      }
+    },
     async send(message, endpoint, context) {
       if (closed) throw TransportError.retryable('[herald] [transport-webhook] the transport is closed');
-      const url = endpointUrl(endpoint.address);
-      const resolved = await resolveSecrets(endpoint);
-      const secrets = resolved === undefined ? [] : typeof resolved === 'string' ? [resolved] : [...resolved];
-      if (secrets.length === 0) throw TransportError.permanent('the endpoint has no signing secret: give its subscription a secret (whsec_…)');
+      let url: URL;
       let keys: Buffer[];
       try {
-        keys = secrets.map(secretKey);
+        url = endpointUrl(endpoint.address);
+        keys = secretKeys(settings.secrets === undefined ? endpoint.secret : await settings.secrets(endpoint));
       } catch (error) {
-        if (error instanceof WebhookSecretError) throw TransportError.permanent(error.message, { cause: error });
+        if (error instanceof EndpointProblem) throw TransportError.permanent(error.message, { cause: error });
         throw error;
       }
       const body = JSON.stringify({ type: eventType(message), timestamp: message.notification.lastModifiedDateTime, data: message.notification } satisfies WebhookBody);
