@@ -17,6 +17,9 @@ const sessions = new Map([
 
 export function createApp(service: NotificationService = createNotificationService({ store: createMemoryStore(), transports: [createConsoleTransport()] })): Express {
   const app = express();
+  // The app parses JSON for its own routes, in front of everything: Herald takes the body
+  // express.json() already parsed (see docs/http.md, "A body read before Herald").
+  app.use(express.json());
 
   // The app's own authentication: it runs before Herald's routes.
   app.use((request, _response, next) => {
@@ -27,6 +30,10 @@ export function createApp(service: NotificationService = createNotificationServi
 
   app.get('/api/hello', (_request, response) => {
     response.json({ hello: 'world' });
+  });
+
+  app.post('/api/echo', (request, response) => {
+    response.json({ echo: request.body as unknown });
   });
 
   app.use(

@@ -22,6 +22,8 @@ afterAll(() => close());
 describe('Herald inside an Express app', () => {
   it('serves the app’s routes and Herald’s, with the app’s authentication', async () => {
     expect(await (await fetch(`${base}/api/hello`)).json()).toEqual({ hello: 'world' });
+    const echoed = await fetch(`${base}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
+    expect(await echoed.json()).toEqual({ echo: { a: 1 } });
     const subscribed = await fetch(`${base}/graph/me/notifications/subscriptions`, {
       method: 'POST',
       headers: { authorization: 'Bearer token-alice', 'content-type': 'application/json' },
