@@ -1,5 +1,5 @@
 export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
-export { heraldFastifyPlugin, type FastifyInstanceLike } from './fastify.js';
+export { heraldFastifyPlugin, type FastifyInstanceLike, type FastifyRequestLike } from './fastify.js';
 export { developmentAuthenticator } from './dev-authenticator.js';
 export { openApiDocument } from './openapi.js';
 export type { HttpCaller } from './exchange.js';
