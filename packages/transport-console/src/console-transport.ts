@@ -2,11 +2,14 @@
  * The console transport: writes each delivery to a stream, for development, demos and
  * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
  */
-import { optionError, TransportError, type Transport } from '@herald/core';
+import { optionError, rejectUnknownOptions, TransportError, type Transport } from '@herald/core';
 import { consoleFormats, formatJson, formatText, type ConsoleFormat } from './format.js';
 
 /** The transport's name unless another is given. */
 export const NAME = 'console';
+
+/** Every option of {@link ConsoleTransportOptions}, for refusing unknown ones. */
+export const consoleOptionNames = ['name', 'stream', 'format'] as const;
 
 /** Options of {@link createConsoleTransport}. */
 export interface ConsoleTransportOptions {
@@ -64,11 +67,23 @@ function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal)
  * ```ts
  * const service = createNotificationService({ store, transports: [createConsoleTransport()] });
  * ```
+ *
+ * It has no `checkEndpoint`: an endpoint's `address` is free text that only labels its
+ * lines (`alice-phone`), so every address the contract accepts is a good one.
+ * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option ("did you mean
+ *   format?") or a wrong value.
  */
 export function createConsoleTransport(options: ConsoleTransportOptions = {}): Transport {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw optionError('transport-console', `the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  rejectUnknownOptions('transport-console', options, consoleOptionNames);
   const { name = NAME, stream = process.stdout, format = 'text' } = options;
-  if (!consoleFormats.includes(format)) throw optionError('transport-console', `format must be one of ${consoleFormats.join(', ')}, got ${String(format)}`);
-  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
+  if (typeof name !== 'string' || !/^\S(.*\S)?$/.test(name)) {
+    throw optionError('transport-console', `name must be a non-empty name without leading or trailing spaces, got ${JSON.stringify(name)}`);
+  }
+  if (!consoleFormats.includes(format)) throw optionError('transport-console', `format must be one of ${consoleFormats.join(', ')}, got ${JSON.stringify(format)}`);
+  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function' || typeof stream.on !== 'function') {
     throw optionError('transport-console', 'stream must be a writable stream such as process.stdout');
   }
   const render = format === 'json' ? formatJson : formatText;

@@ -1,2 +1,2 @@
-export { createConsoleTransport, NAME, type ConsoleTransportOptions } from './console-transport.js';
+export { createConsoleTransport, consoleOptionNames, NAME, type ConsoleTransportOptions } from './console-transport.js';
 export { consoleFormats, type ConsoleFormat } from './format.js';
