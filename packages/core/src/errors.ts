@@ -100,6 +100,8 @@ export const errorStatuses = {
   STORE_CORRUPT: 500,
   /** The store's data was written by a newer format version. */
   STORE_VERSION_MISMATCH: 500,
+  /** The store's location cannot be used as it is (permission denied, read-only file system, a path through a file or too long): fix the path or its permissions. */
+  STORE_INACCESSIBLE: 500,
   /** A transport failed in a way worth retrying. */
   TRANSPORT_RETRYABLE: 502,
   /** A transport failed in a way no retry will fix. */
