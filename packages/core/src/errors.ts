@@ -73,6 +73,11 @@ export const errorStatuses = {
   NOT_FOUND: 404,
   /** The body did not arrive in time. */
   REQUEST_TIMEOUT: 408,
+  /**
+   * The server read the request's body before Herald (a body parser in front of it) and
+   * kept nothing Herald can use; a fault of the server's set-up, told to `onError`.
+   */
+  BODY_ALREADY_READ: 500,
   /** Something failed that is not the caller's fault; the details went to the server's log. */
   INTERNAL: 500,
   /**

@@ -67,7 +67,7 @@ export function bodySourceOf(request: IncomingMessage): BodySource {
   if (kept.body !== undefined) return keptBody(kept.body) ?? { kind: 'parsed', value: kept.body };
   // The server's set-up, not the caller's request, is at fault: a 500 that says what to do.
   throw new HeraldError(
-    'INTERNAL',
+    'BODY_ALREADY_READ',
     'the request body was read by another part of this server before Herald (a body parser mounted in front of it?) and nothing usable was kept: ' +
       'mount Herald before the body parser, or leave the parsed body in req.body or the raw bytes in req.rawBody',
   );

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { NotificationService } from '@herald/core';
+import { optionError, type NotificationService } from '@herald/core';
 import { handOverBody } from './earlier-body.js';
 import { createHttpHandler, type HttpHandlerOptions } from './handler.js';
 
@@ -40,6 +40,11 @@ function isReadable(value: unknown): value is Readable {
  * `app.register(heraldFastifyPlugin(service, { authenticate }), { prefix: '/graph' })`.
  */
 export function heraldFastifyPlugin(service: NotificationService, options: Omit<HttpHandlerOptions, 'basePath'>): (instance: FastifyInstanceLike) => Promise<void> {
+  if (options !== null && typeof options === 'object' && 'basePath' in options) {
+    throw optionError('http', 'basePath is not an option of the Fastify plugin: register it with { prefix } instead');
+  }
+  // Checks every option now, where the app calls it, not later when Fastify boots.
+  createHttpHandler(service, options as HttpHandlerOptions);
   return async (instance) => {
     const handle = createHttpHandler(service, { ...options, basePath: instance.prefix });
     instance.removeAllContentTypeParsers();

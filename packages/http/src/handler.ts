@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeraldError, isHeraldError, optionError, positiveWholeNumberOption, type NotificationService } from '@herald/core';
+import { HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
@@ -84,6 +84,10 @@ function clientRequestId(request: IncomingMessage): string | undefined {
   return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
+const httpHandlerOptionNames = [
+  'authenticate', 'basePath', 'baseUrl', 'maxBodyBytes', 'maxDecodedBytes', 'bodyTimeoutMs', 'onError',
+] as const satisfies readonly (keyof HttpHandlerOptions)[];
+
 /** Creates the handler. */
 export function createHttpHandler(service: NotificationService, options: HttpHandlerOptions): HttpHandler {
   if (service === null || typeof service !== 'object' || typeof service.send !== 'function') {
@@ -92,6 +96,8 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   if (options === null || typeof options !== 'object' || typeof options.authenticate !== 'function') {
     throw optionError('http', 'options.authenticate is required: a function of the request that returns the caller');
   }
+  rejectUnknownOptions('http', options, httpHandlerOptionNames);
+  if (options.onError !== undefined && typeof options.onError !== 'function') throw optionError('http', 'options.onError must be a function (error, request) => void');
   const basePath = normalizePath(options.basePath);
   const limits: BodyLimits = {
     maxBodyBytes: positiveWholeNumberOption('http', 'maxBodyBytes', options.maxBodyBytes, 65_536),
@@ -152,8 +158,8 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       await action(exchange, service, caller as HttpCaller, limits);
     } catch (error) {
       if (isHeraldError(error)) {
-        // An INTERNAL HeraldError names a fault of the server's set-up: its operator must hear of it.
-        if (error.code === 'INTERNAL') onError(error, request);
+        // A 500 HeraldError names a fault of the server's set-up: its operator must hear of it.
+        if (error.status >= 500) onError(error, request);
         // A body left unread (too large, too slow) must not be parsed as the next request.
         if (!request.complete) response.setHeader('connection', 'close');
         sendError(response, error, requestId, new Date());

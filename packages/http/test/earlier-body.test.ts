@@ -212,8 +212,8 @@ describe('a body read before Herald', () => {
     const mounted = await mount();
     const { answer, elapsedMs } = await post(mounted, sent);
     expect(elapsedMs).toBeLessThan(bodyTimeoutMs / 2);
-    expect(expectGraphError(answer, 500, 'INTERNAL')).toMatch(/read by another part of this server before Herald/);
-    expect(mounted.reported).toEqual([expect.objectContaining({ code: 'INTERNAL' })]);
+    expect(expectGraphError(answer, 500, 'BODY_ALREADY_READ')).toMatch(/read by another part of this server before Herald/);
+    expect(mounted.reported).toEqual([expect.objectContaining({ code: 'BODY_ALREADY_READ' })]);
     expect(await mounted.service.feed.unreadCount('alice')).toBe(0);
   });
 

@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createNotificationService } from '@herald/core';
+import { createHttpHandler, developmentAuthenticator, heraldFastifyPlugin, type HttpHandlerOptions } from '@herald/http';
+import { createMemoryStore } from '@herald/store-memory';
+
+const service = createNotificationService({ store: createMemoryStore(), dispatcher: { autoStart: false } });
+afterAll(async () => {
+  await service.close();
+});
+
+function thrownBy(make: () => unknown): Error & { code?: string } {
+  let error: unknown;
+  try {
+    make();
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(TypeError);
+  return error as Error & { code?: string };
+}
+
+describe('options of createHttpHandler', () => {
+  it.each([
+    { name: 'a misspelt option', options: { authenticate: developmentAuthenticator, bodyTimeout: 5 }, says: ['bodyTimeout', 'did you mean bodyTimeoutMs?'] },
+    { name: 'a case slip', options: { authenticate: developmentAuthenticator, basepath: '/graph' }, says: ['basepath', 'did you mean basePath?'] },
+    { name: 'an option of another library', options: { authenticate: developmentAuthenticator, cors: true }, says: ['unknown option cors', 'authenticate, basePath'] },
+    { name: 'onError not a function', options: { authenticate: developmentAuthenticator, onError: 'log' }, says: ['onError must be a function'] },
+    { name: 'a body limit of 0', options: { authenticate: developmentAuthenticator, maxBodyBytes: 0 }, says: ['maxBodyBytes must be a positive whole number'] },
+  ])('refuses $name at once', ({ options, says }) => {
+    for (const make of [() => createHttpHandler(service, options as unknown as HttpHandlerOptions), () => heraldFastifyPlugin(service, options as unknown as HttpHandlerOptions)]) {
+      const error = thrownBy(make);
+      expect(error.code).toBe('INVALID_OPTION');
+      for (const words of says) expect(error.message).toContain(words);
+    }
+  });
+
+  it('refuses basePath for the Fastify plugin, whose prefix sets it', () => {
+    const error = thrownBy(() => heraldFastifyPlugin(service, { authenticate: developmentAuthenticator, basePath: '/graph' } as unknown as HttpHandlerOptions));
+    expect(error.message).toContain('register it with { prefix }');
+  });
+});
