@@ -29,6 +29,12 @@ export const storeCapabilityNames = ['durable', 'shared', 'wakeups'] as const;
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
+/**
+ * The `code` and `message` of the `lastError` every store gives an open delivery that an
+ * update of its notification superseded, so the outbox reads the same whatever the store.
+ */
+export const supersededDeliveryError = Object.freeze({ code: 'SUPERSEDED', message: 'superseded by an update' } as const);
+
 /** A notification to insert (when its `appNotificationId` is new to the user) or to update with. */
 export interface NewNotification extends NotificationContent {
   /** A fresh id, used only when the notification is created. */
@@ -301,8 +307,9 @@ export interface NotificationStore {
    * If the user already has a live notification with the same `targetHostName` and
    * `appNotificationId`, it is updated instead: its id and `createdDateTime` stay; its
    * content is replaced; it becomes unread with no interaction; it moves to the top of
-   * the feed; its open deliveries that no instance holds are cancelled (reason
-   * `superseded`) and the new deliveries are added. Otherwise the notification is created
+   * the feed; its open deliveries are cancelled with {@link supersededDeliveryError},
+   * leased or not (an attempt under way then finds its lease gone when it completes), and
+   * the new deliveries are added. Otherwise the notification is created
    * with `write.notification.id`, unread, with no interaction.
    *
    * With `write.idempotency`, a key already recorded for the user (and not expired)
@@ -385,7 +392,11 @@ export interface NotificationStore {
    */
   retryDelivery(userId: string, deliveryId: string, now: number): Promise<DeliveryRecord | undefined>;
 
-  /** Cancels the open deliveries of a notification that no instance holds; returns how many. */
+  /**
+   * Cancels the open deliveries of a notification, leased or not, and returns how many: an
+   * attempt under way then finds its lease gone when it completes, so nothing is attempted
+   * after a cancel.
+   */
   cancelDeliveries(userId: string, notificationId: string, reason: string, now: number): Promise<number>;
 
   /**
@@ -401,7 +412,9 @@ export interface NotificationStore {
   /**
    * Records how an attempt ended and releases the lease; false (and nothing changed)
    * unless `ref.token` still holds the lease — an instance whose lease was reclaimed
-   * cannot overwrite the new holder's work.
+   * cannot overwrite the new holder's work, and a delivery that a change ended while its
+   * attempt ran (a cancel, a superseding update, its notification deleted or purged) stays
+   * as that change left it.
    */
   completeDelivery(ref: LeaseRef, outcome: DeliveryOutcome, now: number): Promise<boolean>;
 

@@ -21,6 +21,11 @@ export class DueQueue {
     return this.#queued;
   }
 
+  /** Heap nodes, live and stale: what the queue's memory follows. */
+  get nodes(): number {
+    return this.#heap.size;
+  }
+
   /** Puts `delivery` in the queue at its `claimableAt`, or moves it there. */
   schedule(delivery: OpenDelivery): void {
     const key = delivery.claimableAt;
@@ -92,6 +97,11 @@ export class DueQueue {
   }
 
   #sweepIfStale(): void {
+    // An empty queue keeps no stale node: each would hold a finished delivery's notification.
+    if (this.#queued === 0 && this.#heap.size > 0) {
+      this.#heap.rebuild(() => false);
+      return;
+    }
     const stale = this.#heap.size - this.#queued;
     if (stale < minStaleBeforeSweep || stale <= this.#queued) return;
     // A delivery moved away from a key and back has two nodes with the same key; keep one.

@@ -13,7 +13,7 @@
  * claims and purges by what they chose rather than by heap order (`leaseDeliveries`,
  * `purgeListed`), because a restored heap breaks ties in another order than the original.
  */
-import { formatDateTime } from '@herald/core';
+import { formatDateTime, supersededDeliveryError } from '@herald/core';
 import type {
   ChangePage,
   ClaimedDelivery,
@@ -46,19 +46,20 @@ import { DueQueue } from './due-queue.js';
 import { errorFactory, type HeraldError, type HeraldErrorCode } from '@herald/core';
 import { errorSource } from './errors.js';
 import { EvictionBounds } from './eviction-bounds.js';
-import { ExpiryHeap } from './expiry-heap.js';
 import { FeedEntry } from './feed-entry.js';
 import { flat } from './flat-string.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { MinHeap } from './min-heap.js';
 import { ContentInterner, expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
+import { captureState } from './state-capture.js';
 import { takeSnapshot } from './snapshot.js';
 import type { MemorySnapshot } from './snapshot.js';
-import type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
+import type { StateImage, StateRestorer } from './state-image.js';
 import { SubscriptionTable } from './subscription-table.js';
 import { Tombstone } from './tombstone.js';
 import { matchesFilter } from './unread-counters.js';
-import { UserFeed } from './user-feed.js';
+import { UserDirectory } from './user-directory.js';
+import type { UserFeed } from './user-feed.js';
 
 export type { MemorySnapshot, NotificationSnapshot, UserSnapshot } from './snapshot.js';
 export type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
@@ -74,11 +75,20 @@ export interface MemoryStateOptions {
   readonly errorSource?: string | undefined;
 }
 
+/** What {@link MemoryState.diagnostics} reports. @internal */
+export interface EngineDiagnostics {
+  readonly users: number;
+  readonly feeds: number;
+  readonly notifications: number;
+  readonly dueNodes: number;
+  readonly tombstoneNodes: number;
+  readonly writeOrderEntries: number;
+  readonly subscriptionExpiryNodes: number;
+}
+
 /** The memory store's state and every operation on it. */
 export class MemoryState {
-  readonly #users = new Map<string, UserFeed>();
-  /** Users by the earliest expiry among their notifications: what a purge visits first. */
-  readonly #usersByExpiry = new ExpiryHeap<UserFeed>();
+  readonly #users = new UserDirectory();
   readonly #due = new DueQueue();
   readonly #subscriptions = new SubscriptionTable();
   readonly #idempotency = new IdempotencyKeys();
@@ -98,6 +108,27 @@ export class MemoryState {
   /** Stored notifications of all users, expired ones until purged. */
   get notificationCount(): number {
     return this.#bounds.stored;
+  }
+
+  /**
+   * What the engine holds, for tests of its memory (not part of the store interface):
+   * `users` counts the users with anything stored (a feed, a subscription, an idempotency
+   * key), the rest count the nodes of its store-wide indexes, stale ones included.
+   * @internal
+   */
+  diagnostics(): EngineDiagnostics {
+    const users = new Set([...this.#users.values()].map((user) => user.userId));
+    for (const userId of this.#subscriptions.userIds()) users.add(userId);
+    for (const userId of this.#idempotency.userIds()) users.add(userId);
+    return {
+      users: users.size,
+      feeds: this.#users.size,
+      notifications: this.#bounds.stored,
+      dueNodes: this.#due.nodes,
+      tombstoneNodes: this.#tombstones.size,
+      writeOrderEntries: this.#bounds.orderEntries,
+      subscriptionExpiryNodes: this.#subscriptions.expiryNodes,
+    };
   }
 
   // ---- Notifications -------------------------------------------------------------
@@ -125,11 +156,11 @@ export class MemoryState {
     const live = replaced === undefined ? existing : undefined;
     this.#checkFreshIds(write, live, replaced);
 
-    const user = this.#userFor(incoming.userId);
+    const user = this.#users.open(incoming.userId);
     if (replaced !== undefined) this.#remove(user, replaced, now);
     const created = live === undefined;
     const entry = live === undefined ? this.#create(user, incoming.id, content, expiresAt, now) : this.#update(user, live, content, expiresAt, now);
-    this.#userExpiryChanged(user);
+    this.#users.expiryChanged(user);
 
     const deliveries = this.#addDeliveries(user, entry, write.deliveries, now);
     if (created) this.#evict(user, now);
@@ -315,7 +346,7 @@ export class MemoryState {
     return revived.toRecord();
   }
 
-  /** See `NotificationStore.cancelDeliveries`. A lease that ran out does not protect a delivery. */
+  /** See `NotificationStore.cancelDeliveries`: leased deliveries are cancelled too. */
   cancelDeliveries(userId: string, notificationId: string, reason: string, now: number): number {
     const user = this.#users.get(userId);
     const entry = user?.notifications.get(notificationId);
@@ -414,13 +445,13 @@ export class MemoryState {
     let notifications = 0;
     let more = false;
     for (;;) {
-      const key = this.#usersByExpiry.earliestKey();
+      const key = this.#users.earliestExpiry();
       if (key === undefined || key > now) break;
       if (notifications === limit) {
         more = true;
         break;
       }
-      const user = this.#usersByExpiry.earliest() as UserFeed;
+      const user = this.#users.earliestToExpire() as UserFeed;
       const entry = user.expiry.earliest() as FeedEntry;
       removed?.(user.userId, entry.record.id);
       this.#remove(user, entry, now);
@@ -479,38 +510,9 @@ export class MemoryState {
     return released;
   }
 
-  /**
-   * The whole state at this instant, as an image a snapshot can be written from while
-   * the engine goes on changing (records are shared: they are frozen and only ever
-   * replaced; open deliveries are copied).
-   */
+  /** The whole state at this instant, as an image a snapshot can be written from (see `captureState`). */
   capture(): StateImage {
-    const users: UserImage[] = [];
-    for (const user of this.#users.values()) {
-      const notifications: NotificationImage[] = [];
-      user.feed.visitOldestFirst((entry) => {
-        const deliveries: DeliveryImage[] = (entry.deliveries ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
-        notifications.push({ record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries });
-      });
-      const tombstones: TombstoneImage[] = [];
-      user.changes.visitAfter(0, (change) => {
-        if (change instanceof Tombstone) tombstones.push({ notificationId: change.notificationId, sequence: change.sequence, deletedAt: change.deletedAt });
-        return true;
-      });
-      users.push({ userId: user.userId, sequence: user.sequence, purgedThrough: user.purgedThrough, notifications, tombstones });
-    }
-    return {
-      users,
-      subscriptions: this.#subscriptions.entries(),
-      idempotencyKeys: this.#idempotency.all(),
-      deadLetters: this.#deadLetters.letters().map(({ delivery, diedAt, serial }) => ({
-        userId: delivery.notification.record.userId,
-        deliveryId: delivery.id,
-        diedAt,
-        serial,
-      })),
-      deadLetterSerial: this.#deadLetters.serial,
-    };
+    return captureState({ users: this.#users, subscriptions: this.#subscriptions, idempotency: this.#idempotency, deadLetters: this.#deadLetters });
   }
 
   /**
@@ -543,7 +545,9 @@ export class MemoryState {
         user.changes.append(entry);
       }
       for (; t < tombstones.length; t++) user.changes.append(tombstones[t] as Tombstone);
-      state.#userExpiryChanged(user);
+      state.#users.expiryChanged(user);
+      // A user with nothing left (an image from before users were forgotten) is forgotten now.
+      state.#users.forgetIfEmpty(user);
       user = undefined;
       entries = [];
       tombstones = [];
@@ -552,7 +556,7 @@ export class MemoryState {
     return {
       user(userId, sequence, purgedThrough) {
         endUser();
-        user = state.#userFor(userId);
+        user = state.#users.open(userId);
         user.sequence = sequence;
         user.purgedThrough = purgedThrough;
       },
@@ -614,6 +618,9 @@ export class MemoryState {
         }
         state.#deadLetters.restore(delivery, image.diedAt, image.serial);
       },
+      retiredSequence(sequence) {
+        state.#users.restoreRetiredSequence(sequence);
+      },
       finish(deadLetterSerial) {
         endUser();
         state.#deadLetters.restoreSerial(deadLetterSerial);
@@ -626,6 +633,7 @@ export class MemoryState {
   snapshot(): MemorySnapshot {
     return takeSnapshot({
       users: this.#users.values(),
+      retiredSequence: this.#users.retiredSequence,
       subscriptions: this.#subscriptions.all(),
       idempotencyKeys: this.#idempotency.all(),
       deadDeliveryIds: this.#deadLetters.ids(),
@@ -660,15 +668,6 @@ export class MemoryState {
     }
   }
 
-  #userFor(userId: string): UserFeed {
-    let user = this.#users.get(userId);
-    if (user === undefined) {
-      user = new UserFeed(userId);
-      this.#users.set(userId, user);
-    }
-    return user;
-  }
-
   /** Creates a notification at the top of the user's feed. */
   #create(user: UserFeed, id: string, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
     const nowText = formatDateTime(now);
@@ -698,15 +697,8 @@ export class MemoryState {
     });
     user.update(entry, record, expiresAt);
     this.#bounds.updated(entry);
-    this.#cancelOpen(user, entry, deliveryError('SUPERSEDED', 'superseded', now), now);
+    this.#cancelOpen(user, entry, deliveryError(supersededDeliveryError.code, supersededDeliveryError.message, now), now);
     return entry;
-  }
-
-  /** Keeps the user's place in the purge order in step with its earliest expiry. */
-  #userExpiryChanged(user: UserFeed): void {
-    const earliest = user.expiry.earliestKey();
-    if (earliest === undefined) this.#usersByExpiry.delete(user);
-    else this.#usersByExpiry.set(user, earliest);
   }
 
   #addDeliveries(user: UserFeed, entry: FeedEntry, deliveries: readonly NewDelivery[], now: number): DeliveryRecord[] {
@@ -730,6 +722,7 @@ export class MemoryState {
       tombstone.purged = true;
       user.purgedThrough = Math.max(user.purgedThrough, tombstone.sequence);
       user.changes.vacate();
+      this.#users.forgetIfEmpty(user);
     }
   }
 
@@ -745,7 +738,7 @@ export class MemoryState {
       else if (delivery.status === 'dead') this.#deadLetters.remove(delivery);
     }
     entry.deliveries = undefined;
-    this.#userExpiryChanged(user);
+    this.#users.expiryChanged(user);
   }
 
   /** Evicts what the bounds say must go after a creation. */
@@ -758,11 +751,15 @@ export class MemoryState {
     }
   }
 
-  /** Cancels the open deliveries of `entry` that no live lease holds, with `error`; returns how many. */
+  /**
+   * Cancels the open deliveries of `entry` with `error`, leased or not, and returns how
+   * many: an attempt under way then finds its lease gone and records nothing, so no
+   * attempt starts after the change.
+   */
   #cancelOpen(user: UserFeed, entry: FeedEntry, error: DeliveryError, now: number): number {
     let cancelled = 0;
     for (const delivery of [...(entry.deliveries ?? [])]) {
-      if (!(delivery instanceof OpenDelivery) || delivery.leasedAt(now)) continue;
+      if (!(delivery instanceof OpenDelivery)) continue;
       this.#finish(user, delivery, delivery.finish('cancelled', delivery.attempts, now, error));
       cancelled++;
     }
@@ -775,7 +772,7 @@ export class MemoryState {
     return delivery instanceof OpenDelivery && delivery.lease?.token === ref.token ? delivery : undefined;
   }
 
-  /** Replaces an open delivery by its final record. */
+  /** Replaces an open delivery by its final record (dropping its lease). */
   #finish(user: UserFeed, delivery: OpenDelivery, finished: FinishedDelivery): void {
     this.#due.unschedule(delivery);
     this.#replaceDelivery(user, delivery, finished);
@@ -788,22 +785,4 @@ export class MemoryState {
     deliveries[deliveries.indexOf(previous)] = next;
     user.deliveries.set(next.id, next);
   }
-}
-
-/** File store: an open delivery's image, copied (the delivery changes in place). */
-function openDeliveryImage(delivery: OpenDelivery): DeliveryImage {
-  return {
-    id: delivery.id,
-    subscriptionId: delivery.subscriptionId,
-    transport: delivery.transport,
-    platformType: delivery.platformType,
-    kind: delivery.kind,
-    status: delivery.status,
-    attempts: delivery.attempts,
-    nextAttemptAt: delivery.nextAttemptAt,
-    createdAt: delivery.createdAt,
-    updatedAt: delivery.updatedAt,
-    lastError: delivery.lastError,
-    lease: delivery.lease,
-  };
 }

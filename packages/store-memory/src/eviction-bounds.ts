@@ -49,6 +49,15 @@ export class EvictionBounds {
   /** Counts a notification out (deleted, evicted or purged). */
   removed(): void {
     this.#stored--;
+    if (this.maxTotal === undefined) return;
+    // The write order's stale entries hold removed notifications: none is kept once all are gone.
+    const stale = this.#entries.length - this.#head - this.#stored;
+    if (this.#stored === 0 || (stale > minStaleBeforeSweep && stale > this.#stored)) this.#sweep();
+  }
+
+  /** Entries of the write order, live and stale: what its memory follows. */
+  get orderEntries(): number {
+    return this.#entries.length - this.#head;
   }
 
   /** The user's notification to evict now, if the user is over the per-user cap. */

@@ -61,6 +61,11 @@ export class IdempotencyKeys {
     return purged;
   }
 
+  /** The users with a recorded key. */
+  userIds(): IterableIterator<string> {
+    return this.#byUser.keys();
+  }
+
   /** Every entry, by user then by recording order (for snapshots). */
   all(): IdempotencyEntry[] {
     return [...this.#byUser.values()].flatMap((mine) => [...mine.values()]);

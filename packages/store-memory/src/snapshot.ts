@@ -39,8 +39,10 @@ export interface UserSnapshot {
  * whatever the heaps and indexes look like inside.
  */
 export interface MemorySnapshot {
-  /** Every user the store has seen a write for, in the order it first saw them. */
+  /** Every user the store holds a feed for, in the order it first saw them. */
   readonly users: readonly UserSnapshot[];
+  /** The highest sequence a forgotten user reached: where a feed made again starts. */
+  readonly retiredSequence: number;
   /** Every subscription, in creation order. */
   readonly subscriptions: readonly StoredSubscription[];
   /** Recorded idempotency keys (expired ones until purged). */
@@ -62,6 +64,8 @@ export interface MemorySnapshot {
 export interface SnapshotSources {
   /** The users, in the order the store first saw them. */
   readonly users: Iterable<UserFeed>;
+  /** The highest sequence a forgotten user reached. */
+  readonly retiredSequence: number;
   /** The subscriptions, in creation order. */
   readonly subscriptions: readonly StoredSubscription[];
   /** The recorded idempotency keys. */
@@ -96,6 +100,7 @@ function userSnapshot(user: UserFeed): UserSnapshot {
 export function takeSnapshot(sources: SnapshotSources): MemorySnapshot {
   return {
     users: [...sources.users].map(userSnapshot),
+    retiredSequence: sources.retiredSequence,
     subscriptions: sources.subscriptions,
     idempotencyKeys: sources.idempotencyKeys.map((entry) => ({
       userId: entry.userId,

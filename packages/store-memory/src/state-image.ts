@@ -92,8 +92,13 @@ export interface DeadLetterImage {
 
 /** Everything an engine holds, taken at one instant. */
 export interface StateImage {
-  /** Every user the engine has seen a write for. */
+  /** Every user the engine holds a feed for. */
   readonly users: readonly UserImage[];
+  /**
+   * The highest sequence a forgotten user reached (a user is forgotten once nothing of
+   * their feed is left): a feed made again starts there, so old cursors stay refused.
+   */
+  readonly retiredSequence: number;
   /** Every subscription, in creation order. */
   readonly subscriptions: readonly SubscriptionImage[];
   /** The recorded idempotency keys (expired ones until purged). */
@@ -142,6 +147,8 @@ export interface StateRestorer<State> {
   idempotencyKey(image: IdempotencyImage): void;
   /** Adds a dead delivery (already added with its notification) to the dead-letter list; call oldest death first. */
   deadLetter(image: DeadLetterImage): void;
+  /** Sets the retired sequence (see {@link StateImage.retiredSequence}); an image without one has 0. */
+  retiredSequence(sequence: number): void;
   /** Ends the image and returns the engine. */
   finish(deadLetterSerial: number): State;
 }

@@ -1,20 +1,23 @@
 /**
- * The subscriptions (endpoints): frozen records by id and by user, and a heap of
- * expiry times so a purge finds the expired ones without scanning them all.
+ * The subscriptions (endpoints): frozen records by id and by user, and an indexed heap of
+ * the active ones by expiry, so a purge finds the expired ones without scanning them all
+ * and a deleted one leaves nothing behind.
  */
 import { formatDateTime } from '@herald/core';
 import type { NewSubscription, StoredSubscription, SubscriptionPatch } from '@herald/core';
 import { flat } from './flat-string.js';
-import { MinHeap } from './min-heap.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import type { Expiring } from './expiry-heap.js';
 
 /** A subscription as held: its current record, replaced on each change. */
-class SubscriptionEntry {
+class SubscriptionEntry implements Expiring {
+  /** Its slot in the heap of active subscriptions by expiry; -1 when not active. */
+  expirySlot = -1;
   constructor(
     public record: StoredSubscription,
     public expiresAt: number,
     public createdAt: number,
   ) {}
-  removed = false;
 }
 
 /** All subscriptions of the store. */
@@ -26,8 +29,8 @@ export class SubscriptionTable {
    * one of the user's subscriptions does.
    */
   readonly #lists = new Map<string, readonly StoredSubscription[]>();
-  /** Active subscriptions by expiry; lazy: an entry counts only if still active at that key. */
-  readonly #expiry = new MinHeap<SubscriptionEntry>();
+  /** Active subscriptions by expiry. */
+  readonly #expiry = new ExpiryHeap<SubscriptionEntry>();
 
   /** Creates an active subscription with the given (fresh, random) id. */
   create(id: string, subscription: NewSubscription, now: number): StoredSubscription {
@@ -54,7 +57,7 @@ export class SubscriptionTable {
     }
     mine.set(id, entry);
     this.#lists.delete(subscription.userId);
-    this.#expiry.push(entry.expiresAt, entry);
+    this.#expiry.set(entry, entry.expiresAt);
     return entry.record;
   }
 
@@ -89,9 +92,8 @@ export class SubscriptionTable {
     entry.record = Object.freeze(next);
     this.#lists.delete(next.userId);
     if (patch.expiresAt !== undefined) entry.expiresAt = patch.expiresAt;
-    if (entry.record.status === 'active' && (patch.expiresAt !== undefined || patch.status !== undefined)) {
-      this.#expiry.push(entry.expiresAt, entry);
-    }
+    if (entry.record.status === 'active') this.#expiry.set(entry, entry.expiresAt);
+    else this.#expiry.delete(entry);
     return entry.record;
   }
 
@@ -99,7 +101,7 @@ export class SubscriptionTable {
   delete(id: string): boolean {
     const entry = this.#byId.get(id);
     if (entry === undefined) return false;
-    entry.removed = true;
+    this.#expiry.delete(entry);
     this.#byId.delete(id);
     const mine = this.#byUser.get(entry.record.userId);
     mine?.delete(id);
@@ -111,11 +113,9 @@ export class SubscriptionTable {
   /** Marks active subscriptions expired by `now` inactive (reason `expired`) and returns them. */
   expire(now: number): StoredSubscription[] {
     const expired: StoredSubscription[] = [];
-    for (let key = this.#expiry.peekKey(); key !== undefined && key <= now; key = this.#expiry.peekKey()) {
-      const entry = this.#expiry.peekValue() as SubscriptionEntry;
-      this.#expiry.pop();
-      // Stale nodes: deleted, deactivated, or renewed to another expiry since.
-      if (entry.removed || entry.record.status !== 'active' || entry.expiresAt !== key) continue;
+    for (let key = this.#expiry.earliestKey(); key !== undefined && key <= now; key = this.#expiry.earliestKey()) {
+      const entry = this.#expiry.earliest() as SubscriptionEntry;
+      this.#expiry.delete(entry);
       const updated = this.update(entry.record.id, { status: 'inactive', statusReason: 'expired' }, now);
       if (updated !== undefined) expired.push(updated);
     }
@@ -138,7 +138,17 @@ export class SubscriptionTable {
     }
     mine.set(record.id, entry);
     this.#lists.delete(record.userId);
-    if (record.status === 'active') this.#expiry.push(expiresAt, entry);
+    if (record.status === 'active') this.#expiry.set(entry, expiresAt);
+  }
+
+  /** The users with a subscription. */
+  userIds(): IterableIterator<string> {
+    return this.#byUser.keys();
+  }
+
+  /** Entries of the expiry heap: what its memory follows. */
+  get expiryNodes(): number {
+    return this.#expiry.size;
   }
 
   /** Every subscription, in creation order (for snapshots). */

@@ -142,16 +142,18 @@ describe('dead deliveries', () => {
 });
 
 describe('cancelDeliveries and nextDueAt', () => {
-  it('cancels the open deliveries nobody holds and returns how many', async () => {
+  it('cancels the open deliveries, the leased one too, and returns how many', async () => {
     const { store, ids } = await storeWithDeliveries([t0, t0 + 10, t0 + 20]);
     const [claim] = await store.claimDeliveries({ owner: 'w', now: t0, leaseMs: 1_000, limit: 1 });
-    expect(await store.cancelDeliveries('alice', 'n1', 'user cancelled', t0 + 5)).toBe(2);
+    expect(await store.cancelDeliveries('alice', 'n1', 'user cancelled', t0 + 5)).toBe(3);
     expect(await store.cancelDeliveries('alice', 'n1', 'again', t0 + 5)).toBe(0);
     const deliveries = await store.listDeliveries('alice', 'n1');
-    expect(deliveries.map((delivery) => delivery.status)).toEqual(['pending', 'cancelled', 'cancelled']);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(deliveries[1]?.lastError).toEqual({ code: 'CANCELLED', message: 'user cancelled', at: t0 + 5 });
     expect(claim?.delivery.id).toBe(ids[0]);
-    expect(await store.nextDueAt()).toBe(t0 + 1_000);
+    const ref = { userId: 'alice', deliveryId: ids[0] as string, token: claim?.delivery.lease.token as string };
+    expect(await store.completeDelivery(ref, { status: 'delivered' }, t0 + 6), 'the holder finds its lease gone').toBe(false);
+    expect(await store.nextDueAt()).toBeUndefined();
   });
 
   it('reports the earliest due time of an open delivery, or nothing', async () => {

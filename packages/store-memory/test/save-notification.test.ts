@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
+import { supersededDeliveryError } from '@herald/core';
 import { day, newDelivery, notificationWrite, t0 } from './fixtures.js';
 
 describe('saveNotification', () => {
@@ -62,21 +63,24 @@ describe('saveNotification', () => {
     expect(page.items.map((item) => item.appNotificationId)).toEqual(['a1', 'a2']);
   });
 
-  it('cancels the open deliveries nobody holds when updating, and leaves leased ones to their holder', async () => {
+  it('cancels the open deliveries when updating, the leased one too, with one superseded error for every store', async () => {
     const store = createMemoryStore();
     const first = await store.saveNotification(notificationWrite('alice', 'a1', { id: 'n-a1', deliveries: 2 }));
     const [claim] = await store.claimDeliveries({ owner: 'worker', now: t0, leaseMs: 60_000, limit: 1 });
-    const leasedId = claim?.delivery.id;
+    const leasedId = claim?.delivery.id as string;
     const second = await store.saveNotification(notificationWrite('alice', 'a1', { now: t0 + 10, deliveries: 1 }));
     const deliveries = await store.listDeliveries('alice', 'n-a1');
     expect(deliveries).toHaveLength(3);
     const [a, b, c] = deliveries;
-    const leased = [a, b].find((delivery) => delivery?.id === leasedId);
-    const other = [a, b].find((delivery) => delivery?.id !== leasedId);
-    expect(leased).toMatchObject({ status: 'pending', lease: { owner: 'worker' } });
-    expect(other).toMatchObject({ status: 'cancelled', nextAttemptAt: null, lastError: { code: 'SUPERSEDED', at: t0 + 10 } });
+    for (const superseded of [a, b]) {
+      expect(superseded).toMatchObject({ status: 'cancelled', nextAttemptAt: null, lastError: { ...supersededDeliveryError, at: t0 + 10 } });
+      expect(superseded && 'lease' in superseded).toBe(false);
+    }
     expect(c).toEqual(second.deliveries[0]);
     expect(first.deliveries.map((delivery) => delivery.id)).toContain(leasedId);
+    const ref = { userId: 'alice', deliveryId: leasedId, token: claim?.delivery.lease.token as string };
+    expect(await store.completeDelivery(ref, { status: 'failed', nextAttemptAt: t0 + 20, error: { code: 'X', message: 'busy' } }, t0 + 11)).toBe(false);
+    expect((await store.claimDeliveries({ owner: 'worker', now: t0 + 1_000_000, leaseMs: 1, limit: 10 })).map((claimed) => claimed.delivery.id)).toEqual([c?.id]);
   });
 
   it('cancels a delivery whose lease ran out when updating', async () => {

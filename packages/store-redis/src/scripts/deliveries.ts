@@ -71,7 +71,7 @@ redis.call('ZADD', DUE, now, ref)
 return redis.call('HGETALL', key)
 `;
 
-/** ARGV: tag, user, notification id, reason, now. Cancels its open deliveries nobody holds; returns how many. */
+/** ARGV: tag, user, notification id, reason, now. Cancels its open deliveries, leased or not; returns how many. */
 export const cancelDeliveries =
   prelude +
   String.raw`

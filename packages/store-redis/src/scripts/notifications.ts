@@ -8,7 +8,8 @@
  * position: last creation or update), `cseq` (creation), `exp` (expiry, epoch ms) and
  * `dlv` (its delivery ids, oldest first, as a JSON array).
  */
-import { prelude } from './prelude.js';
+import { supersededDeliveryError } from '@herald/core';
+import { luaString, prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 
 /**
@@ -100,8 +101,8 @@ else
     if not grp then redis.call('HDEL', key, 'grp') end
   end
   redis.call('ZREM', ukey('changes', u), 'n:' .. note_id)
-  -- Open deliveries of the old content that nobody holds are superseded.
-  for _, d in ipairs(dlv) do cancel_open(u, d, now, 'SUPERSEDED', 'superseded by an update') end
+  -- Open deliveries of the old content are superseded, leased or not.
+  for _, d in ipairs(dlv) do cancel_open(u, d, now, ${luaString(supersededDeliveryError.code)}, ${luaString(supersededDeliveryError.message)}) end
   for i = 1, count do dlv[#dlv + 1] = ids[i] end
 end
 

@@ -8,6 +8,14 @@
  * and are stored as given (Lua would print large ones in exponent form); they are
  * compared with `tonumber`. An optional value absent from a hash reads as `false`.
  */
+/** A TypeScript string as a Lua string literal, for constants the scripts share with the rest of Herald. */
+export function luaString(text: string): string {
+  // JSON's escapes are Lua's too for the text this is used for (no code point above U+007F).
+  if (!/^[\x20-\x7e]*$/.test(text)) throw new TypeError(`luaString takes printable ASCII only: ${JSON.stringify(text)}`);
+  return JSON.stringify(text);
+}
+
+/** The Lua every script starts with. */
 export const prelude = String.raw`
 local T = ARGV[1]
 
@@ -94,13 +102,12 @@ local function refresh_user_expiry(u)
   end
 end
 
--- Ends an open delivery nobody holds (no lease, or a lapsed one) as cancelled.
+-- Ends an open delivery as cancelled, leased or not: the holder's completion then finds
+-- it no longer open and records nothing, so no attempt starts after the change.
 local function cancel_open(u, id, now, code, message)
   local ref = user_ref(u, id)
   local key = delivery_key(ref)
-  local f = redis.call('HMGET', key, 'st', 'lx')
-  if not is_open(f[1]) then return false end
-  if f[2] and tonumber(f[2]) > tonumber(now) then return false end
+  if not is_open(redis.call('HGET', key, 'st')) then return false end
   redis.call('HSET', key, 'st', 'cancelled', 'next', '', 'ec', code, 'em', message, 'ea', now, 'up', now)
   redis.call('HDEL', key, 'lo', 'lt', 'lx')
   redis.call('ZREM', DUE, ref)

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import type { ClaimedDelivery, DeliveryRecord, NewDelivery } from '@herald/core';
 import { sampleDeliveries } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
-import { alice, bob, claim, claimExactly, complete, deliveryOf, killDelivery, send, t0 } from './steps.js';
+import { alice, bob, claim, claimExactly, complete, deliveryOf, killDelivery, leaseOf, send, t0 } from './steps.js';
 
 /** Registers the tests of the group. */
 export function deliveryTests(h: StoreHarness): void {
@@ -78,25 +78,24 @@ export function deliveryTests(h: StoreHarness): void {
     expect(await h.store.retryDelivery(alice, 'no-such-id', t0), 'retryDelivery of a missing delivery answers undefined').toBeUndefined();
   });
 
-  it("cancels a notification's open, unleased deliveries and counts them", async () => {
+  it("cancels a notification's open deliveries, leased or not, and counts them", async () => {
     const deliveries: NewDelivery[] = sampleDeliveries(4, { nextAttemptAt: [t0 - 2, t0 - 1, t0 - 3, t0 + 60_000] });
     const [toDeliver, toHold, toFail, scheduled] = deliveries.map((d) => d.id) as [string, string, string, string];
     const saved = await send(h.store, { deliveries });
-    const [delivering, , failing] = await claimExactly(h.store, [toDeliver, toHold, toFail], t0);
+    const [delivering, holding, failing] = await claimExactly(h.store, [toDeliver, toHold, toFail], t0);
     await complete(h.store, delivering as ClaimedDelivery, { status: 'delivered' }, t0);
     await complete(h.store, failing as ClaimedDelivery, { status: 'failed', nextAttemptAt: t0 + 5_000, error: { code: 'TRANSPORT_RETRYABLE', message: 'busy' } }, t0);
-    const held = await deliveryOf(h.store, alice, toHold);
     const delivered = await deliveryOf(h.store, alice, toDeliver);
 
-    expect(await h.store.cancelDeliveries(alice, saved.notification.id, 'no longer wanted', t0 + 1), 'cancelDeliveries counts the open, unleased deliveries it cancelled').toBe(2);
-    for (const id of [toFail, scheduled]) {
+    expect(await h.store.cancelDeliveries(alice, saved.notification.id, 'no longer wanted', t0 + 1), 'cancelDeliveries counts the open deliveries it cancelled, leased ones too').toBe(3);
+    for (const id of [toFail, scheduled, toHold]) {
       const cancelled = await deliveryOf(h.store, alice, id);
-      expect(cancelled.status, 'an open, unleased delivery becomes cancelled').toBe('cancelled');
+      expect(cancelled.status, 'an open delivery becomes cancelled, even under a live lease').toBe('cancelled');
       expect(cancelled.nextAttemptAt, 'a cancelled delivery has nextAttemptAt: null').toBeNull();
     }
-    expect(await deliveryOf(h.store, alice, toHold), 'a leased delivery is left to its holder').toEqual(held);
+    expect(await h.store.completeDelivery(leaseOf(holding as ClaimedDelivery), { status: 'delivered' }, t0 + 2), 'the holder of a cancelled delivery finds its lease gone').toBe(false);
     expect(await deliveryOf(h.store, alice, toDeliver), 'a delivered delivery stays delivered').toEqual(delivered);
-    expect(await claim(h.store, t0 + 120_000, 100, { leaseMs: 1 }), 'cancelled deliveries are never claimed (only the lapsed lease is)').toHaveLength(1);
+    expect(await claim(h.store, t0 + 120_000, 100, { leaseMs: 1 }), 'cancelled deliveries are never claimed').toEqual([]);
     expect(await h.store.cancelDeliveries(alice, saved.notification.id, 'again', t0 + 2), 'nothing left to cancel').toBe(0);
     expect(await h.store.cancelDeliveries(alice, 'no-such-id', 'why', t0 + 2), 'a missing notification has nothing to cancel').toBe(0);
   });

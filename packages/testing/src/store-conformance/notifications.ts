@@ -7,7 +7,7 @@ import type { ClaimedDelivery, DeliveryPlan, DeliveryRecord, NewDelivery, Notifi
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import { expectNoUndefinedFields, timeOf } from './expectations.js';
 import type { StoreHarness } from './harness.js';
-import { alice, bob, claimExactly, complete, currentSequence, deliveryOf, feedIds, leaseMs, send, t0 } from './steps.js';
+import { alice, bob, claimExactly, complete, currentSequence, deliveryOf, feedIds, leaseMs, leaseOf, send, t0 } from './steps.js';
 
 /** What a save must not have left behind when it was refused. */
 async function expectNothingOf(store: NotificationStore, notificationId: string, deliveryIds: readonly string[], now: number): Promise<void> {
@@ -157,7 +157,7 @@ export function notificationTests(h: StoreHarness): void {
     expectNoUndefinedFields(updated, 'the updated notification');
   });
 
-  it('cancels the open, unleased deliveries of an updated notification as SUPERSEDED, and leaves leased and final ones alone', async () => {
+  it('cancels the open deliveries of an updated notification as SUPERSEDED, leased or not, and leaves final ones alone', async () => {
     // Claim order is by nextAttemptAt, so the three claimed ones are due before the scheduled one.
     const deliveries = sampleDeliveries(4, { nextAttemptAt: [t0 - 3, t0 - 2, t0 - 1, t0 + 60_000] });
     const [toDeliver, toFail, toHold, scheduled] = deliveries.map((d) => d.id) as [string, string, string, string];
@@ -166,25 +166,26 @@ export function notificationTests(h: StoreHarness): void {
     await complete(h.store, delivering as ClaimedDelivery, { status: 'delivered' }, t0);
     await complete(h.store, failing as ClaimedDelivery, { status: 'failed', nextAttemptAt: t0 + 30_000, error: { code: 'TRANSPORT_RETRYABLE', message: 'busy' } }, t0);
     const delivered = await deliveryOf(h.store, alice, toDeliver);
-    const held = await deliveryOf(h.store, alice, toHold);
 
     const added = sampleDeliveries(1, { nextAttemptAt: t0 + 1 }) as [NewDelivery];
     const result = await send(h.store, { appNotificationId: 'a', deliveries: added, now: t0 + 1 });
     expect(result.notification.id).toBe(first.notification.id);
     expect(result.deliveries.map((d) => d.id), 'an update returns only the deliveries it created').toEqual(added.map((d) => d.id));
 
-    for (const id of [toFail, scheduled]) {
+    for (const id of [toFail, scheduled, toHold]) {
       const superseded = await deliveryOf(h.store, alice, id);
-      expect(superseded.status, 'an open (pending or failed), unleased delivery of an updated notification becomes cancelled').toBe('cancelled');
+      expect(superseded.status, 'an open (pending or failed) delivery of an updated notification becomes cancelled, even under a live lease').toBe('cancelled');
       expect(superseded.lastError?.code, "a superseded delivery's lastError has code SUPERSEDED").toBe('SUPERSEDED');
       expect(superseded.nextAttemptAt, 'a superseded delivery has nextAttemptAt: null').toBeNull();
     }
-    expect(await deliveryOf(h.store, alice, toHold), 'a delivery under a live lease is left to its holder').toEqual(held);
     expect(await deliveryOf(h.store, alice, toDeliver), 'a delivered delivery is final and stays as it was').toEqual(delivered);
     const fresh = await deliveryOf(h.store, alice, added[0].id);
     expect(fresh.status).toBe('pending');
     expect((await h.store.listDeliveries(alice, first.notification.id)).length, 'the old deliveries stay listed beside the new one').toBe(5);
-    await complete(h.store, holding as ClaimedDelivery, { status: 'delivered' }, t0 + 2);
+    expect(
+      await h.store.completeDelivery(leaseOf(holding as ClaimedDelivery), { status: 'delivered' }, t0 + 2),
+      'the holder of a superseded delivery finds its lease gone',
+    ).toBe(false);
   });
 
   it('treats a delivery whose lease expired as unleased when superseding', async () => {
