@@ -17,6 +17,7 @@ import { expiryTests } from './expiry.js';
 import { feedTests } from './feed.js';
 import { storeHarness, type StoreHarness } from './harness.js';
 import { idempotencyTests } from './idempotency.js';
+import { inFlightTests } from './in-flight.js';
 import { isolationTests } from './isolation.js';
 import { leaseTests } from './leases.js';
 import { lifecycleTests } from './lifecycle.js';
@@ -33,6 +34,7 @@ export const storeConformanceGroups = [
   'subscriptions',
   'deliveries',
   'leases',
+  'inFlight',
   'scheduling',
   'expiry',
   'idempotency',
@@ -88,6 +90,7 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   subscriptions: subscriptionTests,
   deliveries: deliveryTests,
   leases: leaseTests,
+  inFlight: inFlightTests,
   scheduling: schedulingTests,
   expiry: expiryTests,
   idempotency: idempotencyTests,
