@@ -30,6 +30,8 @@ export interface CompactionTarget {
   readonly segmentNumber: number;
   /** Set when the store closes: the snapshot is abandoned. */
   readonly abort: SnapshotAbort;
+  /** Throws if the store lost its directory's lock (see lock.ts): nothing more may change there. */
+  readonly verify: () => void;
 }
 
 /** What a compaction did. */
@@ -46,13 +48,15 @@ export interface CompactionResult {
  * snapshot and deletes what it covers.
  */
 export function compact(target: CompactionTarget): { readonly number: number; readonly done: Promise<CompactionResult> } {
-  const { directory, state, writer, abort } = target;
+  const { directory, state, writer, abort, verify } = target;
   const number = target.segmentNumber + 1;
   const image = state.capture();
   const rotated = writer.rotate(() => createSegment(directory, number));
   const done = (async (): Promise<CompactionResult> => {
     await rotated;
-    const snapshotBytes = await writeSnapshot(directory, number, image, abort);
+    const snapshotBytes = await writeSnapshot(directory, number, image, abort, verify);
+    // The files it removes would be another writer's, if it took the directory over.
+    verify();
     await removeObsolete(directory, number);
     return { number, snapshotBytes };
   })();

@@ -19,13 +19,16 @@ import { resolve } from 'node:path';
 import { compact } from './compaction.js';
 import type { MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
+import { environmentError } from './environment-error.js';
 import { acquireLock } from './lock.js';
+import type { DirectoryLock } from './lock.js';
 import type { LogOperation } from './log-operation.js';
 import { frameRecord } from './log-record.js';
 import { LogWriter } from './log-writer.js';
 import { checkFileStoreOptions } from './options.js';
 import type { FileStoreOptions, FileStoreWarning } from './options.js';
 import { prepareDirectory, recoverStore } from './recovery.js';
+import type { RecoveredStore } from './recovery.js';
 import { SnapshotAborted } from './snapshot.js';
 
 /** The file store's name, as `store.name` reports it. */
@@ -49,9 +52,14 @@ export interface FileStore extends NotificationStore {
  * Opens (or creates) the file store in `options.directory`: takes the directory's lock,
  * reads the snapshot and replays the log, cutting off a torn tail with a warning.
  * @throws TypeError when an option is invalid.
- * @throws HeraldError `STORE_LOCKED` when another process has the directory open,
- * `STORE_CORRUPT` when a file is damaged or not Herald's, `STORE_VERSION_MISMATCH`
- * when it was written by a newer format.
+ * @throws HeraldError `STORE_LOCKED` when another process has the directory open (or
+ * its lock was removed while that process runs), `STORE_CORRUPT` when a file is damaged
+ * or not Herald's, `STORE_VERSION_MISMATCH` when it was written by a newer format,
+ * `STORE_INACCESSIBLE` when the path cannot be used as it is (permission denied,
+ * read-only file system, a file in the way, a name too long), `STORE_UNAVAILABLE` when
+ * the environment fails otherwise (disk full, I/O error, too many open files). Later
+ * calls reject with `STORE_UNAVAILABLE` after a failed write, `STORE_LOCKED` after the
+ * lock was lost, `STORE_CLOSED` after `close()`.
  */
 export async function createFileStore(options: FileStoreOptions): Promise<FileStore> {
   const settings = checkFileStoreOptions(options);
@@ -68,14 +76,20 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     failure ??= error;
   };
 
-  await prepareDirectory(directory);
-  const lock = await acquireLock({ directory, staleLockMs: settings.staleLockMs, onWarning: warn, onLost: (error) => fail(error as HeraldError) });
-  let recovered;
+  let lock: DirectoryLock;
+  let recovered: RecoveredStore;
+  try {
+    await prepareDirectory(directory);
+    lock = await acquireLock({ directory, staleLockMs: settings.staleLockMs, onWarning: warn, onLost: (error) => fail(error as HeraldError) });
+  } catch (error) {
+    throw environmentError(error, directory, 'open');
+  }
   try {
     recovered = await recoverStore(directory, warn);
   } catch (error) {
-    await lock.release();
-    throw error;
+    // The open failed: its own error is the one to report, not a failure to clean up after it.
+    await lock.release().catch(() => undefined);
+    throw environmentError(error, directory, 'open');
   }
 
   const { state } = recovered;
@@ -85,11 +99,11 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     size: recovered.segment.size,
     fsync: settings.fsync,
     fsyncIntervalMs: settings.fsyncIntervalMs,
-    beforeWrite: () => lock.confirm(),
-    onFailure: (error) =>
-      isHeraldError(error)
-        ? fail(error)
-        : fail(storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${error instanceof Error ? error.message : String(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error })),
+    verify: () => lock.verify(),
+    onFailure: (error) => {
+      const mapped = environmentError(error, directory, 'write');
+      fail(isHeraldError(mapped) ? mapped : storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${error instanceof Error ? error.message : String(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error }));
+    },
   });
   // Leases from before the restart: nobody holds them any more.
   if (state.releaseAllLeases() > 0) writer.append(frameRecord(JSON.stringify({ op: 'restart' } satisfies LogOperation)));
@@ -100,14 +114,15 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   let compaction: Promise<void> | undefined;
 
   const startCompaction = (): Promise<void> => {
-    const run = compact({ directory, state, writer, segmentNumber, abort });
+    const run = compact({ directory, state, writer, segmentNumber, abort, verify: () => lock.verify() });
     segmentNumber = run.number;
     const done = run.done.then(
       () => undefined,
       (error: unknown) => {
         if (error instanceof SnapshotAborted) return;
-        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${error instanceof Error ? error.message : String(error)}; the log keeps growing until the next one succeeds` });
-        throw error;
+        const mapped = environmentError(error, directory, 'compaction');
+        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${mapped instanceof Error ? mapped.message : String(mapped)}; the log keeps growing until the next one succeeds` });
+        throw mapped;
       },
     );
     compaction = done.catch(() => undefined).finally(() => {
@@ -277,14 +292,19 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
         closed = true;
         abort.aborted = true;
         await compaction;
+        let error: unknown;
         try {
           await writer.close();
-        } catch (error) {
-          // The failure was already reported to the calls it concerned.
-          if (!isHeraldError(failure)) throw error;
-        } finally {
-          await lock.release();
+        } catch (closeError) {
+          // A failure already reported to the calls it concerned is not news.
+          if (!isHeraldError(failure)) error = environmentError(closeError, directory, 'close');
         }
+        try {
+          await lock.release();
+        } catch (releaseError) {
+          error ??= environmentError(releaseError, directory, 'close');
+        }
+        if (error !== undefined) throw error;
       })();
       return closing;
     },

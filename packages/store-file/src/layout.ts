@@ -4,6 +4,7 @@
  * ```
  * <directory>/
  *   lock/                           the writer's lock (see lock.ts)
+ *   writer.json                     the writer's second record of itself (see lock.ts)
  *   snapshot-0000000007.herald      the state as of the start of log segment 7
  *   log-0000000007.herald           log segments, replayed in order over the snapshot
  *   log-0000000008.herald
@@ -34,6 +35,9 @@ const magics: Record<StoreFileKind, Buffer> = {
 
 /** The name of the lock directory. */
 export const lockName = 'lock';
+
+/** The name of the writer's record beside the data (see lock.ts). */
+export const writerName = 'writer.json';
 
 const namePattern = /^(log|snapshot)-(\d{10})\.herald(\.tmp)?$/;
 

@@ -55,8 +55,12 @@ export interface LogWriterOptions {
   readonly fsyncIntervalMs: number;
   /** Called once, with the error, when a write or fsync fails. */
   readonly onFailure: (error: unknown) => void;
-  /** Called before each write; a rejection stops the writer (the directory's lock was lost). */
-  readonly beforeWrite?: () => Promise<void> | undefined;
+  /**
+   * Called before each write and rotation, and again after each write (and its fsync)
+   * before the batch is acknowledged; throwing stops the writer (the directory's lock
+   * was lost). Once per batch: group commit makes the check cheap per record.
+   */
+  readonly verify?: () => void;
 }
 
 /** The group-committing appender of one store. */
@@ -65,7 +69,7 @@ export class LogWriter {
   #size: number;
   readonly #fsync: FsyncMode;
   readonly #onFailure: (error: unknown) => void;
-  readonly #beforeWrite: (() => Promise<void> | undefined) | undefined;
+  readonly #verify: () => void;
   /** Batches and rotations waiting to be written, in order; the last batch takes new records. */
   readonly #queue: (Batch | Rotation)[] = [];
   #current = new Batch();
@@ -85,7 +89,7 @@ export class LogWriter {
     this.#size = options.size;
     this.#fsync = options.fsync;
     this.#onFailure = options.onFailure;
-    this.#beforeWrite = options.beforeWrite;
+    this.#verify = options.verify ?? (() => undefined);
     if (options.fsync === 'interval') {
       this.#timer = setInterval(() => {
         this.#syncRequested = true;
@@ -203,8 +207,8 @@ export class LogWriter {
     // A new batch takes the records that arrive while this one is written.
     if (batch === this.#current) this.#current = new Batch();
     this.#inFlight = batch;
-    const confirmation = this.#beforeWrite?.();
-    if (confirmation !== undefined) await confirmation;
+    // Not into a directory another writer owns now.
+    this.#verify();
     const bytes = batch.frames.length === 1 ? (batch.frames[0] as Buffer) : Buffer.concat(batch.frames, batch.bytes);
     let written = 0;
     while (written < bytes.length) {
@@ -214,6 +218,9 @@ export class LogWriter {
     this.#size += written;
     if (this.#fsync === 'always') await this.#handle.datasync();
     else this.#unsynced = true;
+    // The lock may have been lost while the batch was written: then it is not acknowledged
+    // (another writer may have read the log before it, or written over it).
+    this.#verify();
     this.#durable = batch.lastTicket;
     this.#inFlight = undefined;
     batch.resolve();
@@ -221,6 +228,7 @@ export class LogWriter {
 
   async #rotate(rotation: Rotation): Promise<void> {
     try {
+      this.#verify();
       await this.#handle.datasync();
       await this.#handle.close();
       this.#handle = await rotation.open();

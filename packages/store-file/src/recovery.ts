@@ -121,20 +121,21 @@ export async function removeObsolete(directory: string, current: number, found?:
   if (obsolete.length > 0) await syncDirectory(directory);
 }
 
-/** Makes sure `directory` exists and is a directory. */
+/**
+ * Makes sure `directory` exists and is a directory. Throws STORE_INACCESSIBLE when the path
+ * is a file; other failures are thrown as the system reported them, for the caller to map.
+ */
 export async function prepareDirectory(directory: string): Promise<void> {
   try {
     await mkdir(directory, { recursive: true });
+    return;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
   }
-  let info;
-  try {
-    info = await stat(directory);
-  } catch (error) {
-    throw storeError('STORE_CORRUPT', `the store directory ${directory} cannot be created: ${(error as Error).message}`, { cause: error });
-  }
+  // Something is in the way: the path is a file, or a directory above it is.
+  const info = await stat(directory);
   if (!info.isDirectory()) {
-    throw storeError('STORE_CORRUPT', `the store directory ${directory} is a file, not a directory; nothing was changed. Point the store at a directory`);
+    throw storeError('STORE_INACCESSIBLE', `the store directory ${directory} is a file, not a directory; nothing was changed. Point option directory at a directory`);
   }
 }

@@ -41,9 +41,10 @@ export class SnapshotAborted extends Error {
 /**
  * Writes `image` as snapshot `number` of `directory`: temp file, fsync, rename, fsync of
  * the directory. Returns the snapshot's size in bytes. On failure or abort the temp file
- * is removed and nothing else changed.
+ * is removed and nothing else changed. `beforeRename` may throw to stop it at the last
+ * moment (the store lost its lock: the directory is no longer its to change).
  */
-export async function writeSnapshot(directory: string, number: number, image: StateImage, abort: SnapshotAbort): Promise<number> {
+export async function writeSnapshot(directory: string, number: number, image: StateImage, abort: SnapshotAbort, beforeRename: () => void = () => undefined): Promise<number> {
   const temp = join(directory, tempName(number));
   const handle = await open(temp, 'w');
   let position = 0;
@@ -72,9 +73,12 @@ export async function writeSnapshot(directory: string, number: number, image: St
     throw error;
   }
   await handle.close();
-  if (abort.aborted) {
+  try {
+    if (abort.aborted) throw new SnapshotAborted();
+    beforeRename();
+  } catch (error) {
     await rm(temp, { force: true });
-    throw new SnapshotAborted();
+    throw error;
   }
   await rename(temp, join(directory, fileName('snapshot', number)));
   await syncDirectory(directory);

@@ -24,6 +24,8 @@ export interface Child {
   stderr: string;
   /** Resolves with the first line equal to `line`, or rejects if the child exits first. */
   waitFor(line: string): Promise<void>;
+  /** Resolves once `done(lines)` is true (checked after every line), or rejects if the child exits first. */
+  waitUntil(done: (lines: readonly string[]) => boolean): Promise<void>;
   /** Resolves when the child has exited. */
   readonly exited: Promise<void>;
 }
@@ -35,6 +37,7 @@ export function startChild(fixture: string, args: readonly string[]): Child {
   const lines: string[] = [];
   let partial = '';
   const waiters: { line: string; resolve: () => void; reject: (error: Error) => void }[] = [];
+  const conditions: { done: (lines: readonly string[]) => boolean; resolve: () => void; reject: (error: Error) => void }[] = [];
   let exited = false;
   const result: Child = {
     process: child,
@@ -44,6 +47,11 @@ export function startChild(fixture: string, args: readonly string[]): Child {
       if (lines.includes(line)) return Promise.resolve();
       if (exited) return Promise.reject(new Error(`the child exited before printing ${line}: ${result.stderr}`));
       return new Promise((resolve, reject) => waiters.push({ line, resolve, reject }));
+    },
+    waitUntil(done) {
+      if (done(lines)) return Promise.resolve();
+      if (exited) return Promise.reject(new Error(`the child exited before the awaited output: ${result.stderr}`));
+      return new Promise((resolve, reject) => conditions.push({ done, resolve, reject }));
     },
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
   };
@@ -58,6 +66,10 @@ export function startChild(fixture: string, args: readonly string[]): Child {
         waiter.resolve();
       }
     }
+    for (const condition of conditions.filter((c) => c.done(lines))) {
+      conditions.splice(conditions.indexOf(condition), 1);
+      condition.resolve();
+    }
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (data: string) => {
@@ -66,6 +78,7 @@ export function startChild(fixture: string, args: readonly string[]): Child {
   child.once('exit', () => {
     exited = true;
     for (const waiter of waiters.splice(0)) waiter.reject(new Error(`the child exited before printing ${waiter.line}: ${result.stderr}`));
+    for (const condition of conditions.splice(0)) condition.reject(new Error(`the child exited before the awaited output: ${result.stderr}`));
   });
   return result;
 }
