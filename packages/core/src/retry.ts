@@ -119,18 +119,22 @@ export function retryDelayMs(scheduledMs: number, hintMs: number | undefined, ma
   return Math.max(scheduledMs, Math.min(hintMs, maxHintMs));
 }
 
-/** The parts of a {@link RetryPolicy} a service relies on, checked when it is given. */
-export function checkRetryPolicy(policy: unknown, name: string): RetryPolicy {
+/**
+ * The parts of a {@link RetryPolicy} a service relies on, checked when it is given.
+ * `name` is the option's name in messages, `source` the package raising them.
+ * @throws TypeError (`code` `INVALID_OPTION`) naming the option.
+ */
+export function checkRetryPolicy(policy: unknown, name: string, source?: string): RetryPolicy {
   if (policy === null || typeof policy !== 'object') {
-    throw optionError(undefined, `${name} must be a retry policy such as exponentialBackoff() or fixedSchedule([1000, 5000]), got ${describeValue(policy)}`);
+    throw optionError(source, `${name} must be a retry policy such as exponentialBackoff() or fixedSchedule([1000, 5000]), got ${describeValue(policy)}`);
   }
   const { maxAttempts, delayMs } = policy as Partial<RetryPolicy>;
   if (typeof delayMs !== 'function') {
     const hint = Array.isArray((policy as Record<string, unknown>)['delaysMs']) ? ` (for a list of delays use fixedSchedule(${JSON.stringify((policy as Record<string, unknown>)['delaysMs'])}))` : '';
-    throw optionError(undefined, `${name}.delayMs must be a function (attempts, random) => milliseconds${hint}; build the policy with exponentialBackoff() or fixedSchedule()`);
+    throw optionError(source, `${name}.delayMs must be a function (attempts, random) => milliseconds${hint}; build the policy with exponentialBackoff() or fixedSchedule()`);
   }
   if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw optionError(undefined, `${name}.maxAttempts must be a whole number of at least 1, got ${String(maxAttempts)}`);
+    throw optionError(source, `${name}.maxAttempts must be a whole number of at least 1, got ${String(maxAttempts)}`);
   }
   return policy as RetryPolicy;
 }

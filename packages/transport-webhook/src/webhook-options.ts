@@ -115,7 +115,7 @@ export function checkWebhookOptions(options: unknown): WebhookSettings {
     timeoutMs,
     maxResponseBytes: positiveWholeNumberOption(source, 'maxResponseBytes', given['maxResponseBytes'], 65_536),
     maxSockets: positiveWholeNumberOption(source, 'maxSockets', given['maxSockets'], 64),
-    retry: given['retry'] === undefined ? undefined : checkRetryPolicy(given['retry'], 'retry'),
+    retry: given['retry'] === undefined ? undefined : checkRetryPolicy(given['retry'], 'retry', source),
     eventType: functionOption<(message: TransportMessage) => string>('eventType', given['eventType'], '(message) => string'),
     // An HTTP field value (RFC 9110 §5.5), kept to visible ASCII so no header can be split.
     userAgent: textOption('userAgent', given['userAgent'], 'Herald-Webhooks/0.1', /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/, 'visible ASCII text'),
