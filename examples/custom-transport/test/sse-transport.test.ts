@@ -2,6 +2,10 @@ import { get, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSseDemo, type SseDemo } from '../src/server.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 let demo: SseDemo | undefined;
 afterEach(async () => {

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationService } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createApp } from '../src/app.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 const service = createNotificationService({ store: createMemoryStore(), transports: [{ name: 'console', send: async () => undefined }] });
 let base = '';

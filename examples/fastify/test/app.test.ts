@@ -4,6 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { createNotificationService } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createApp } from '../src/app.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 let app: FastifyInstance;
 let base = '';

@@ -1,6 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runQuickstart } from '../src/quickstart.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 describe('the quickstart', () => {
   it('stores the reference example in the feed and delivers it to all three endpoints', async () => {

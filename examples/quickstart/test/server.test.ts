@@ -8,6 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateWebhookSecret, verifyWebhook } from '@herald/transport-webhook';
 import { startRedisServer } from '../../../packages/store-redis/test/redis-server.js';
 import { startQuickstartServer, type QuickstartServer } from '../src/server.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -5,6 +5,10 @@ import { createNotificationService, fixedSchedule } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createWebhookTransport, generateWebhookSecret, type WebhookBody } from '@herald/transport-webhook';
 import { createReceiverApp } from '../src/receiver.js';
+import { useLoopbackOnly } from '@herald/testing';
+
+// Every connection these tests open must stay on loopback.
+useLoopbackOnly();
 
 let server: Server | undefined;
 afterEach(async () => {

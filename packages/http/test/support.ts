@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { createNotificationService, type NotificationService, type NotificationServiceOptions, type Transport } from '@herald/core';
 import { createHttpHandler, developmentAuthenticator, type HttpHandlerOptions } from '@herald/http';
 import { createMemoryStore } from '@herald/store-memory';
-import { sampleRequest } from '@herald/testing';
+import { sampleRequest, useLoopbackOnly } from '@herald/testing';
+
+// Every test file that uses this support keeps its connections on loopback.
+useLoopbackOnly();
 
 export interface Answer {
   readonly status: number;

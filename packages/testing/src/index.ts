@@ -1,6 +1,7 @@
 /**
  * `@herald/testing`: the conformance suites for store and transport authors, fixtures to
- * build sample records with, and a fake clock for service tests.
+ * build sample records with, a fake clock for service tests, and a connect hook that keeps
+ * a test's connections on loopback.
  */
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { parseDuration } from './duration.js';
@@ -12,3 +13,4 @@ export { createRecordingTransport, type RecordingTransport, type RecordedDeliver
 export { heraldMatchers, type HeraldMatchers, type DeliveryTarget } from './matchers.js';
 export { type NotificationMatch, type NotificationShape } from './notification-match.js';
 export { seededRandom } from './seeded-random.js';
+export { useLoopbackOnly, loopbackOnly, loopbackOnlyInstalled, isLoopback, NonLoopbackConnectError } from './loopback-only.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createNotificationService, HeraldError } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createWebhookTransport, generateWebhookSecret, type WebhookTransportOptions } from '@herald/transport-webhook';
-import { useLoopbackOnly } from './loopback-only.js';
+import { useLoopbackOnly } from '@herald/testing';
 
 useLoopbackOnly();
 

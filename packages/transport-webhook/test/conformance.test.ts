@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { runTransportConformance, sampleEndpoint } from '@herald/testing';
 import { createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
-import { useLoopbackOnly } from './loopback-only.js';
+import { useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';
 
 // Every connection of these tests must stay on loopback, whatever the guard decides.

@@ -8,7 +8,7 @@ import { createNotificationService, exponentialBackoff } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, sampleRequest } from '@herald/testing';
 import { createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
-import { useLoopbackOnly } from './loopback-only.js';
+import { useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';
 
 useLoopbackOnly();

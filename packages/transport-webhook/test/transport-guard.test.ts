@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredNotification, TransportMessage } from '@herald/core';
 import { createAddressGuard, createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
 import { createConnections, RefusedAddressError } from '../src/http-post.js';
-import { loopbackOnlyInstalled, useLoopbackOnly } from './loopback-only.js';
+import { loopbackOnlyInstalled, useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';
 
 useLoopbackOnly();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportError, type Endpoint, type StoredNotification, type TransportMessage } from '@herald/core';
 import { createWebhookTransport, generateWebhookSecret, verifyWebhook, type WebhookBody } from '@herald/transport-webhook';
-import { useLoopbackOnly } from './loopback-only.js';
+import { useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';
 
 // Every connection of these tests must stay on loopback, whatever the guard decides.

@@ -1,8 +1,9 @@
 /**
  * A test-only safety net: while installed, every TCP connection this process opens must
- * go to a loopback address, whatever the webhook transport's guard decides. A guard bug
- * then fails a test (the connect throws, or its lookup fails) instead of sending packets
- * to another host. It checks the address a socket is about to connect to: a literal IP
+ * go to a loopback address (127.0.0.0/8 or ::1), whatever the code under test decides —
+ * an SSRF guard of a transport, a URL built from user input. A bug then fails a test (the
+ * connect throws, or its lookup fails) instead of sending packets to another host. Call
+ * `useLoopbackOnly()` at the top of a test file. It checks the address a socket is about to connect to: a literal IP
  * at once, a host name on every address its lookup (the transport's guarded one
  * included) gives back. It shares no code with the guard it backs up.
  */

@@ -4,7 +4,7 @@
  */
 import type { LookupFunction, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, loopbackOnly, NonLoopbackConnectError } from './loopback-only.js';
+import { isLoopback, loopbackOnly, NonLoopbackConnectError } from '../src/loopback-only.js';
 
 function stub(): { calls: unknown[][]; connect: (this: Socket, ...args: unknown[]) => unknown } {
   const calls: unknown[][] = [];
