@@ -86,7 +86,7 @@ export function environmentError(error: unknown, directory: string, activity: St
       message = `compacting the store in ${directory} failed: ${what} (${call}). ${todo}; the log keeps everything until a compaction succeeds`;
       break;
     case 'close':
-      message = `closing the store in ${directory} failed: ${what} (${call}). ${todo}; every acknowledged write is on disk, and the next open recovers the directory`;
+      message = `closing the store in ${directory} failed: ${what} (${call}). ${todo}. Every acknowledged write is on disk; if the lock was left behind, it names this process, and the directory opens once this process has exited`;
       break;
   }
   return storeError(storeCode, message, { cause: error });

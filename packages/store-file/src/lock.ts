@@ -29,7 +29,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { storeError } from './errors.js';
 import { lockName, writerName } from './layout.js';
@@ -220,7 +220,7 @@ export async function acquireLock(options: LockOptions): Promise<DirectoryLock> 
       clearInterval(timer);
       // Each record only if it still names us: another holder's must stay. The writer
       // record goes first, so that no instant shows a live writer without its lock.
-      if (currentOwner(writerPath)?.nonce === me.nonce) await rm(writerPath, { force: true });
+      if (currentOwner(writerPath)?.nonce === me.nonce) await unlink(writerPath);
       if (currentOwner(ownerPath)?.nonce === me.nonce) await rm(lockPath, { recursive: true, force: true });
     },
   };

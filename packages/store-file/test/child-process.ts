@@ -30,10 +30,11 @@ export interface Child {
   readonly exited: Promise<void>;
 }
 
-/** Starts `node <fixture> ...args`, collecting its output line by line. */
-export function startChild(fixture: string, args: readonly string[]): Child {
+/** Starts `node <fixture> ...args` (as user `as` when given), collecting its output line by line. */
+export function startChild(fixture: string, args: readonly string[], as?: { readonly uid: number; readonly gid: number }): Child {
   const script = fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url));
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `as`: run it as another (unprivileged) user, for what permissions deny.
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(as === undefined ? {} : { uid: as.uid, gid: as.gid }) });
   const lines: string[] = [];
   let partial = '';
   const waiters: { line: string; resolve: () => void; reject: (error: Error) => void }[] = [];
