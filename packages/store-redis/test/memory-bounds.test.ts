@@ -1,12 +1,13 @@
 /**
- * Redis memory does not grow without bound: once notifications expire and the purge has
- * run (tombstones included), nothing of them is left but the user's sequence; idempotency
- * keys carry a TTL.
+ * Redis memory is bounded by live data: once notifications expire and the purge has run
+ * (tombstones included), a user with nothing left keeps no key (their sequence lives on in
+ * one key per shard, so old cursors stay refused); idempotency keys carry a TTL.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClaimedDelivery, NotificationStore } from '@herald/core';
 import { sampleDeliveries, sampleNotification, sampleSubscription, sampleTime } from '@herald/testing';
+import fc from 'fast-check';
 import { createRedisStore } from '../src/index.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -30,7 +31,7 @@ async function keys(): Promise<string[]> {
   return (await admin.keys('*')).sort();
 }
 
-it('leaves only the users’ sequences once everything expired and was purged', async () => {
+it('leaves no key of a user with nothing left once everything expired and was purged', async () => {
   const now = sampleTime;
   const expiresAt = now + 60_000;
   const users = ['alice', 'bob', 'user:with:colons', '{braced}'];
@@ -53,6 +54,8 @@ it('leaves only the users’ sequences once everything expired and was purged', 
     else if (index % 3 === 1) await store.completeDelivery(ref, { status: 'dead', error: { code: 'X', message: 'refused' } }, now);
   }
   await store.deleteNotification('bob', (await store.listFeed('bob', { limit: 1 }, now)).items[0]?.id ?? '', now + 1);
+  const cursors = new Map<string, number>();
+  for (const userId of users) cursors.set(userId, (await store.listChanges(userId, 0, 100, now + 1)).cursor);
 
   const idempotencyKey = (await keys()).find((key) => key.includes(':idem:'));
   expect(idempotencyKey, 'idempotency keys are stored').toBeDefined();
@@ -75,12 +78,102 @@ it('leaves only the users’ sequences once everything expired and was purged', 
   const left = (await keys()).filter((key) => key !== 'bounds:meta');
   const userKeys = left.filter((key) => key.includes(':user:'));
   const subscriptionKeys = left.filter((key) => key.includes(':sub'));
-  expect(userKeys, 'one small hash per user remains: the sequence, so cursors never go back').toHaveLength(users.length);
+  const retiredKeys = left.filter((key) => key.endsWith(':retired-seq'));
+  expect(userKeys, 'only alice, whose (expired) subscription stays, keeps her user hash').toEqual([expect.stringContaining(':user:5:alice')]);
   expect(subscriptionKeys, 'the subscription stays, inactive (expired), as in every store: its hash and its user’s list').toHaveLength(2);
   expect(subscriptionKeys.some((key) => key.endsWith(`:sub:${subscription.id}`))).toBe(true);
-  expect(left.filter((key) => !userKeys.includes(key) && !subscriptionKeys.includes(key)), 'nothing else is left').toEqual([]);
+  expect(retiredKeys.length, 'one retired sequence per shard that forgot a user').toBeGreaterThan(0);
+  expect(left.filter((key) => !userKeys.includes(key) && !subscriptionKeys.includes(key) && !retiredKeys.includes(key)), 'nothing else is left').toEqual([]);
   expect((await store.getSubscription(subscription.id))?.status).toBe('inactive');
-  for (const userId of users) {
-    expect((await store.listChanges(userId, 0, 10, after + 2)).cursor, 'the sequence survives the purge').toBeGreaterThan(0);
+  for (const userId of users.filter((user) => user !== 'alice')) {
+    const before = cursors.get(userId) as number;
+    await expect(store.listChanges(userId, before, 10, after + 2), 'a cursor of a forgotten user is refused, never misread').rejects.toMatchObject({ code: 'CURSOR_EXPIRED' });
+    const back = await store.saveNotification({ notification: sampleNotification({ userId, appNotificationId: 'back' }, after + 3), deliveries: [], now: after + 3 });
+    expect(back.notification.sequence, 'a user who comes back goes on past every sequence they had').toBeGreaterThan(before);
+    await expect(store.listChanges(userId, before, 10, after + 3), 'and the old cursor stays refused').rejects.toMatchObject({ code: 'CURSOR_EXPIRED' });
   }
 });
+
+it('keeps no key of any user once random workloads on many users expired and were purged (fast-check)', async () => {
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('send' as const), user: fc.nat(30), app: fc.nat(2), lifeMs: fc.integer({ min: 1, max: 100_000 }), deliveries: fc.nat(2), keyed: fc.boolean() }),
+    fc.record({ kind: fc.constant('subscribe' as const), user: fc.nat(30) }),
+    fc.record({ kind: fc.constant('unsubscribe' as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant('claim' as const), outcome: fc.constantFrom('delivered', 'failed', 'dead', 'held') }),
+    fc.record({ kind: fc.constant('delete' as const), user: fc.nat(30), group: fc.boolean() }),
+    fc.record({ kind: fc.constant('cancel' as const), user: fc.nat(30) }),
+    fc.record({ kind: fc.constant('purge' as const), tombstones: fc.boolean() }),
+  );
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+      const prefix = `prop${(run += 1)}x`;
+      const shop = await createRedisStore({ url: server.url, prefix, shards: 3 });
+      try {
+        let now = sampleTime;
+        const subscriptions: string[] = [];
+        for (const s of steps) {
+          now += 10;
+          const userId = `user-${'user' in s ? s.user : 0}`;
+          if (s.kind === 'send') {
+            await shop.saveNotification({
+              notification: sampleNotification({ userId, appNotificationId: `a${s.app}`, groupName: 'g', expirationDateTime: new Date(now + s.lifeMs).toISOString() }, now),
+              deliveries: sampleDeliveries(s.deliveries, { nextAttemptAt: now }),
+              ...(s.keyed ? { idempotency: { key: `k${now}`, fingerprint: 'f', expiresAt: now + 1 } } : {}),
+              now,
+            });
+          } else if (s.kind === 'subscribe') {
+            subscriptions.push((await shop.createSubscription(sampleSubscription({ userId, expiresAt: now + 50_000 }, now), now)).id);
+          } else if (s.kind === 'unsubscribe') {
+            if (subscriptions.length > 0) await shop.deleteSubscription(subscriptions.splice(s.pick % subscriptions.length, 1)[0] as string);
+          } else if (s.kind === 'claim') {
+            const claims = await shop.claimDeliveries({ owner: 'w', now, leaseMs: 30_000, limit: 5 });
+            if (s.outcome !== 'held') {
+              for (const { delivery } of claims) {
+                const ref = { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token };
+                if (s.outcome === 'failed') await shop.completeDelivery(ref, { status: 'failed', nextAttemptAt: now + 100, error: { code: 'X', message: 'busy' } }, now);
+                else if (s.outcome === 'dead') await shop.completeDelivery(ref, { status: 'dead', error: { code: 'X', message: 'no' } }, now);
+                else await shop.completeDelivery(ref, { status: 'delivered' }, now);
+              }
+            }
+          } else if (s.kind === 'delete') {
+            const first = (await shop.listFeed(userId, { limit: 1 }, now)).items[0];
+            if (s.group) await shop.deleteGroup(userId, 'g', undefined, now);
+            else if (first !== undefined) await shop.deleteNotification(userId, first.id, now);
+          } else if (s.kind === 'cancel') {
+            const first = (await shop.listFeed(userId, { limit: 1 }, now)).items[0];
+            if (first !== undefined) await shop.cancelDeliveries(userId, first.id, 'no', now);
+          } else {
+            await shop.purgeExpired({ now, tombstonesBefore: s.tombstones ? now : 0, limit: 5 });
+          }
+        }
+        for (const id of subscriptions) await shop.deleteSubscription(id);
+        const end = now + 200_000;
+        for (const at of [end, end + 1]) {
+          while ((await shop.purgeExpired({ now: at, tombstonesBefore: at, limit: 50 })).more);
+        }
+        // Idempotency keys expire by Redis's own clock (their TTL): what it would do by itself.
+        const keyed = await scanAll(`*${prefix}*`);
+        const idempotency = keyed.filter((key) => key.includes(':idem:'));
+        if (idempotency.length > 0) await admin.del(...idempotency);
+        const left = (await scanAll(`*${prefix}*`)).filter((key) => key !== `${prefix}:meta` && !key.endsWith(':retired-seq'));
+        expect(left, 'no key of any user is left').toEqual([]);
+      } finally {
+        await shop.close();
+      }
+    }),
+    { numRuns: 25 },
+  );
+});
+
+/** Every key matching `pattern`, by SCAN. */
+async function scanAll(pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  return found.sort();
+}

@@ -37,6 +37,8 @@ local DEAD = T .. ':dead'
 local TOMBSTONES = T .. ':tombstones'
 local USERS_BY_EXPIRY = T .. ':users-expiry'
 local SUBSCRIPTIONS_BY_EXPIRY = T .. ':sub-expiry'
+-- The highest change sequence a forgotten user of the shard reached (see retire_if_empty).
+local RETIRED_SEQUENCE = T .. ':retired-seq'
 
 -- A reference "<byte length of user>:<user>:<id>" split back into user and id.
 local function split_ref(ref)
@@ -100,6 +102,26 @@ local function refresh_user_expiry(u)
   else
     redis.call('ZADD', USERS_BY_EXPIRY, first[2], user_part(u))
   end
+end
+
+-- A user's hash exists while anything of theirs is stored; once the last notification,
+-- tombstone and subscription are gone it goes too, so a user with nothing left keeps no
+-- key. Their sequence is folded into the shard's retired sequence, where a hash made again
+-- starts (start_sequence), so a change cursor from before stays refused, never misread.
+local function retire_if_empty(u)
+  if redis.call('EXISTS', ukey('changes', u), ukey('subs', u)) > 0 then return end
+  local key = ukey('user', u)
+  local seq = redis.call('HGET', key, 'seq')
+  if seq and tonumber(seq) > tonumber(redis.call('GET', RETIRED_SEQUENCE) or '0') then redis.call('SET', RETIRED_SEQUENCE, seq) end
+  redis.call('DEL', key)
+end
+
+-- Starts the user's change sequence at the shard's retired sequence, unless it runs already.
+local function start_sequence(u)
+  local key = ukey('user', u)
+  if redis.call('HEXISTS', key, 'seq') == 1 then return end
+  local retired = redis.call('GET', RETIRED_SEQUENCE)
+  if retired then redis.call('HSET', key, 'seq', retired, 'purged', retired) end
 end
 
 -- Ends an open delivery as cancelled, leased or not: the holder's completion then finds

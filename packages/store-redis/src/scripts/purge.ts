@@ -1,6 +1,7 @@
 /**
- * Lua of the purge of one shard: old tombstones, expired notifications (with their
- * deliveries, leaving tombstones) and expired subscriptions. Each part stops at a batch
+ * Lua of the purge of one shard: old tombstones (a user left with nothing goes with the
+ * last of them), expired notifications (with their deliveries, leaving tombstones) and
+ * expired subscriptions. Each part stops at a batch
  * size so one call never blocks Redis for long; the caller calls again while `more`.
  */
 import { prelude } from './prelude.js';
@@ -29,6 +30,7 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', TOMBSTONES, '-inf', before, 
     local user = ukey('user', u)
     -- Cursors below the highest purged tombstone can no longer be served.
     if tonumber(seq) > tonumber(redis.call('HGET', user, 'purged') or '0') then redis.call('HSET', user, 'purged', seq) end
+    retire_if_empty(u)
   end
   redis.call('ZREM', TOMBSTONES, member)
 end

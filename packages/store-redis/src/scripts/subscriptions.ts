@@ -91,5 +91,6 @@ redis.call('DEL', key)
 redis.call('ZREM', ukey('subs', u), id)
 redis.call('ZREM', SUBSCRIPTIONS_BY_EXPIRY, id)
 subscriptions_changed(u, ARGV[3])
+retire_if_empty(u)
 return 1
 `;
