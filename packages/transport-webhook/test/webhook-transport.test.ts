@@ -115,7 +115,9 @@ describe('the webhook transport', () => {
     const started = Date.now();
     const error = await failure('/slow');
     expect(error.failure).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(3000);
+    // The 1 s timeout, not the test's own 20 s one, ended it; the bound is loose so a
+    // loaded machine cannot fail it.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('stops at once when the dispatcher aborts the attempt', async () => {
