@@ -84,8 +84,7 @@ if count > 0 and redis.call('EXISTS', unpack(keys)) > 0 then
 end
 
 if replaced then remove_note(u, replaced, now) end
-start_sequence(u)
-local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
+local seq = next_sequence(u)
 local created = existing == nil
 local note_id, cdt, dlv
 local key

@@ -107,7 +107,7 @@ end
 -- A user's hash exists while anything of theirs is stored; once the last notification,
 -- tombstone and subscription are gone it goes too, so a user with nothing left keeps no
 -- key. Their sequence is folded into the shard's retired sequence, where a hash made again
--- starts (start_sequence), so a change cursor from before stays refused, never misread.
+-- starts (next_sequence), so a change cursor from before stays refused, never misread.
 local function retire_if_empty(u)
   if redis.call('EXISTS', ukey('changes', u), ukey('subs', u)) > 0 then return end
   local key = ukey('user', u)
@@ -116,12 +116,17 @@ local function retire_if_empty(u)
   redis.call('DEL', key)
 end
 
--- Starts the user's change sequence at the shard's retired sequence, unless it runs already.
-local function start_sequence(u)
+-- The user's next change sequence. A user's first one (the counter was absent) goes on
+-- from the shard's retired sequence, with every cursor below it refused.
+local function next_sequence(u)
   local key = ukey('user', u)
-  if redis.call('HEXISTS', key, 'seq') == 1 then return end
+  local seq = redis.call('HINCRBY', key, 'seq', 1)
+  if seq ~= 1 then return seq end
   local retired = redis.call('GET', RETIRED_SEQUENCE)
-  if retired then redis.call('HSET', key, 'seq', retired, 'purged', retired) end
+  if not retired then return seq end
+  seq = tonumber(retired) + 1
+  redis.call('HSET', key, 'seq', seq, 'purged', retired)
+  return seq
 end
 
 -- Ends an open delivery as cancelled, leased or not: the holder's completion then finds
