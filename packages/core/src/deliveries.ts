@@ -39,8 +39,12 @@ export interface DeliveriesApi {
    */
   retry(userId: string, deliveryId: string): Promise<DeliveryRecord>;
   /**
-   * Cancels the pending deliveries of a notification: a scheduled send that is no longer
-   * wanted. Returns how many were cancelled; attempts under way finish.
+   * Cancels the open deliveries of a notification (pending, failed and waiting for a
+   * retry, or under way): a scheduled send that is no longer wanted. Returns how many were
+   * cancelled, those under way included. An attempt under way cannot be called back (its
+   * transport may still reach the endpoint), but its outcome is not recorded and no
+   * further attempt starts: the delivery ends `cancelled`.
+   * @throws HeraldError `INVALID_ARGUMENT` (a malformed id or reason), `SERVICE_CLOSED`
    */
   cancel(userId: string, notificationId: string, reason?: string): Promise<number>;
 }
