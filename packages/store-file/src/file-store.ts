@@ -44,6 +44,9 @@ export interface FileStore extends NotificationStore {
   /**
    * Writes a snapshot now and deletes the log segments it covers (compaction also runs
    * by itself once the log passes `compactAfterBytes`). Resolves when the snapshot is on disk.
+   * @throws HeraldError `STORE_UNAVAILABLE` when the file system fails it (the message names
+   * the system call; a failed new log segment also stops the store), `STORE_LOCKED` when
+   * the store lost its lock, `STORE_CLOSED` after `close()`.
    */
   compact(): Promise<void>;
 }
