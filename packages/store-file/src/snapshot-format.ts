@@ -23,6 +23,8 @@ const enum Tag {
   IdempotencyKey = 5,
   DeadLetter = 6,
   End = 7,
+  /** The highest sequence a forgotten user reached (written only when above 0, so older snapshots read alike). */
+  RetiredSequence = 8,
 }
 
 // Optional fields of a notification record, as bits.
@@ -199,6 +201,10 @@ export async function writeImage(out: ByteWriter, image: StateImage, chunkBytes:
     out.varuint(letter.serial);
     await maybeFlush();
   }
+  if (image.retiredSequence > 0) {
+    out.u8(Tag.RetiredSequence);
+    out.varuint(image.retiredSequence);
+  }
   out.u8(Tag.End);
   out.varuint(image.deadLetterSerial);
   out.varuint(counts.users);
@@ -325,6 +331,9 @@ export class ImageReader<State> {
         }
         case Tag.DeadLetter:
           restorer.deadLetter({ userId: input.shared(), deliveryId: input.str(), diedAt: input.f64(), serial: input.varuint() });
+          break;
+        case Tag.RetiredSequence:
+          restorer.retiredSequence(input.varuint());
           break;
         case Tag.End: {
           const serial = input.varuint();

@@ -24,6 +24,7 @@ import { lifecycleTests } from './lifecycle.js';
 import { notificationTests } from './notifications.js';
 import { schedulingTests } from './scheduling.js';
 import { subscriptionTests } from './subscriptions.js';
+import { forgottenUserTests } from './forgotten-users.js';
 import { textTests } from './text.js';
 
 /** The groups of the store suite, in the order they run. */
@@ -42,6 +43,7 @@ export const storeConformanceGroups = [
   'lifecycle',
   'concurrency',
   'text',
+  'forgottenUsers',
 ] as const;
 
 /** A group of the store suite. */
@@ -98,6 +100,7 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   lifecycle: lifecycleTests,
   concurrency: concurrencyTests,
   text: textTests,
+  forgottenUsers: forgottenUserTests,
 };
 
 function checkOptions(options: StoreConformanceOptions): void {
