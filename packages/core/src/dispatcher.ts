@@ -8,6 +8,7 @@ import { endpointOf, messageNotification, outcomeWithoutAttempt, scheduledDelay,
 import type { Clock, ClockTimer } from './clock.js';
 import { HeraldError } from './errors.js';
 import type { ServiceEvents } from './emitter.js';
+import type { AttemptTracing } from './service-tracing.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
 import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store.js';
@@ -33,6 +34,8 @@ export interface DispatcherContext {
   readonly transports: ReadonlyMap<string, Transport>;
   readonly events: ServiceEvents;
   readonly settings: DispatcherSettings;
+  /** Wraps each attempt in a span, when tracing is on. */
+  readonly tracing?: AttemptTracing | undefined;
 }
 
 /** An attempt under way: what renewing its lease needs, and its control. */
@@ -208,9 +211,10 @@ export class Dispatcher {
         leasedAt: now,
       };
       this.#inFlight.set(delivery.id, entry);
-      this.#attempt(claim, entry)
+      const { tracing } = this.#ctx;
+      (tracing === undefined ? this.#attempt(claim, entry) : tracing.attempt(claim, () => this.#attempt(claim, entry)))
         .catch(async (error: unknown) => {
-          this.#ctx.events.reportError(error, 'dispatcher');
+          this.#ctx.events.reportError(error, 'dispatcher', { deliveryId: delivery.id, notificationId: delivery.notificationId });
           await this.#release(entry.ref, delivery, error);
         })
         .finally(() => this.#finish(delivery.id, entry));
@@ -281,31 +285,28 @@ export class Dispatcher {
           (held) => {
             if (!held) entry.control.end('lease lost', new TransportError('retryable', 'the lease on this delivery was lost'));
           },
-          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher'),
+          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher', { deliveryId: entry.ref.deliveryId }),
         );
       }
       if (this.#inFlight.size > 0) this.#armRenewal();
     }, half, 'work');
   }
 
-  async #attempt(claim: ClaimedDelivery, entry: InFlight): Promise<void> {
+  /** Attempts one claimed delivery; resolves with the outcome it recorded, if the store took it. */
+  async #attempt(claim: ClaimedDelivery, entry: InFlight): Promise<DeliveryOutcome | undefined> {
     const { store, clock, transports, events, settings } = this.#ctx;
     const { delivery } = claim;
     const { ref } = entry;
     const startedAt = clock.now();
 
     const skip = outcomeWithoutAttempt(claim, startedAt);
-    if (skip !== undefined) {
-      await store.completeDelivery(ref, skip, startedAt);
-      return;
-    }
+    if (skip !== undefined) return (await store.completeDelivery(ref, skip, startedAt)) ? skip : undefined;
     const notification = claim.notification as StoredNotification;
     const subscription = claim.subscription as StoredSubscription;
     const transport = transports.get(delivery.transport);
     if (transport === undefined) {
       const error = new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(delivery.transport)} is registered with this service`);
-      await this.#record(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
-      return;
+      return await this.#record(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
     }
 
     const message: TransportMessage = {
@@ -316,34 +317,29 @@ export class Dispatcher {
     };
     const failure = await callTransport(entry.control, transport, message, endpointOf(subscription), startedAt);
     const finishedAt = clock.now();
-    if (failure === undefined) {
-      await this.#record(ref, delivery, { status: 'delivered' }, undefined);
-      return;
-    }
-    if (failure === 'lease lost') return; // another instance holds it now; it records the outcome
+    if (failure === undefined) return await this.#record(ref, delivery, { status: 'delivered' }, undefined);
+    if (failure === 'lease lost') return undefined; // another instance holds it now; it records the outcome
 
     const attempts = delivery.attempts + 1;
     const policy = transport.retry ?? settings.retry;
     const error = { code: failure.code, message: failure.message };
     if (failure.failure === 'endpointGone') {
-      await this.#record(ref, delivery, { status: 'dead', error }, failure);
+      const recorded = await this.#record(ref, delivery, { status: 'dead', error }, failure);
       const reason = `endpoint gone: ${failure.message}`.slice(0, 512);
       const updated = await store.updateSubscription(subscription.id, { status: 'inactive', statusReason: reason }, finishedAt);
       if (updated !== undefined) events.emit('subscription.deactivated', { subscription: updated });
-      return;
+      return recorded;
     }
     if (failure.failure === 'permanent' || attempts >= policy.maxAttempts) {
       const final = failure.failure === 'permanent' ? error : { code: error.code, message: `${error.message} (gave up after ${attempts} attempts)` };
-      await this.#record(ref, delivery, { status: 'dead', error: final }, failure);
-      return;
+      return await this.#record(ref, delivery, { status: 'dead', error: final }, failure);
     }
     const scheduled = scheduledDelay(policy, attempts, settings.random);
     if (scheduled instanceof HeraldError) {
-      await this.#record(ref, delivery, { status: 'dead', error: { code: scheduled.code, message: scheduled.message } }, scheduled);
-      return;
+      return await this.#record(ref, delivery, { status: 'dead', error: { code: scheduled.code, message: scheduled.message } }, scheduled);
     }
     const delay = retryDelayMs(scheduled, failure.retryAfterMs, settings.maxRetryAfterMs);
-    await this.#record(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
+    return await this.#record(ref, delivery, { status: 'failed', nextAttemptAt: finishedAt + delay, error }, failure);
   }
 
   /**
@@ -363,10 +359,11 @@ export class Dispatcher {
     await this.#record(ref, delivery, outcome, error).catch(() => undefined);
   }
 
-  async #record(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<void> {
+  /** Records an attempt's outcome and emits its event; resolves with the outcome, or `undefined` when the lease was gone. */
+  async #record(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<DeliveryOutcome | undefined> {
     const { store, clock, events } = this.#ctx;
     const now = clock.now();
-    if (!(await store.completeDelivery(ref, outcome, now))) return;
+    if (!(await store.completeDelivery(ref, outcome, now))) return undefined;
     if (outcome.status === 'delivered') {
       if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: settled(delivery, outcome, now) });
     } else if (outcome.status === 'failed' && error instanceof TransportError) {
@@ -374,5 +371,6 @@ export class Dispatcher {
     } else if (outcome.status === 'dead' && error !== undefined) {
       events.emit('delivery.dead', { delivery: settled(delivery, outcome, now), error });
     }
+    return outcome;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { HeraldEventName, HeraldEvents } from './events.js';
+import { codeOf, processWarningLogger, type LogFields, type Logger } from './logger.js';
 
 /** The first argument of an event's listener. */
 export type HeraldEventPayload<E extends HeraldEventName> = Parameters<HeraldEvents[E]>[0];
@@ -21,21 +22,26 @@ export interface HeraldEventSource {
 
 type Listener = (payload: never) => void;
 
-/** The last resort for a failure nobody listens for: a process warning, never a crash. */
-function warn(text: string): void {
-  process.emitWarning(`[herald] ${text}`, { code: 'HERALD_BACKGROUND_ERROR' });
+/** The ids a background failure concerns, when it concerns a delivery. */
+export interface FailureIds {
+  readonly deliveryId: string;
+  readonly notificationId?: string;
 }
 
-function describe(error: unknown, withStack: boolean): string {
-  if (!(error instanceof Error)) return String(error);
-  return withStack ? (error.stack ?? error.message) : error.message;
-}
+/** The last resort for a failure nobody listens for nor logs: a process warning, never a crash. */
+let lastResort: Logger | undefined;
 
 /** The emitter behind a service's {@link HeraldEventSource}. */
 export class ServiceEvents implements HeraldEventSource {
   readonly #emitter = new EventEmitter<HeraldEvents>();
   /** Each listener's guarded wrapper, per event, so `off` finds what `on` registered. */
   readonly #guards = new WeakMap<Listener, Map<HeraldEventName, Listener>>();
+  /** The service's logger (component `service`), if one was given. */
+  readonly #logger: Logger | undefined;
+
+  constructor(logger?: Logger) {
+    this.#logger = logger;
+  }
 
   on<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
     this.#emitter.on(event, this.#guard(event, listener as Listener) as never);
@@ -77,7 +83,8 @@ export class ServiceEvents implements HeraldEventSource {
           listener(payload);
         } catch (error) {
           if (event === 'error') {
-            warn(`an error listener threw: ${describe(error, false)}`);
+            // Reporting it as an error event again could loop.
+            this.#logError({ code: codeOf(error), source: 'error listener', err: error }, 'an error listener threw');
           } else {
             this.reportError(error, `listener of ${event}`);
           }
@@ -88,12 +95,25 @@ export class ServiceEvents implements HeraldEventSource {
     return guarded;
   }
 
-  /** Reports a background failure to `error` listeners, or as a process warning. */
-  reportError(error: unknown, source: string): void {
-    if (this.#emitter.listenerCount('error') === 0) {
-      warn(`${source} failed: ${describe(error, true)}`);
-      return;
+  /**
+   * Reports a background failure: to `error` listeners, and to the logger when one was
+   * given (as `error`, with `code`, `source`, the ids and `err`); with neither, as a
+   * process warning (`HERALD_BACKGROUND_ERROR`).
+   */
+  reportError(error: unknown, source: string, ids?: FailureIds): void {
+    const listened = this.#emitter.listenerCount('error') > 0;
+    if (listened) this.#emitter.emit('error', { error, source, ...ids });
+    if (this.#logger === undefined && listened) return;
+    this.#logError({ code: codeOf(error), source, ...ids, err: error }, `${source} failed`);
+  }
+
+  /** Logs a failure to the service's logger, or as a process warning when there is none (or it throws). */
+  #logError(fields: LogFields, message: string): void {
+    try {
+      if (this.#logger !== undefined) return this.#logger.error(fields, message);
+    } catch {
+      // A logger that throws must not turn a reported failure into a crash.
     }
-    this.#emitter.emit('error', { error, source });
+    (lastResort ??= processWarningLogger()).error(fields, message);
   }
 }

@@ -81,6 +81,10 @@ export interface ServiceErrorEvent {
   readonly error: unknown;
   /** Where: `dispatcher`, `purge`, `listener`, … */
   readonly source: string;
+  /** The delivery whose attempt failed this way, when the failure concerns one. */
+  readonly deliveryId?: string;
+  /** That delivery's notification. */
+  readonly notificationId?: string;
 }
 
 /** Every event of a notification service, with its listener's signature. */

@@ -24,3 +24,4 @@ export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.
 export type { Caller, PolicyOptions, ThrottleOptions } from './policies.js';
 export type { RateLimit } from './throttle.js';
 export type { HeraldEventSource, HeraldEventPayload } from './emitter.js';
+export { checkLogger, processWarningLogger, type Logger, type LogFields } from './logger.js';

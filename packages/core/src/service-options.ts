@@ -9,6 +9,7 @@ import type { ServiceSettings } from './context.js';
 import type { DispatcherSettings } from './dispatcher.js';
 import { optionError } from './errors.js';
 import { newId } from './ids.js';
+import type { Logger } from './logger.js';
 import { positiveWholeNumberOption, rejectUnknownOptions } from './option-checks.js';
 import type { PolicyOptions } from './policies.js';
 import { checkRetryPolicy, exponentialBackoff, type RetryPolicy } from './retry.js';
@@ -127,18 +128,31 @@ export interface NotificationServiceOptions {
    * @default Math.random
    */
   readonly random?: () => number;
+  /**
+   * Where the service logs (a pino logger, or anything with pino's methods, fields first):
+   * background failures as `error` (`component` `service`, `code`, `source`, the
+   * delivery's ids, `err`); from the dispatcher (`component` `dispatcher`) each failed
+   * attempt as `warn`, each dead delivery as `error` (`code`, `deliveryId`,
+   * `notificationId`, `subscriptionId`, `transport`, `attempts`) and each endpoint
+   * deactivated as `info`. User ids are never logged. With a logger, background failures
+   * are logged even when `error` listeners hear them too.
+   * @default none: background failures go to `error` listeners, or else become process
+   *   warnings (`HERALD_BACKGROUND_ERROR`); nothing else is reported
+   */
+  readonly logger?: Logger;
 }
 
 export const serviceOptionNames = [
   'store', 'transports', 'clock', 'policies', 'dispatcher', 'defaultExpirationMs', 'subscriptionLifetimeMs',
-  'maxSubscriptionLifetimeMs', 'maxSubscriptionsPerUser', 'idempotencyKeyTtlMs', 'changeRetentionMs', 'purgeIntervalMs', 'random',
+  'maxSubscriptionLifetimeMs', 'maxSubscriptionsPerUser', 'idempotencyKeyTtlMs', 'changeRetentionMs', 'purgeIntervalMs', 'random', 'logger',
 ] as const satisfies readonly (keyof NotificationServiceOptions)[];
 
 const dispatcherOptionNames = [
   'autoStart', 'concurrency', 'leaseMs', 'attemptTimeoutMs', 'retry', 'maxRetryAfterMs', 'pollIntervalMs', 'errorBackoffMs', 'instanceId',
 ] as const satisfies readonly (keyof DispatcherOptions)[];
 
-const storeMethods = [
+/** The methods every store has (`onWake` and `wake` are optional). */
+export const storeMethods = [
   'saveNotification', 'getNotification', 'listFeed', 'countUnread', 'updateNotificationState', 'deleteNotification',
   'deleteGroup', 'listChanges', 'createSubscription', 'getSubscription', 'listSubscriptions', 'updateSubscription',
   'deleteSubscription', 'listDeliveries', 'getDelivery', 'listDeadDeliveries', 'retryDelivery', 'cancelDeliveries',

@@ -6,13 +6,16 @@ import type { Clock, ClockTimer } from './clock.js';
 import type { NotificationRequest } from './contract/types.js';
 import type { ServiceContext } from './context.js';
 import { createDeliveriesApi, type DeliveriesApi } from './deliveries.js';
+import { logDeliveries } from './delivery-logging.js';
 import { Dispatcher } from './dispatcher.js';
 import { ServiceEvents, type HeraldEventSource } from './emitter.js';
 import { HeraldError, optionError } from './errors.js';
 import { createFeedApi, type FeedApi } from './feed.js';
+import { checkLogger } from './logger.js';
 import { rejectUnknownOptions } from './option-checks.js';
 import { createPolicies } from './policies.js';
 import { send, type SendOptions, type SendResult, type SendTarget } from './send.js';
+import { createServiceTracing } from './service-tracing.js';
 import {
   checkClock,
   checkStore,
@@ -65,9 +68,14 @@ export interface NotificationService extends HeraldEventSource {
   drain(): Promise<void>;
   /** Stops, then closes the transports and the store. Further calls reject with `SERVICE_CLOSED`. */
   close(): Promise<void>;
+  /**
+   * `close()`, for `await using service = createNotificationService(…)`: the service is
+   * closed (transports and store too) when the block that declared it ends.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
   /** True while the dispatcher runs. */
   readonly running: boolean;
-  /** The store the service uses. */
+  /** The store the service uses, as it was given. */
   readonly store: NotificationStore;
   /** The clock the service uses. */
   readonly clock: Clock;
@@ -100,7 +108,12 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const random = options.random ?? Math.random;
   const settings = resolveSettings(options);
   const dispatcherOptions = options.dispatcher ?? {};
-  const events = new ServiceEvents();
+  const logger = checkLogger(undefined, 'options.logger', options.logger);
+  const events = new ServiceEvents(logger?.child({ component: 'service' }));
+  if (logger !== undefined) logDeliveries(events, logger.child({ component: 'dispatcher' }));
+  // Decided once: without OpenTelemetry, or with no provider registered, nothing is wrapped.
+  const tracing = createServiceTracing();
+  const workStore = tracing === undefined ? store : tracing.store(store);
   const policies = createPolicies(options.policies);
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -109,10 +122,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const wakes = new Set<Promise<void>>();
 
   const dispatcherSettings = resolveDispatcher(dispatcherOptions, random);
-  const dispatcher = new Dispatcher({ store, clock, transports, events, settings: dispatcherSettings });
+  const dispatcher = new Dispatcher({ store: workStore, clock, transports, events, settings: dispatcherSettings, tracing });
 
   const context: ServiceContext = {
-    store,
+    store: workStore,
     clock,
     transports,
     events,
@@ -125,8 +138,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
     },
     deliveriesDue() {
       dispatcher.wake();
-      if (store.wake === undefined) return;
-      const wake: Promise<void> = store
+      if (workStore.wake === undefined) return;
+      const wake: Promise<void> = workStore
         .wake()
         .catch((error: unknown) => events.reportError(error, 'wake'))
         .finally(() => wakes.delete(wake));
@@ -140,7 +153,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     let subscriptions = 0;
     for (;;) {
       const now = clock.now();
-      const result: PurgeResult = await store.purgeExpired({ now, tombstonesBefore: now - settings.changeRetentionMs, limit: purgeBatch });
+      const result: PurgeResult = await workStore.purgeExpired({ now, tombstonesBefore: now - settings.changeRetentionMs, limit: purgeBatch });
       notifications += result.notifications;
       subscriptions += result.subscriptions.length;
       for (const subscription of result.subscriptions) events.emit('subscription.expired', { subscription });
@@ -170,7 +183,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
   };
 
   const service: NotificationService = {
-    send: (notification, target, sendOptions) => send(context, notification, target, sendOptions),
+    send:
+      tracing === undefined
+        ? (notification, target, sendOptions) => send(context, notification, target, sendOptions)
+        : (notification, target, sendOptions) => tracing.send(() => send(context, notification, target, sendOptions)),
     subscriptions: createSubscriptionsApi(context),
     feed: createFeedApi(context),
     deliveries: createDeliveriesApi(context),
@@ -200,9 +216,12 @@ export function createNotificationService(options: NotificationServiceOptions): 
         const results = await Promise.allSettled([...transports.values()].map(async (transport) => transport.close?.()));
         for (const result of results) if (result.status === 'rejected') events.reportError(result.reason, 'transport close');
         await Promise.allSettled([...wakes, purging]);
-        await store.close();
+        await workStore.close();
       })();
       return closing;
+    },
+    [Symbol.asyncDispose]() {
+      return service.close();
     },
     get running() {
       return dispatcher.running;
