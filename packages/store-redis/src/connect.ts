@@ -3,14 +3,13 @@
  * recorded shard count, recording it when the keyspace is new. A count that differs from
  * the one asked for is refused: users would be looked for in the wrong shards.
  */
-import type { Redis } from 'ioredis';
 import { bounded } from './deadline.js';
 import { storeError } from './errors.js';
 import { Keyspace } from './keys.js';
 import { defaultShards } from './options.js';
 import type { CheckedRedisStoreOptions } from './options.js';
 import { createOwnClient, RedisLink } from './redis-link.js';
-import type { RedisClient } from './redis-link.js';
+import type { RedisClient } from './client.js';
 import { listOf } from './records.js';
 import { scripts } from './scripts/index.js';
 
@@ -79,7 +78,7 @@ export async function openStore(options: CheckedRedisStoreOptions): Promise<Open
   const link = new RedisLink(client);
   if (ownsClient) {
     // Its errors are remembered for messages; without a listener ioredis would print each one.
-    (client as Redis).on('error', (error: Error) => {
+    client.on('error', (error: Error) => {
       link.lastError = error;
     });
     client.on('ready', () => {

@@ -3,18 +3,18 @@
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
 import { optionError, rejectUnknownOptions } from '@herald/core';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { errorSource } from './errors.js';
 
 /** Options of {@link createRedisStore}: pass `client` or `url`, not both. */
 export interface RedisStoreOptions {
   /**
-   * An ioredis client (`Redis`) or cluster client (`Cluster`) to use; the store leaves it
-   * open when it closes. Create it with `enableOfflineQueue: false` and
+   * An ioredis client (`Redis`) or cluster client (`Cluster`), of ioredis 5 or 6, to use;
+   * the store leaves it open when it closes. Create it with `enableOfflineQueue: false` and
    * `autoResendUnfulfilledCommands: false`, or see the README for why.
    * @default undefined (give `url` instead)
    */
-  readonly client?: Redis | Cluster | undefined;
+  readonly client?: RedisClient | undefined;
   /**
    * A `redis://` or `rediss://` URL; the store creates its own client with settings that
    * fail fast while Redis is down, and closes it when the store closes.
@@ -56,7 +56,7 @@ export interface RedisStoreOptions {
 /** The options after checking, with defaults applied where they are known up front. */
 export interface CheckedRedisStoreOptions {
   /** The client to use, if one was given. */
-  readonly client: Redis | Cluster | undefined;
+  readonly client: RedisClient | undefined;
   /** The URL to connect to, if no client was given. */
   readonly url: string | undefined;
   /** The key prefix. */
@@ -91,7 +91,7 @@ function checkDuration(given: Record<string, unknown>, name: 'commandTimeoutMs' 
   return value;
 }
 
-function checkClient(value: unknown): Redis | Cluster | undefined {
+function checkClient(value: unknown): RedisClient | undefined {
   if (value === undefined) return undefined;
   const client = value as Record<string, unknown> | null;
   if (client === null || typeof client !== 'object' || typeof client['evalsha'] !== 'function' || typeof client['duplicate'] !== 'function') {
@@ -105,7 +105,7 @@ function checkClient(value: unknown): Redis | Cluster | undefined {
       throw optionError(errorSource, `option client has the ioredis keyPrefix ${JSON.stringify(keyPrefix)}; pass a client without it and give the prefix as option prefix`);
     }
   }
-  return value as Redis | Cluster;
+  return value as RedisClient;
 }
 
 function checkUrl(value: unknown): string | undefined {

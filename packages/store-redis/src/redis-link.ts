@@ -7,21 +7,10 @@
  */
 import { HeraldError } from '@herald/core';
 import { Redis } from 'ioredis';
-import type { Cluster, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { RedisClient, RedisClientBase, RedisClusterClient, ScriptArgument } from './client.js';
 import { storeError } from './errors.js';
 import type { LuaScript } from './scripts/index.js';
-
-/** An ioredis client: one Redis server or a cluster. */
-export type RedisClient = Redis | Cluster;
-
-/** What a script call may take: keys and arguments as strings or numbers. */
-type ScriptArgument = string | number;
-
-/** The two calls the link needs, typed once for both kinds of client. */
-interface ScriptCalls {
-  evalsha(sha: string, keys: number, ...args: ScriptArgument[]): Promise<unknown>;
-  eval(source: string, keys: number, ...args: ScriptArgument[]): Promise<unknown>;
-}
 
 /** Replies of a server that cannot serve now but may soon: worth a retry. */
 const transientReplies = ['LOADING', 'BUSY', 'TRYAGAIN', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'OOM', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'MOVED', 'ASK'];
@@ -57,14 +46,14 @@ export function createOwnClient(url: string, commandTimeoutMs: number, connectTi
  * True for a cluster client. Asked of the client rather than by `instanceof`, which fails
  * when the application's ioredis is another copy than this package's.
  */
-export function isCluster(client: RedisClient): client is Cluster {
+export function isCluster(client: RedisClient): client is RedisClusterClient {
   return client.isCluster;
 }
 
 /** A short description of where a client connects, for messages. */
-export function describeClient(client: RedisClient): string {
-  if (isCluster(client)) return 'the Redis cluster';
-  const { host, port } = (client as Redis).options;
+export function describeClient(client: RedisClientBase): string {
+  if (client.isCluster) return 'the Redis cluster';
+  const { host, port } = client.options;
   return `Redis at ${host ?? 'localhost'}:${port ?? 6379}`;
 }
 
@@ -85,15 +74,14 @@ export class RedisLink {
   /** Runs `script` with `key` as its only key (the one that routes it to a slot) and `args`. */
   async run(script: LuaScript, key: string, args: readonly ScriptArgument[]): Promise<unknown> {
     this.assertConnected();
-    const calls = this.client as unknown as ScriptCalls;
     try {
-      return await calls.evalsha(script.sha, 1, key, ...args);
+      return await this.client.evalsha(script.sha, 1, key, ...args);
     } catch (error) {
       if (!isReplyError(error) || !error.message.startsWith('NOSCRIPT')) throw this.translate(error, script.name);
     }
     try {
       // EVAL runs the script and caches it, so the next EVALSHA finds it.
-      return await calls.eval(script.source, 1, key, ...args);
+      return await this.client.eval(script.source, 1, key, ...args);
     } catch (error) {
       throw this.translate(error, script.name);
     }

@@ -9,8 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { bounded } from './deadline.js';
+import type { RedisClientBase } from './client.js';
 import { isCluster } from './redis-link.js';
-import type { RedisClient, RedisLink } from './redis-link.js';
+import type { RedisLink } from './redis-link.js';
 
 /** Wait before subscribing again when a SUBSCRIBE failed (a cluster still finding its nodes). */
 const resubscribeMs = 1000;
@@ -23,7 +24,7 @@ export class WakeChannel {
   /** Tells this instance's own messages apart: its dispatcher was already woken in-process. */
   readonly #instance = randomUUID();
   readonly #listeners = new Set<() => void>();
-  #subscriber: RedisClient | undefined;
+  #subscriber: RedisClientBase | undefined;
   #closed = false;
   /** A publish queued behind the one being sent; sends that happen meanwhile share it. */
   #queued: Promise<void> | undefined;
@@ -84,7 +85,7 @@ export class WakeChannel {
     // Its own connection, queueing the SUBSCRIBE until connected and renewing it after
     // every reconnect (ioredis's autoResubscribe).
     const { client } = this.#link;
-    const subscriber: RedisClient =
+    const subscriber: RedisClientBase =
       isCluster(client) ? client.duplicate([], { enableOfflineQueue: true, lazyConnect: false }) : client.duplicate({ enableOfflineQueue: true, lazyConnect: false, autoResubscribe: true });
     this.#subscriber = subscriber;
     subscriber.on('error', () => undefined); // reconnects by itself; calls report the outage
@@ -103,7 +104,7 @@ export class WakeChannel {
   }
 
   /** Subscribes, and tries again later while it fails and the channel is open. */
-  #subscribeOn(subscriber: RedisClient): void {
+  #subscribeOn(subscriber: RedisClientBase): void {
     subscriber.subscribe(this.#channel).catch(() => {
       if (this.#subscriber !== subscriber) return;
       setTimeout(() => {
