@@ -31,14 +31,26 @@ import { prepareDirectory, recoverStore } from './recovery.js';
 import type { RecoveredStore } from './recovery.js';
 import { SnapshotAborted } from './snapshot.js';
 
+/** A warning's fields for a log record: its code, and the file and offset when it has them. */
+function warningFields(warning: FileStoreWarning): Record<string, unknown> {
+  const fields: Record<string, unknown> = { code: warning.code };
+  if (warning.file !== undefined) fields['file'] = warning.file;
+  if (warning.offset !== undefined) fields['offset'] = warning.offset;
+  return fields;
+}
+
 /** The file store's name, as `store.name` reports it. */
 export const NAME = 'file';
 
 /** Durable, but one process at a time (the lock), and no cross-process wake-ups. */
 const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false });
 
-/** A file store: a `NotificationStore` with a few file-specific extras. */
-export interface FileStore extends NotificationStore {
+/**
+ * A file store: a `NotificationStore` with a few file-specific extras. It is
+ * `AsyncDisposable`: `await using store = await createFileStore(…)` closes it (and
+ * releases the directory's lock) when the block ends.
+ */
+export interface FileStore extends NotificationStore, AsyncDisposable {
   /** The store's directory, as an absolute path. */
   readonly directory: string;
   /**
@@ -67,16 +79,25 @@ export interface FileStore extends NotificationStore {
 export async function createFileStore(options: FileStoreOptions): Promise<FileStore> {
   const settings = checkFileStoreOptions(options);
   const directory = resolve(settings.directory);
+  const log = settings.logger?.child({ component: 'store-file', directory });
   const warn = (warning: FileStoreWarning): void => {
+    // A throwing listener or logger must not break the store, nor keep the other from hearing it.
     try {
-      settings.onWarning(warning);
-    } catch {
-      // A throwing listener must not break the store.
-    }
+      settings.onWarning?.(warning);
+    } catch {}
+    try {
+      log?.warn(warningFields(warning), warning.message);
+    } catch {}
   };
   let failure: HeraldError | undefined;
   const fail = (error: HeraldError): void => {
-    failure ??= error;
+    if (failure !== undefined) return;
+    failure = error;
+    try {
+      log?.error({ code: error.code, err: error }, `[herald] [store-file] the store in ${directory} stopped: ${error.message}`);
+    } catch {
+      // As above: the store's own failure is reported to its calls whatever the logger does.
+    }
   };
 
   let lock: DirectoryLock;
@@ -289,6 +310,9 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       live();
       if (compaction !== undefined) await compaction;
       await startCompaction();
+    },
+    [Symbol.asyncDispose]() {
+      return store.close();
     },
     close() {
       closing ??= (async () => {

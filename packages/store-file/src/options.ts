@@ -2,7 +2,7 @@
  * The file store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, before any file is touched.
  */
-import { optionError, rejectUnknownOptions } from '@herald/core';
+import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core';
 import { errorSource } from './errors.js';
 
 /** How hard the store works to keep acknowledged writes through a crash. */
@@ -52,9 +52,18 @@ export interface FileStoreOptions {
   readonly staleLockMs?: number | undefined;
   /**
    * Hears what the store recovered from: a torn log tail cut off, a stale lock taken over.
-   * @default process.emitWarning
+   * @default process.emitWarning (`HERALD_STORE_FILE_<code>`), unless a `logger` is given
    */
   readonly onWarning?: ((warning: FileStoreWarning) => void) | undefined;
+  /**
+   * Where the store logs (a pino logger, or anything with pino's methods; `component`
+   * `store-file` and `directory` are bound): each warning as `warn` with its `code`
+   * (`TORN_TAIL`, `STALE_LOCK`, `LEFTOVER_FILE`, `COMPACTION_FAILED`), `file` and
+   * `offset`; the failure that stops the store (`STORE_UNAVAILABLE`, `STORE_LOCKED`) as
+   * `error` with `code` and `err`. With a logger, warnings are no longer process warnings.
+   * @default none
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /** The options with every default filled in. */
@@ -69,11 +78,13 @@ export interface CheckedFileStoreOptions {
   readonly compactAfterBytes: number;
   /** See {@link FileStoreOptions.staleLockMs}. */
   readonly staleLockMs: number;
-  /** See {@link FileStoreOptions.onWarning}. */
-  readonly onWarning: (warning: FileStoreWarning) => void;
+  /** See {@link FileStoreOptions.onWarning}: absent when a logger hears the warnings instead. */
+  readonly onWarning: ((warning: FileStoreWarning) => void) | undefined;
+  /** See {@link FileStoreOptions.logger}. */
+  readonly logger: Logger | undefined;
 }
 
-const optionNames: readonly (keyof FileStoreOptions)[] = ['directory', 'fsync', 'fsyncIntervalMs', 'compactAfterBytes', 'staleLockMs', 'onWarning'];
+const optionNames: readonly (keyof FileStoreOptions)[] = ['directory', 'fsync', 'fsyncIntervalMs', 'compactAfterBytes', 'staleLockMs', 'onWarning', 'logger'];
 
 function emitWarning(warning: FileStoreWarning): void {
   process.emitWarning(warning.message, { code: `HERALD_STORE_FILE_${warning.code}` });
@@ -105,12 +116,14 @@ export function checkFileStoreOptions(options: unknown): CheckedFileStoreOptions
   if (onWarning !== undefined && typeof onWarning !== 'function') {
     throw optionError(errorSource, `option onWarning must be a function (got ${typeof onWarning})`);
   }
+  const logger = checkLogger(errorSource, 'option logger', given['logger']);
   return {
     directory,
     fsync: (fsync as FsyncMode | undefined) ?? 'always',
     fsyncIntervalMs: wholeNumber(given, 'fsyncIntervalMs', 1000, 1),
     compactAfterBytes: wholeNumber(given, 'compactAfterBytes', 64 * 1024 * 1024, 1),
     staleLockMs: wholeNumber(given, 'staleLockMs', 10_000, 100),
-    onWarning: (onWarning as ((warning: FileStoreWarning) => void) | undefined) ?? emitWarning,
+    onWarning: (onWarning as ((warning: FileStoreWarning) => void) | undefined) ?? (logger === undefined ? emitWarning : undefined),
+    logger,
   };
 }

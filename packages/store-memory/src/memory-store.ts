@@ -18,16 +18,22 @@ const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: 
 
 /**
  * Creates an in-memory store: the fastest, for tests, demos and single-process apps
- * that may lose their notifications on restart.
+ * that may lose their notifications on restart. It is `AsyncDisposable`:
+ * `await using store = createMemoryStore()` closes it when the block ends.
  * @throws TypeError when an option is invalid.
  */
-export function createMemoryStore(options?: MemoryStoreOptions): NotificationStore {
+export function createMemoryStore(options?: MemoryStoreOptions): NotificationStore & AsyncDisposable {
   let state: MemoryState | undefined = new MemoryState(checkMemoryStoreOptions(options));
 
   /** The state, or a `STORE_CLOSED` error; `async` callers turn the throw into a rejection. */
   const open = (): MemoryState => {
     if (state === undefined) throw storeError('STORE_CLOSED', 'the memory store is closed');
     return state;
+  };
+
+  const close = async (): Promise<void> => {
+    // Dropping the state lets the memory go; closing twice is fine.
+    state = undefined;
   };
 
   return {
@@ -106,9 +112,7 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     async purgeExpired(request) {
       return open().purgeExpired(request);
     },
-    async close() {
-      // Dropping the state lets the memory go; closing twice is fine.
-      state = undefined;
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }

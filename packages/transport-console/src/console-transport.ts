@@ -62,7 +62,8 @@ function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal)
 }
 
 /**
- * Creates a console transport.
+ * Creates a console transport. It is `AsyncDisposable`: `await using console =
+ * createConsoleTransport()` closes it when the block ends (later sends fail retryably).
  *
  * ```ts
  * const service = createNotificationService({ store, transports: [createConsoleTransport()] });
@@ -73,7 +74,7 @@ function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal)
  * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option ("did you mean
  *   format?") or a wrong value.
  */
-export function createConsoleTransport(options: ConsoleTransportOptions = {}): Transport {
+export function createConsoleTransport(options: ConsoleTransportOptions = {}): Transport & AsyncDisposable {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw optionError('transport-console', `the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
@@ -96,6 +97,9 @@ export function createConsoleTransport(options: ConsoleTransportOptions = {}): T
       await write(stream, render(message, endpoint, context.now), context.signal);
     },
     close() {
+      closed = true;
+    },
+    async [Symbol.asyncDispose]() {
       closed = true;
     },
   };

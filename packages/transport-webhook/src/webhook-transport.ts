@@ -58,15 +58,23 @@ function defaultEventType(message: TransportMessage): string {
  * malformed `whsec_` secret (unless `secrets` resolves them): HeraldError
  * `INVALID_ENDPOINT`, naming the field. Host names are judged at each connection, on
  * the addresses DNS gives then.
+ *
+ * It is `AsyncDisposable`: `await using webhook = createWebhookTransport()` closes it
+ * (its connections too) when the block ends.
  * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option or a wrong value.
  */
-export function createWebhookTransport(options: WebhookTransportOptions = {}): Transport {
+export function createWebhookTransport(options: WebhookTransportOptions = {}): Transport & AsyncDisposable {
   const settings = checkWebhookOptions(options);
   const { timeoutMs, maxResponseBytes, userAgent } = settings;
   const eventType = settings.eventType ?? defaultEventType;
   const guard = createAddressGuard(settings.guard);
   const connections = createConnections(guard, settings.maxSockets);
   let closed = false;
+  const close = (): void => {
+    closed = true;
+    connections.http.destroy();
+    connections.https.destroy();
+  };
 
   return {
     name: settings.name,
@@ -116,10 +124,9 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
       const failure = classifyResponse(answer.status, answer.retryAfter, answer.detail, context.now);
       if (failure !== undefined) throw failure;
     },
-    close() {
-      closed = true;
-      connections.http.destroy();
-      connections.https.destroy();
+    close,
+    async [Symbol.asyncDispose]() {
+      close();
     },
   };
 }
