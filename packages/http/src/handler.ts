@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type NotificationService } from '@herald/core';
+import { checkLogger, HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
@@ -46,9 +46,17 @@ export interface HttpHandlerOptions {
   readonly bodyTimeoutMs?: number;
   /**
    * Called with every failure that is not the caller's (answered 500).
-   * @default the error is written to stderr
+   * @default the error is written to stderr, unless a `logger` is given
    */
   readonly onError?: (error: unknown, request: IncomingMessage) => void;
+  /**
+   * Where the handler logs (a pino logger, or anything with pino's methods; `component`
+   * `http` is bound): every failure that is not the caller's (answered 500) as `error`,
+   * with `code` (its HeraldError code, or `INTERNAL`), `requestId` (the `request-id`
+   * header of the answer), `method`, `path` and `err`. `onError`, when given, hears them too.
+   * @default none
+   */
+  readonly logger?: Logger;
 }
 
 /** A request handler for node:http, and Express middleware. */
@@ -79,13 +87,20 @@ function actionOf(route: Route, method: string): Action | undefined {
   return route.methods[method] ?? (method === 'HEAD' ? route.methods['GET'] : undefined);
 }
 
+/** The request's path without its query, which may carry filters and cursors not worth a log line. */
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 function clientRequestId(request: IncomingMessage): string | undefined {
   const value = request.headers['client-request-id'];
   return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
 const httpHandlerOptionNames = [
-  'authenticate', 'basePath', 'baseUrl', 'maxBodyBytes', 'maxDecodedBytes', 'bodyTimeoutMs', 'onError',
+  'authenticate', 'basePath', 'baseUrl', 'maxBodyBytes', 'maxDecodedBytes', 'bodyTimeoutMs', 'onError', 'logger',
 ] as const satisfies readonly (keyof HttpHandlerOptions)[];
 
 /** Creates the handler. */
@@ -104,11 +119,20 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
     maxDecodedBytes: positiveWholeNumberOption('http', 'maxDecodedBytes', options.maxDecodedBytes, 262_144),
     bodyTimeoutMs: positiveWholeNumberOption('http', 'bodyTimeoutMs', options.bodyTimeoutMs, 10_000),
   };
-  const onError =
+  const log = checkLogger('http', 'options.logger', options.logger)?.child({ component: 'http' });
+  const hook =
     options.onError ??
-    ((error: unknown) => {
-      process.stderr.write(`[herald] [http] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    });
+    (log !== undefined
+      ? undefined
+      : (error: unknown) => {
+          process.stderr.write(`[herald] [http] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        });
+  const onError = (error: unknown, request: IncomingMessage, requestId: string): void => {
+    hook?.(error, request);
+    if (log === undefined) return;
+    const fields = { code: isHeraldError(error) ? error.code : 'INTERNAL', requestId, method: request.method, path: pathOf(request), err: error };
+    log.error(fields, `${request.method ?? 'GET'} ${fields.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
   const openApi: Action = async (exchange) => {
     sendJson(exchange.response, 200, openApiDocument(exchange.baseUrl));
   };
@@ -159,13 +183,13 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
     } catch (error) {
       if (isHeraldError(error)) {
         // A 500 HeraldError names a fault of the server's set-up: its operator must hear of it.
-        if (error.status >= 500) onError(error, request);
+        if (error.status >= 500) onError(error, request, requestId);
         // A body left unread (too large, too slow) must not be parsed as the next request.
         if (!request.complete) response.setHeader('connection', 'close');
         sendError(response, error, requestId, new Date());
         return;
       }
-      onError(error, request);
+      onError(error, request, requestId);
       sendError(response, new HeraldError('INTERNAL', 'something went wrong on the server; the request id identifies it in the logs'), requestId, new Date());
     }
   };
