@@ -2,7 +2,7 @@
  * The Redis store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
-import { optionError, rejectUnknownOptions } from '@herald/core';
+import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core';
 import type { RedisClient } from './client.js';
 import { errorSource } from './errors.js';
 
@@ -51,6 +51,16 @@ export interface RedisStoreOptions {
    * @default 10000
    */
   readonly subscriptionCacheSize?: number | undefined;
+  /**
+   * Where the store logs (a pino logger, or anything with pino's methods; `component`
+   * `store-redis` and `prefix` are bound): for a client it created from `url`, the
+   * connection lost (`warn`, `code` `CONNECTION_LOST`, `where`, `err`; once per outage,
+   * not per reconnection attempt) and back (`info`, `CONNECTION_RESTORED`); a wake-up
+   * listener that throws (`error`). A client you pass is yours to watch: the store adds
+   * no listener to its errors.
+   * @default none: a wake-up listener that throws becomes a process warning, as before
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /** The options after checking, with defaults applied where they are known up front. */
@@ -69,6 +79,8 @@ export interface CheckedRedisStoreOptions {
   readonly connectTimeoutMs: number;
   /** Users whose subscriptions are cached. */
   readonly subscriptionCacheSize: number;
+  /** Where the store logs, if anywhere. */
+  readonly logger: Logger | undefined;
 }
 
 /** Most shards a keyspace may have: each cross-shard call runs one script per shard. */
@@ -76,7 +88,7 @@ export const maxShards = 1024;
 /** Shards of a new keyspace when `shards` is not given. */
 export const defaultShards = 16;
 
-const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs', 'subscriptionCacheSize'];
+const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs', 'subscriptionCacheSize', 'logger'];
 /** Most users whose subscriptions one instance may cache. */
 export const maxSubscriptionCacheSize = 1_000_000;
 /** Braces would break the hash tags; spaces and control characters make keys unreadable. */
@@ -163,5 +175,6 @@ export function checkRedisStoreOptions(options: unknown): CheckedRedisStoreOptio
     commandTimeoutMs: checkDuration(given, 'commandTimeoutMs', 5000),
     connectTimeoutMs: checkDuration(given, 'connectTimeoutMs', 10_000),
     subscriptionCacheSize: checkSubscriptionCacheSize(given['subscriptionCacheSize']),
+    logger: checkLogger(errorSource, 'option logger', given['logger']),
   };
 }

@@ -3,9 +3,10 @@
  * Cluster. This layer owns what every call shares: refusing calls once closed, bounding
  * each call's time, the wake-up channel, and closing what the store opened.
  */
-import type { NotificationStore, StoreCapabilities } from '@herald/core';
+import type { Logger, NotificationStore, StoreCapabilities } from '@herald/core';
 import { CallDeadlines } from './call-deadlines.js';
 import { claimCalls } from './claims.js';
+import { logConnection } from './connection-log.js';
 import { openStore } from './connect.js';
 import { bounded } from './deadline.js';
 import { deliveryCalls } from './delivery-calls.js';
@@ -42,8 +43,13 @@ function guardCalls(calls: StoreCalls, guard: <T>(work: () => Promise<T>) => Pro
   return guarded as StoreCalls;
 }
 
-function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean, commandTimeoutMs: number): NotificationStore {
-  const wakes = new WakeChannel(link, context.keyspace.wakeChannel, commandTimeoutMs);
+/** A Redis store: a `NotificationStore` that `await using` closes. */
+export type RedisStore = NotificationStore & AsyncDisposable;
+
+function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean, commandTimeoutMs: number, log: Logger | undefined): RedisStore {
+  const wakes = new WakeChannel(link, context.keyspace.wakeChannel, commandTimeoutMs, log);
+  // Only a client the store created: one passed in is its owner's to watch.
+  if (log !== undefined && ownsClient) logConnection(link, log);
   let closed = false;
   let closing: Promise<void> | undefined;
   const closedError = () => storeError('STORE_CLOSED', 'the redis store is closed');
@@ -63,12 +69,15 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
     purgeExpired: (request) => purgeExpired(context, request),
   };
 
-  return {
+  const store: RedisStore = {
     name: NAME,
     capabilities,
     ...guardCalls(calls, guard),
     onWake: (listener) => wakes.listen(listener),
     wake: () => guard(() => wakes.publish()),
+    [Symbol.asyncDispose]() {
+      return store.close();
+    },
     close() {
       closing ??= (async () => {
         closed = true;
@@ -81,6 +90,7 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
       return closing;
     },
   };
+  return store;
 }
 
 /**
@@ -92,15 +102,19 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
  * const service = createNotificationService({ store, transports: [...] });
  * ```
  *
+ * The store is `AsyncDisposable`: `await using store = await createRedisStore(…)` closes
+ * it when the block ends (and its client, when it created it).
+ *
  * @throws TypeError at once (not as a rejection) when an option is invalid, naming it.
  * @returns A promise that rejects with a `HeraldError`: `STORE_UNAVAILABLE` when Redis
  *   cannot be reached within `connectTimeoutMs`, `INVALID_ARGUMENT` when `shards`
  *   differs from the keyspace's recorded count, `STORE_VERSION_MISMATCH` when a newer
  *   version wrote the keyspace.
  */
-export function createRedisStore(options: RedisStoreOptions): Promise<NotificationStore> {
+export function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
   const checked = checkRedisStoreOptions(options);
+  const log = checked.logger?.child({ component: 'store-redis', prefix: checked.prefix });
   return openStore(checked).then(({ link, keyspace, ownsClient }) =>
-    buildStore(link, { link, keyspace, subscriptionCache: new SubscriptionCache(checked.subscriptionCacheSize) }, ownsClient, checked.commandTimeoutMs),
+    buildStore(link, { link, keyspace, subscriptionCache: new SubscriptionCache(checked.subscriptionCacheSize) }, ownsClient, checked.commandTimeoutMs, log),
   );
 }

@@ -8,6 +8,7 @@
  * else), opened when the first listener arrives.
  */
 import { randomUUID } from 'node:crypto';
+import { isHeraldError, processWarningLogger, type Logger } from '@herald/core';
 import { bounded } from './deadline.js';
 import type { RedisClientBase } from './client.js';
 import { isCluster } from './redis-link.js';
@@ -30,7 +31,11 @@ export class WakeChannel {
   #queued: Promise<void> | undefined;
   #sending: Promise<void> = Promise.resolve();
 
-  constructor(link: RedisLink, channel: string, timeoutMs: number) {
+  /** Hears a listener that throws: the store's logger, or process warnings as before. */
+  readonly #log: Logger;
+
+  constructor(link: RedisLink, channel: string, timeoutMs: number, log: Logger = processWarningLogger('[herald] [store-redis]')) {
+    this.#log = log;
     this.#link = link;
     this.#channel = channel;
     this.#timeoutMs = timeoutMs;
@@ -96,7 +101,11 @@ export class WakeChannel {
           listener();
         } catch (error) {
           // A listener's failure must not stop the others, nor break the connection's events.
-          process.emitWarning(`[herald] [store-redis] a wake-up listener failed: ${String(error)}`, { code: 'HERALD_BACKGROUND_ERROR' });
+          try {
+            this.#log.error({ code: isHeraldError(error) ? error.code : 'INTERNAL', source: 'wake-up listener', err: error }, 'a wake-up listener failed');
+          } catch {
+            // Nor may a logger that throws.
+          }
         }
       }
     });
