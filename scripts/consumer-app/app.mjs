@@ -1,0 +1,14 @@
+// An ES module app: loads every Herald entry point with `import`.
+import * as core from '@herald/core';
+import * as http from '@herald/http';
+import * as storeFile from '@herald/store-file';
+import * as storeMemory from '@herald/store-memory';
+import * as storeMemoryEngine from '@herald/store-memory/engine';
+import * as storeRedis from '@herald/store-redis';
+import * as testing from '@herald/testing';
+import * as transportConsole from '@herald/transport-console';
+import * as transportWebhook from '@herald/transport-webhook';
+import scenario from './scenario.cjs';
+
+const herald = { core, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook };
+await scenario.run(herald, (line) => console.log(`  [esm] ${line}`));
