@@ -11,7 +11,8 @@
  * - `in=<dir>`: the snippet is checked as if it lived in <dir> (relative to the root):
  *   its relative imports (`../src/comments.js`) and bare ones (`express`) resolve from
  *   there. Without it, a package's or example's README resolves from that package, the
- *   rest from the root.
+ *   rest from the root; and when a bare import is not installed there (`pino` in
+ *   docs/operations.md), from the first workspace package that has all of them.
  *
  * Names the docs take as the reader's own (`service`, `store`, `log`, …) are declared in
  * scripts/doc-snippets-globals.d.ts with Herald's real types. Errors are reported at the
@@ -69,7 +70,23 @@ function homeOf(snippet) {
     return dir;
   }
   const parts = snippet.file.split('/');
-  return parts.length === 3 ? `${parts[0]}/${parts[1]}` : '.';
+  const own = parts.length === 3 ? `${parts[0]}/${parts[1]}` : '.';
+  const bare = [...snippet.code.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'".][^'"]*)['"]/g)]
+    .map((match) => match[1])
+    .filter((specifier) => !specifier.startsWith('node:') && !specifier.startsWith('@herald/'))
+    .map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+  const hasAll = (dir) => bare.every((name) => existsSync(join(root, dir, 'node_modules', name)));
+  return [own, ...workspaceDirs()].find(hasAll) ?? own;
+}
+
+/** The root and every workspace package, where bare imports may be installed. */
+function workspaceDirs() {
+  const dirs = ['.'];
+  for (const group of ['packages', 'examples', 'bench']) {
+    if (!existsSync(join(root, group))) continue;
+    for (const name of readdirSync(join(root, group)).sort()) if (existsSync(join(root, group, name, 'package.json'))) dirs.push(`${group}/${name}`);
+  }
+  return dirs;
 }
 
 /** The nearest directory at or above `dir` (inside the root) that has a node_modules. */

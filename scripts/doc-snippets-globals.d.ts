@@ -22,3 +22,7 @@ declare function alert(message: string): void;
 declare function yourSessionCheck(authorization: string | undefined): Promise<{ readonly id: string } | undefined>;
 /** The receiving app's own way of showing a notification. */
 declare function showNotification(notification: import('@herald/core').Notification): Promise<void>;
+/** A receiver's signing secret, the request its framework handed it, and that request's exact bytes. */
+declare const secret: string;
+declare const request: import('node:http').IncomingMessage;
+declare const rawBody: Buffer;
