@@ -124,6 +124,6 @@ describe('options', () => {
     await expect(createFileStore({ directory: 'x', compactAfterBytes: 0 })).rejects.toThrow('option compactAfterBytes must be a whole number of at least 1 (got 0)');
     await expect(createFileStore({ directory: 'x', staleLockMs: 1.5 })).rejects.toThrow('option staleLockMs must be a whole number of at least 100');
     await expect(createFileStore({ directory: 'x', onWarning: 'loud' as never })).rejects.toThrow('option onWarning must be a function');
-    await expect(createFileStore({ directory: 'x', fsynk: 'always' } as never)).rejects.toThrow(/unknown option fsynk\b.*; the options are directory, fsync, fsyncIntervalMs, compactAfterBytes, staleLockMs, onWarning$/);
+    await expect(createFileStore({ directory: 'x', fsynk: 'always' } as never)).rejects.toThrow(/unknown option fsynk\b.*; the options are directory, fsync, fsyncIntervalMs, compactAfterBytes, staleLockMs, onWarning, logger$/);
   });
 });
