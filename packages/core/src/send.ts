@@ -4,7 +4,7 @@
  * endpoints as they stand at the write.
  */
 import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
-import { expiryOf } from './contract/date-time.js';
+import { expiryOf, parseDateTime } from './contract/date-time.js';
 import type { NotificationContent, NotificationRequest } from './contract/types.js';
 import { validateNotification } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
@@ -30,10 +30,11 @@ export interface SendOptions {
   /**
    * A key (1–255 characters) that makes the send safe to repeat: a second send with the
    * same key for the same user returns the first result (`replayed: true`) and stores
-   * nothing new, for `idempotencyKeyTtlMs`. The key is bound to a fingerprint of the
-   * request as given (RFC 8785 canonical JSON of the notification, the user, `caller.id`
-   * and `sendAt` as an instant), so a repeat made later still replays, and a different
-   * request under the same key is refused with `IDEMPOTENCY_KEY_REUSED`.
+   * nothing new, for `idempotencyKeyTtlMs`. The key is bound to a fingerprint of what the
+   * request means (RFC 8785 canonical JSON of the notification's normal form without the
+   * service's defaults, the user, `caller.id` and `sendAt` as an instant), so a repeat
+   * made later or written differently still replays, and a different request under the
+   * same key is refused with `IDEMPOTENCY_KEY_REUSED`.
    */
   readonly idempotencyKey?: string;
 }
@@ -141,9 +142,10 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   let idempotency: IdempotencyRecord | undefined;
   if (options['idempotencyKey'] !== undefined) {
     const key = checkText(options['idempotencyKey'], 'idempotencyKey', maxIdempotencyKeyLength);
-    // Of the request as given: a repeat made later (a default expiry or a sendAt raised to
-    // a later now) is still the same request.
-    const fingerprint = fingerprintOf({ userId, callerId: caller?.id, notification: input, sendAt: requestedSendAt });
+    // Of what the request means: a repeat made later (a default expiry or a sendAt raised
+    // to a later now) or written differently is still the same request.
+    const given = (input as NotificationRequest).expirationDateTime;
+    const fingerprint = fingerprintOf({ userId, callerId: caller?.id, content, expiresAt: given === undefined ? undefined : parseDateTime(given), sendAt: requestedSendAt });
     idempotency = { key, fingerprint, expiresAt: now + settings.idempotencyKeyTtlMs };
   }
 

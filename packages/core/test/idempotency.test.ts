@@ -75,6 +75,32 @@ describe('an idempotency key', () => {
     );
   });
 
+  it.each([
+    { name: 'displayTimeToLive as a number or a string', first: { displayTimeToLive: 60 }, again: [{ displayTimeToLive: '60' }, { displayTimeToLive: '060' }] },
+    { name: 'platform names in any case', first: { targetPolicy: { platformTypes: ['iOS', 'Android'] } }, again: [{ targetPolicy: { platformTypes: ['ios', 'android'] } }] },
+    { name: 'platforms in any order, repeated or not', first: { targetPolicy: { platformTypes: ['ios', 'android'] } }, again: [{ targetPolicy: { platformTypes: ['android', 'ios'] } }, { targetPolicy: { platformTypes: ['ios', 'ios', 'android'] } }] },
+    { name: 'an empty targetPolicy or none', first: { targetPolicy: {} }, again: [{ targetPolicy: undefined }] },
+    {
+      name: 'the same instant written three ways',
+      first: { expirationDateTime: '2026-01-02T00:00:00Z' },
+      again: [{ expirationDateTime: '2026-01-02T00:00:00.000Z' }, { expirationDateTime: '2026-01-02T01:00:00+01:00' }],
+    },
+    {
+      name: 'fallback platforms in any case and order',
+      first: { payload: { rawContent: 'r', visualContent: { title: 't' } }, targetPolicy: { platformTypes: ['ios', 'android'] }, fallbackPolicy: { endpointFallback: { platformTypes: ['IOS', 'android'], fallbackDelayInSeconds: 60 } } },
+      again: [{ payload: { rawContent: 'r', visualContent: { title: 't' } }, targetPolicy: { platformTypes: ['ios', 'android'] }, fallbackPolicy: { endpointFallback: { platformTypes: ['android', 'ios'], fallbackDelayInSeconds: 60 } } }],
+    },
+  ])('replays a request that means the same: $name', async ({ first, again }) => {
+    h = await harness();
+    const start = h.clock.now();
+    const original = await h.service.send(referenceRequest(start, first), { userId: 'alice' }, { idempotencyKey: 'k' });
+    for (const form of again) {
+      const repeat = await h.service.send(referenceRequest(start, form), { userId: 'alice' }, { idempotencyKey: 'k' });
+      expect(repeat.replayed, JSON.stringify(form)).toBe(true);
+      expect(repeat.notification.id).toBe(original.notification.id);
+    }
+  });
+
   it('refuses a different request under the same key, whatever differs', async () => {
     h = await harness();
     const start = h.clock.now();
@@ -86,6 +112,9 @@ describe('an idempotency key', () => {
       ['a platform more', referenceRequest(start, { targetPolicy: { platformTypes: ['windows'] } }), { sendAt: start + 60_000, caller: { id: 'app-server' } }],
       ['another sendAt', body, { sendAt: start + 61_000, caller: { id: 'app-server' } }],
       ['no sendAt', body, { caller: { id: 'app-server' } }],
+      ['another expiry', referenceRequest(start, { expirationDateTime: new Date(start + 3_600_000).toISOString() }), { sendAt: start + 60_000, caller: { id: 'app-server' } }],
+      ['another TTL', referenceRequest(start, { displayTimeToLive: 61 }), { sendAt: start + 60_000, caller: { id: 'app-server' } }],
+      ['a priority more', referenceRequest(start, { priority: 'Low' }), { sendAt: start + 60_000, caller: { id: 'app-server' } }],
       ['another caller', body, { sendAt: start + 60_000, caller: { id: 'other-server' } }],
     ];
     for (const [name, request, options] of variants) {
