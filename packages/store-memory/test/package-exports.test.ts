@@ -4,7 +4,7 @@ import * as store from '@herald/store-memory';
 
 interface ExportTarget {
   readonly types: string;
-  readonly import: string;
+  readonly default: string;
 }
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -15,9 +15,9 @@ describe('the exports map', () => {
   it('points every subpath at a built file of a source module that exists', () => {
     for (const [subpath, target] of Object.entries(packageJson.exports)) {
       if (typeof target === 'string') continue; // ./package.json
-      const source = target.import.replace(/^\.\/dist\//, '../src/').replace(/\.js$/, '.ts');
+      const source = target.default.replace(/^\.\/dist\//, '../src/').replace(/\.js$/, '.ts');
       expect(existsSync(new URL(source, import.meta.url)), `${subpath} → ${source}`).toBe(true);
-      expect(target.types, subpath).toBe(target.import.replace(/\.js$/, '.d.ts'));
+      expect(target.types, subpath).toBe(target.default.replace(/\.js$/, '.d.ts'));
     }
     expect(Object.keys(packageJson.exports)).toEqual(['.', './engine', './package.json']);
   });
