@@ -57,23 +57,16 @@ function startWorker(index: number): Promise<void> {
   });
 }
 
-/** True when the worker's record file shows an attempt that started and has not ended. */
-function midAttempt(file: string): boolean {
-  const open = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [kind, id] = line.split(' ');
-    if (id === undefined) continue;
-    if (kind === 'S') open.add(id);
-    else open.delete(id);
-  }
-  return open.size > 0;
+/** The lines of a worker's record file that start with `kind` (S start, E end, H held). */
+function recordLines(file: string, kind: 'S' | 'E' | 'H'): string[] {
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith(`${kind} `));
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -133,9 +126,14 @@ it('delivers every delivery exactly once at a time across 3 processes, one of th
     for (const delivery of result.deliveries) deliveries.push({ id: delivery.id, userId });
     sent += 1;
     if (sent === Math.floor(sends * 0.4)) {
-      // Killed in the middle of an attempt (a start without an end), when it can be caught in one.
-      const deadline = Date.now() + 10_000;
-      while (!midAttempt(victim.file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      // Killed in the middle of an attempt, for certain: once it has finished some, the
+      // victim is told to hold every attempt it starts from now on (each writes "H" and
+      // never ends), and the kill comes only after an "H" is on disk. The rest of the
+      // sends go on meanwhile, so it has work to claim; only a victim that stopped
+      // dispatching would miss the generous bounds.
+      await until('the victim finished no attempt', async () => recordLines(victim.file, 'E').length > 0, 60_000);
+      victim.child.kill('SIGUSR2');
+      await until('the victim started no attempt after it was told to hold', async () => recordLines(victim.file, 'H').length > 0, 60_000);
       victim.child.kill('SIGKILL');
       killedAt = performance.timeOrigin + performance.now();
     }
@@ -165,7 +163,7 @@ it('delivers every delivery exactly once at a time across 3 processes, one of th
       const [kind, id, pid, time] = line.split(' ');
       if (id === undefined || time === undefined) continue;
       if (kind === 'S') open.set(id, Number(time));
-      else {
+      else if (kind === 'E') {
         const list = attempts.get(id) ?? [];
         list.push({ pid: Number(pid), start: open.get(id) ?? 0, end: Number(time) });
         attempts.set(id, list);
@@ -191,10 +189,15 @@ it('delivers every delivery exactly once at a time across 3 processes, one of th
       if (after.start < before.end) overlaps.push(`${id}: pid ${before.pid} until ${before.end}, pid ${after.pid} from ${after.start}`);
     }
   }
-  const byWorker = workers.map(({ file }) => readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('E ')).length);
+  const byWorker = workers.map(({ file }) => recordLines(file, 'E').length);
+  const held = recordLines(victim.file, 'H').map((line) => line.split(' ')[1]);
 
   expect(byWorker[0], 'the killed worker had taken part before it was killed').toBeGreaterThan(0);
   expect(takenOver, 'the killed worker died in the middle of attempts, which others then took over').toBeGreaterThan(0);
+  expect(
+    held.filter((id) => (attempts.get(id as string) ?? []).some(({ pid }) => pid !== victim.child.pid)),
+    'every attempt held when the victim was killed was taken over by another worker',
+  ).toEqual(held);
   expect(Object.fromEntries(statuses), 'every delivery is delivered').toEqual({ delivered: sends * endpointsPerUser });
   expect(deliveries.every(({ id }) => attempts.has(id)), 'every delivery went through the recording transport').toBe(true);
   expect(overlaps, 'no delivery was worked by two processes at overlapping times').toEqual([]);
