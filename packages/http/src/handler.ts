@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
 import { sendError, sendJson } from './responses.js';
 import { routeOf, type Action, type Route } from './routes.js';
+import { queryOf } from './query.js';
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
@@ -165,7 +166,7 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       const host = request.headers.host ?? 'localhost';
       const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
       const baseUrl = (options.baseUrl ?? `${secure ? 'https' : 'http'}://${host}${mount}`).replace(/\/+$/, '');
-      const exchange: Exchange = { request, response, segments, query: url.searchParams, requestId, baseUrl };
+      const exchange: Exchange = { request, response, segments, query: queryOf(url.search), requestId, baseUrl };
 
       let caller: HttpCaller | undefined;
       if (route.public !== true) {

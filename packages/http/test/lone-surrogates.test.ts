@@ -189,3 +189,36 @@ describe('lone surrogates in path ids and headers', () => {
     expect(await api.service.feed.unreadCount('alice')).toBe(before);
   });
 });
+
+describe('text that is not UTF-8 in query strings', () => {
+  // URLSearchParams would read each of these as U+FFFD and go on: `x%ED%A0%80` would then
+  // match a group named `x\ufffd\ufffd\ufffd`.
+  const spoilt = ['x%ED%A0%80', '%ED%B0%80', 'x%FF', 'x%E', 'x%C3', '%ED%AF%BF%ED%B0%80x'];
+  const queries = spoilt.flatMap((text) => [
+    ['GET', `/me/notifications?$filter=${encodeURIComponent(`groupName eq '`)}${text}'`],
+    ['HEAD', `/me/notifications?$filter=${encodeURIComponent(`groupName eq '`)}${text}'`],
+    ['GET', `/me/notifications?$top=2&${text}=1`],
+    ['GET', `/me/notifications/delta?$skiptoken=${text}`],
+    ['GET', `/me/notifications/$count?$filter=${encodeURIComponent(`targetHostName eq '`)}${text}'`],
+  ] as const);
+
+  it.each(queries)('%s %s is 400 INVALID_ARGUMENT', async (method, path) => {
+    const answer = await api.call(method, path, { headers: { authorization: 'Bearer alice' } });
+    if (method === 'HEAD') {
+      expect(answer.status).toBe(400);
+      expect(answer.text).toBe('');
+    } else {
+      expectRefused(answer, ['INVALID_ARGUMENT']);
+    }
+  });
+
+  it('reads a well-formed filter with astral characters and + for a space as it reads any', async () => {
+    const group = 'team 😀';
+    await api.service.send(referenceBody({ appNotificationId: 'astral', groupName: group }) as never, { userId: 'alice' });
+    const filter = `groupName eq '${group}'`;
+    const answer = await api.call('GET', `/me/notifications?$filter=${encodeURIComponent(filter).replace(/%20/g, '+')}`, { headers: { authorization: 'Bearer alice' } });
+    expect(answer.status).toBe(200);
+    const items = answer.json()['value'] as Array<{ groupName?: string }>;
+    expect(items.map((item) => item.groupName)).toEqual([group]);
+  });
+});
