@@ -107,8 +107,9 @@ export function checkFileStoreOptions(options: unknown): CheckedFileStoreOptions
   const given = options as Record<string, unknown>;
   rejectUnknownOptions(errorSource, given, optionNames);
   const { directory, fsync, onWarning } = given;
-  if (typeof directory !== 'string' || directory.length === 0 || directory.includes('\0')) {
-    throw optionError(errorSource, `option directory must be a non-empty path (got ${JSON.stringify(directory) ?? String(directory)})`);
+  // A lone surrogate has no UTF-8 form: two such names would be one directory on disk.
+  if (typeof directory !== 'string' || directory.length === 0 || directory.includes('\0') || !directory.isWellFormed()) {
+    throw optionError(errorSource, `option directory must be a non-empty path of well-formed text (got ${JSON.stringify(directory) ?? String(directory)})`);
   }
   if (fsync !== undefined && !(fsyncModes as readonly unknown[]).includes(fsync)) {
     throw optionError(errorSource, `option fsync must be one of ${fsyncModes.map((mode) => `'${mode}'`).join(', ')} (got ${JSON.stringify(fsync) ?? String(fsync)})`);

@@ -120,6 +120,10 @@ describe('options', () => {
       (error) => error instanceof TypeError && error.message === '[herald] [store-file] createFileStore needs an options object with at least { directory }' && (error as { code?: string }).code === 'INVALID_OPTION',
     );
     await expect(createFileStore({ directory: '' })).rejects.toThrow(/option directory must be a non-empty path/);
+    // Two names that differ only in a lone surrogate would be one directory on disk (U+FFFD).
+    for (const lone of ['\ud800', '\udc00', 'a\ud83d', '\udfffb']) {
+      await expect(createFileStore({ directory: `x-${lone}` })).rejects.toSatisfy((error) => (error as { code?: string }).code === 'INVALID_OPTION' && /well-formed text/.test((error as Error).message));
+    }
     await expect(createFileStore({ directory: 'x', fsync: 'sometimes' as never })).rejects.toThrow("[herald] [store-file] option fsync must be one of 'always', 'interval', 'never' (got \"sometimes\")");
     await expect(createFileStore({ directory: 'x', compactAfterBytes: 0 })).rejects.toThrow('option compactAfterBytes must be a whole number of at least 1 (got 0)');
     await expect(createFileStore({ directory: 'x', staleLockMs: 1.5 })).rejects.toThrow('option staleLockMs must be a whole number of at least 100');

@@ -122,8 +122,8 @@ function checkClient(value: unknown): RedisClient | undefined {
 
 function checkUrl(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value)) {
-    throw optionError(errorSource, `option url must be a redis:// or rediss:// URL (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'string' || !/^rediss?:\/\/./.test(value) || !value.isWellFormed()) {
+    throw optionError(errorSource, `option url must be a redis:// or rediss:// URL of well-formed text (got ${JSON.stringify(value)})`);
   }
   return value;
 }

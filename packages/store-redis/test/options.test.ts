@@ -49,6 +49,7 @@ describe('options', () => {
     expectOptionError({}, 'client');
     expectOptionError({ url: server.url, client: new Redis({ lazyConnect: true }) }, 'client');
     expectOptionError({ url: 'http://example.com' }, 'url');
+    for (const lone of ['\ud800', '\udc00']) expectOptionError({ url: `${server.url}/0?name=a${lone}` }, 'url');
     expectOptionError({ client: {} }, 'client');
     expectOptionError({ client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, 'keyPrefix');
     expectOptionError(undefined, 'options');
