@@ -2,6 +2,7 @@
  * Retry schedules: when to attempt a failed delivery again, and when to give up.
  */
 import { optionError } from './errors.js';
+import { rejectUnknownOptions } from './option-checks.js';
 
 /** When to attempt a failed delivery again, and how many attempts to make in all. */
 export interface RetryPolicy {
@@ -44,6 +45,18 @@ export interface ExponentialBackoffOptions {
   readonly maxAttempts?: number;
 }
 
+const backoffOptionNames = ['baseDelayMs', 'maxDelayMs', 'factor', 'jitter', 'maxAttempts'] as const satisfies readonly (keyof ExponentialBackoffOptions)[];
+const scheduleOptionNames = ['jitter'] as const satisfies readonly (keyof FixedScheduleOptions)[];
+
+function checkOptionsObject(options: unknown, what: string, names: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw optionError(undefined, `the options of ${what} must be an object`);
+  rejectUnknownOptions(undefined, options, names);
+}
+
+function checkNumber(name: string, value: unknown): void {
+  if (typeof value !== 'number') throw optionError(undefined, `${name} must be a number, got ${JSON.stringify(value) ?? typeof value}`);
+}
+
 function checkJitter(jitter: number): void {
   if (!(jitter >= 0 && jitter <= 1)) throw optionError(undefined, `jitter must be between 0 and 1, got ${jitter}`);
 }
@@ -60,7 +73,9 @@ function spread(delay: number, jitter: number, random: () => number): number {
 
 /** Exponential backoff with jitter and a cap: `base · factor^(n-1)`, at most `maxDelayMs`. */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): RetryPolicy {
+  checkOptionsObject(options, 'exponentialBackoff', backoffOptionNames);
   const { baseDelayMs = 1000, maxDelayMs = 3_600_000, factor = 2, jitter = 0.2, maxAttempts = 10 } = options;
+  for (const [name, value] of Object.entries({ baseDelayMs, maxDelayMs, factor, jitter, maxAttempts })) checkNumber(name, value);
   if (!(baseDelayMs >= 0) || !(maxDelayMs >= baseDelayMs)) {
     throw optionError(undefined, `baseDelayMs (${baseDelayMs}) must be at least 0 and at most maxDelayMs (${maxDelayMs})`);
   }
@@ -91,9 +106,12 @@ export interface FixedScheduleOptions {
  * delivery is dead after `delaysMs.length + 1` attempts.
  */
 export function fixedSchedule(delaysMs: readonly number[], options: FixedScheduleOptions = {}): RetryPolicy {
+  if (!Array.isArray(delaysMs)) throw optionError(undefined, `fixedSchedule needs a list of delays in milliseconds, such as fixedSchedule([1000, 5000]); got ${typeof delaysMs}`);
+  checkOptionsObject(options, 'fixedSchedule', scheduleOptionNames);
   const { jitter = 0.1 } = options;
+  checkNumber('jitter', jitter);
   checkJitter(jitter);
-  if (delaysMs.some((d) => !(d >= 0) || !Number.isFinite(d))) {
+  if (delaysMs.some((d) => typeof d !== 'number' || !(d >= 0) || !Number.isFinite(d))) {
     throw optionError(undefined, 'every delay of a fixed schedule must be a finite number of milliseconds, at least 0');
   }
   const delays = [...delaysMs];

@@ -168,6 +168,9 @@ export function checkStore(store: unknown): NotificationStore {
 }
 
 export function checkTransports(transports: Iterable<Transport> | undefined): Map<string, Transport> {
+  if (transports !== undefined && (transports === null || typeof (transports as Partial<Iterable<Transport>>)[Symbol.iterator] !== 'function')) {
+    throw optionError(undefined, 'options.transports must be a list of transports, such as [createConsoleTransport()]');
+  }
   const byName = new Map<string, Transport>();
   for (const transport of transports ?? []) {
     if (transport === null || typeof transport !== 'object' || typeof transport.send !== 'function') {

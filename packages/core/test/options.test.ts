@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closestName, createNotificationService, HeraldError, type NotificationServiceOptions } from '@herald/core';
+import { closestName, createNotificationService, exponentialBackoff, fixedSchedule, HeraldError, type NotificationServiceOptions } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { harness, recordingTransport, referenceRequest, type Harness } from './support.js';
 
@@ -48,6 +48,8 @@ describe('options of createNotificationService', () => {
     { name: 'a clock without timers', patch: (o: Record<string, unknown>) => (o['clock'] = { now: () => 0 }), says: ['options.clock'] },
     { name: 'random not a function', patch: (o: Record<string, unknown>) => (o['random'] = 0.5), says: ['options.random'] },
     { name: 'a transport whose retry is wrong', patch: (o: Record<string, unknown>) => (o['transports'] = [{ ...recordingTransport(), retry: { delaysMs: [1] } }]), says: ['retry.delayMs must be a function'] },
+    { name: 'transports as a number', patch: (o: Record<string, unknown>) => (o['transports'] = 5), says: ['options.transports must be a list of transports'] },
+    { name: 'transports as a map of names', patch: (o: Record<string, unknown>) => (o['transports'] = { test: recordingTransport() }), says: ['options.transports must be a list of transports'] },
     { name: 'a transport whose checkEndpoint is not a function', patch: (o: Record<string, unknown>) => (o['transports'] = [{ ...recordingTransport(), checkEndpoint: true }]), says: ['checkEndpoint must be a function'] },
   ])('refuses $name', ({ patch, says }) => {
     const error = thrownBy(serviceWith(patch));
@@ -65,6 +67,26 @@ describe('options of createNotificationService', () => {
     }
     expect(closestName('zzzzzzzz', names)).toBeUndefined();
     expect(closestName('delay', ['sendAt', 'idempotencyKey', 'caller'])).toBeUndefined();
+  });
+});
+
+describe('options of the retry schedules', () => {
+  it.each([
+    { name: 'exponentialBackoff({ maxDelay })', make: () => exponentialBackoff({ maxDelay: 5 } as never), says: ['maxDelay', 'did you mean maxDelayMs?'] },
+    { name: 'exponentialBackoff({ baseDelay })', make: () => exponentialBackoff({ baseDelay: 5 } as never), says: ['did you mean baseDelayMs?'] },
+    { name: 'exponentialBackoff(null)', make: () => exponentialBackoff(null as never), says: ['the options of exponentialBackoff must be an object'] },
+    { name: 'exponentialBackoff with a string delay', make: () => exponentialBackoff({ baseDelayMs: '1000' } as never), says: ['baseDelayMs must be a number, got "1000"'] },
+    { name: 'exponentialBackoff with a string jitter', make: () => exponentialBackoff({ jitter: '0.5' } as never), says: ['jitter must be a number'] },
+    { name: 'exponentialBackoff with a string maxAttempts', make: () => exponentialBackoff({ maxAttempts: '3' } as never), says: ['maxAttempts must be a number'] },
+    { name: 'fixedSchedule([1000], { jiter })', make: () => fixedSchedule([1000], { jiter: 0.5 } as never), says: ['jiter', 'did you mean jitter?'] },
+    { name: "fixedSchedule('1000')", make: () => fixedSchedule('1000' as never), says: ['fixedSchedule needs a list of delays'] },
+    { name: "fixedSchedule(['1000'])", make: () => fixedSchedule(['1000'] as never), says: ['every delay of a fixed schedule must be a finite number'] },
+    { name: 'fixedSchedule with a string jitter', make: () => fixedSchedule([1], { jitter: '0' } as never), says: ['jitter must be a number'] },
+  ])('refuses $name', ({ make, says }) => {
+    const error = thrownBy(make);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as { code?: string }).code).toBe('INVALID_OPTION');
+    for (const words of says) expect((error as Error).message).toContain(words);
   });
 });
 

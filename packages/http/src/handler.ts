@@ -64,10 +64,28 @@ export interface HttpHandlerOptions {
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 
-function normalizePath(path: string | undefined): string {
+function normalizePath(path: unknown): string {
   if (path === undefined || path === '' || path === '/') return '';
-  if (!path.startsWith('/')) throw optionError('http', `basePath must start with "/", got ${JSON.stringify(path)}`);
+  // A path of plain segments: a query, a fragment or an encoded slash would never match a request's path.
+  if (typeof path !== 'string' || !/^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+\/?$/.test(path)) {
+    throw optionError('http', `basePath must be a path such as "/graph" (segments of letters, digits and -._~), got ${JSON.stringify(path) ?? typeof path}`);
+  }
   return path.replace(/\/+$/, '');
+}
+
+/** `baseUrl`: an absolute http(s) URL without query or fragment, as links are built from it. */
+function checkBaseUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw optionError('http', `baseUrl must be an absolute http(s) URL without a query, such as "https://api.example.com/graph", got ${JSON.stringify(value) ?? typeof value}`);
+  }
+  return value as string;
 }
 
 /** The path's segments as sent (still percent-encoded): ids are decoded by the routes. */
@@ -115,6 +133,7 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   rejectUnknownOptions('http', options, httpHandlerOptionNames);
   if (options.onError !== undefined && typeof options.onError !== 'function') throw optionError('http', 'options.onError must be a function (error, request) => void');
   const basePath = normalizePath(options.basePath);
+  const givenBaseUrl = checkBaseUrl(options.baseUrl);
   const limits: BodyLimits = {
     maxBodyBytes: positiveWholeNumberOption('http', 'maxBodyBytes', options.maxBodyBytes, 65_536),
     maxDecodedBytes: positiveWholeNumberOption('http', 'maxDecodedBytes', options.maxDecodedBytes, 262_144),
@@ -165,7 +184,7 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       const mount = `${(request as IncomingMessage & { baseUrl?: string }).baseUrl ?? ''}${basePath}`;
       const host = request.headers.host ?? 'localhost';
       const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
-      const baseUrl = (options.baseUrl ?? `${secure ? 'https' : 'http'}://${host}${mount}`).replace(/\/+$/, '');
+      const baseUrl = (givenBaseUrl ?? `${secure ? 'https' : 'http'}://${host}${mount}`).replace(/\/+$/, '');
       const exchange: Exchange = { request, response, segments, query: queryOf(url.search), requestId, baseUrl };
 
       let caller: HttpCaller | undefined;

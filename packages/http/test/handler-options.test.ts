@@ -25,6 +25,9 @@ describe('options of createHttpHandler', () => {
     { name: 'a case slip', options: { authenticate: developmentAuthenticator, basepath: '/graph' }, says: ['basepath', 'did you mean basePath?'] },
     { name: 'an option of another library', options: { authenticate: developmentAuthenticator, cors: true }, says: ['unknown option cors', 'authenticate, basePath'] },
     { name: 'onError not a function', options: { authenticate: developmentAuthenticator, onError: 'log' }, says: ['onError must be a function'] },
+    { name: 'a baseUrl that is not a string', options: { authenticate: developmentAuthenticator, baseUrl: 5 }, says: ['baseUrl must be an absolute http(s) URL'] },
+    { name: 'a baseUrl that is not a URL', options: { authenticate: developmentAuthenticator, baseUrl: 'not a url' }, says: ['baseUrl must be an absolute http(s) URL'] },
+    { name: 'a baseUrl with a query', options: { authenticate: developmentAuthenticator, baseUrl: 'https://api.example.com/graph?x=1' }, says: ['without a query'] },
     { name: 'a body limit of 0', options: { authenticate: developmentAuthenticator, maxBodyBytes: 0 }, says: ['maxBodyBytes must be a positive whole number'] },
   ])('refuses $name at once', ({ options, says }) => {
     for (const make of [() => createHttpHandler(service, options as unknown as HttpHandlerOptions), () => heraldFastifyPlugin(service, options as unknown as HttpHandlerOptions)]) {
@@ -32,6 +35,17 @@ describe('options of createHttpHandler', () => {
       expect(error.code).toBe('INVALID_OPTION');
       for (const words of says) expect(error.message).toContain(words);
     }
+  });
+
+  it.each([
+    { name: 'with a query', basePath: '/a?b' },
+    { name: 'with a fragment', basePath: '/a#b' },
+    { name: 'not a string', basePath: 7 },
+    { name: 'relative', basePath: 'graph' },
+  ])('refuses a basePath $name', ({ basePath }) => {
+    const error = thrownBy(() => createHttpHandler(service, { authenticate: developmentAuthenticator, basePath } as unknown as HttpHandlerOptions));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toContain('basePath must be a path');
   });
 
   it('refuses basePath for the Fastify plugin, whose prefix sets it', () => {
