@@ -12,6 +12,8 @@ shift
 
 nodes=$(mktemp -d)
 trap 'rm -rf "$nodes"' EXIT
+# mktemp makes it 0700; tests that run a child process as nobody start this Node too.
+chmod 755 "$nodes"
 
 # Prints the bin directory of a Node of major $1 (fetched when the machine's is another).
 node_bin() {
