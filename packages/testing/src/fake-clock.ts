@@ -5,6 +5,7 @@
  */
 import { rejectUnknownOptions, type Clock, type ClockTimer, type TimerPurpose } from '@herald/core';
 import { parseDuration } from './duration.js';
+import { checkWholeNumber, describe, kitError } from './kit-checks.js';
 
 /** Options of {@link createFakeClock}. */
 export interface FakeClockOptions {
@@ -62,9 +63,14 @@ const fakeClockOptionNames = ['start', 'settleTurns', 'maxTimers', 'quietMs'] as
 
 const defaultStart = Date.parse('2026-01-01T00:00:00.000Z');
 
-function toTime(value: Date | number | string): number {
+const timerPurposes: readonly TimerPurpose[] = ['work', 'housekeeping'];
+
+/** Epoch milliseconds of a `Date`, a number of them, or a date string `Date.parse` reads. */
+function toTime(where: string, name: string, value: unknown): number {
   const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-  if (!Number.isFinite(time)) throw new TypeError(`[herald] [testing] ${String(value)} is not a time`);
+  if (typeof time !== 'number' || !Number.isFinite(time)) {
+    throw kitError(where, `${name} must be a Date, epoch milliseconds or an ISO 8601 date, got ${value instanceof Date ? 'an invalid Date' : describe(value)}`);
+  }
   return time;
 }
 
@@ -72,9 +78,12 @@ const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediat
 
 /** Creates a fake clock. */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
-  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] createFakeClock takes an options object');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw kitError('createFakeClock', `takes an options object, got ${describe(options)}`);
   rejectUnknownOptions('testing', options, fakeClockOptionNames);
-  let now = options.start === undefined ? defaultStart : toTime(options.start);
+  checkWholeNumber('createFakeClock', 'settleTurns', options.settleTurns, 0);
+  checkWholeNumber('createFakeClock', 'maxTimers', options.maxTimers, 1);
+  checkWholeNumber('createFakeClock', 'quietMs', options.quietMs, 0);
+  let now = options.start === undefined ? defaultStart : toTime('createFakeClock', 'start', options.start);
   const settleTurns = options.settleTurns ?? 20;
   const maxTimers = options.maxTimers ?? 100_000;
   const quietMs = options.quietMs ?? 0;
@@ -123,6 +132,10 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   return {
     now: () => now,
     setTimer(callback, delayMs, purpose = 'work') {
+      // Core calls this; a wrong argument from elsewhere would otherwise make a timer that never runs.
+      if (typeof callback !== 'function') throw kitError('setTimer', `callback must be a function, got ${describe(callback)}`);
+      if (typeof delayMs !== 'number' || Number.isNaN(delayMs)) throw kitError('setTimer', `delayMs must be a number of milliseconds, got ${describe(delayMs)}`);
+      if (!timerPurposes.includes(purpose)) throw kitError('setTimer', `purpose must be ${timerPurposes.join(' or ')}, got ${describe(purpose)}`);
       const timer: Timer = { at: now + Math.max(0, delayMs), order: order++, purpose, callback };
       timers.add(timer);
       changes += 1;
@@ -135,7 +148,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
       await runUntil(now + parseDuration(duration));
     },
     async advanceTo(time) {
-      await runUntil(toTime(time));
+      await runUntil(toTime('advanceTo', 'time', time));
     },
     async runAll() {
       let ran = 0;

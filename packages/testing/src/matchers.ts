@@ -9,9 +9,10 @@
  * expect(kit).toHaveSentTo('alice', { groupName: 'post-7' });
  * ```
  */
-import type { PlatformType, StoredNotification } from '@herald/core';
-import { describeList, describeMatch, describeNotification, matches, type NotificationMatch } from './notification-match.js';
-import type { EndpointMatch, RecordedDelivery } from './recording-transport.js';
+import { platformTypes, type PlatformType, type StoredNotification } from '@herald/core';
+import { checkString, checkWholeNumber, describe, kitError } from './kit-checks.js';
+import { checkNotificationMatch, describeList, describeMatch, describeNotification, matches, type NotificationMatch } from './notification-match.js';
+import { checkEndpointMatch, type EndpointMatch, type RecordedDelivery } from './recording-transport.js';
 import type { TestService } from './test-service.js';
 
 /** What a matcher returns to vitest. */
@@ -26,9 +27,19 @@ export type DeliveryTarget = PlatformType | EndpointMatch;
 function service(received: unknown, matcher: string): TestService {
   const candidate = received as Partial<TestService> | null;
   if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.sent) || candidate.transport === undefined) {
-    throw new TypeError(`[herald] [testing] ${matcher} expects the object createTestService() returned`);
+    throw kitError(matcher, `expects the object createTestService() returned, got ${describe(received)}`);
   }
   return candidate as TestService;
+}
+
+/** Refuses a delivery target that is neither a platform name nor an endpoint match. */
+function checkTarget(where: string, target: unknown): void {
+  if (typeof target === 'string') {
+    if (!(platformTypes as readonly string[]).includes(target)) throw kitError(where, `target ${JSON.stringify(target)} is not a platform (${platformTypes.join(', ')}); match other endpoint fields with an object, e.g. { address: '…' }`);
+    return;
+  }
+  if (target === undefined) throw kitError(where, `needs a target: a platform (${platformTypes.join(', ')}) or an endpoint match, got ${describe(target)}`);
+  checkEndpointMatch(where, target);
 }
 
 function sentNotifications(kit: TestService): StoredNotification[] {
@@ -55,6 +66,7 @@ export const heraldMatchers = {
   /** Some notification was sent (to anyone), optionally matching. */
   toHaveSent(received: unknown, match?: NotificationMatch): MatcherResult {
     const kit = service(received, 'toHaveSent');
+    checkNotificationMatch('toHaveSent', match);
     const all = sentNotifications(kit);
     const hits = all.filter((notification) => matches(notification, match));
     return {
@@ -69,6 +81,8 @@ export const heraldMatchers = {
   /** A notification was sent to `userId`, optionally matching. */
   toHaveSentTo(received: unknown, userId: string, match?: NotificationMatch): MatcherResult {
     const kit = service(received, 'toHaveSentTo');
+    checkString('toHaveSentTo', 'userId', userId, false);
+    checkNotificationMatch('toHaveSentTo', match);
     const all = sentNotifications(kit);
     const theirs = all.filter((notification) => notification.userId === userId);
     const hits = theirs.filter((notification) => matches(notification, match));
@@ -86,6 +100,10 @@ export const heraldMatchers = {
   /** Exactly `times` notifications were sent (to `userId` when given), optionally matching. */
   toHaveSentTimes(received: unknown, times: number, userId?: string, match?: NotificationMatch): MatcherResult {
     const kit = service(received, 'toHaveSentTimes');
+    if (times === undefined) throw kitError('toHaveSentTimes', 'needs times, a whole number of at least 0');
+    checkWholeNumber('toHaveSentTimes', 'times', times, 0);
+    checkString('toHaveSentTimes', 'userId', userId);
+    checkNotificationMatch('toHaveSentTimes', match);
     const hits = sentNotifications(kit).filter((notification) => (userId === undefined || notification.userId === userId) && matches(notification, match));
     const to = userId === undefined ? '' : ` to ${JSON.stringify(userId)}`;
     return {
@@ -107,6 +125,8 @@ export const heraldMatchers = {
   /** A delivery reached an endpoint on `target` (a platform or an endpoint match), optionally of a matching notification. */
   toHaveDeliveredTo(received: unknown, target: DeliveryTarget, match?: NotificationMatch): MatcherResult {
     const kit = service(received, 'toHaveDeliveredTo');
+    checkTarget('toHaveDeliveredTo', target);
+    checkNotificationMatch('toHaveDeliveredTo', match);
     const hits = deliveredMatching(kit, target).filter((delivery) => matches(delivery.message.notification, match));
     const all = kit.transport.deliveries;
     const seen = all.length === 0 ? ' nothing was attempted' : all.map((delivery) => `\n  - ${delivery.outcome} to ${delivery.endpoint.platformType} ${JSON.stringify(delivery.endpoint.address)}: ${describeNotification(delivery.message.notification)}`).join('');
@@ -122,6 +142,8 @@ export const heraldMatchers = {
   /** The user's feed holds a notification matching `match`. */
   async toHaveInFeed(received: unknown, userId: string, match?: NotificationMatch): Promise<MatcherResult> {
     const kit = service(received, 'toHaveInFeed');
+    checkString('toHaveInFeed', 'userId', userId, false);
+    checkNotificationMatch('toHaveInFeed', match);
     const feed: StoredNotification[] = [];
     for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
       const page = await kit.service.feed.list(userId, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
@@ -141,6 +163,9 @@ export const heraldMatchers = {
   /** The user has exactly `count` unread notifications. */
   async toHaveUnreadCount(received: unknown, userId: string, count: number): Promise<MatcherResult> {
     const kit = service(received, 'toHaveUnreadCount');
+    checkString('toHaveUnreadCount', 'userId', userId, false);
+    if (count === undefined) throw kitError('toHaveUnreadCount', 'needs count, a whole number of at least 0');
+    checkWholeNumber('toHaveUnreadCount', 'count', count, 0);
     const actual = await kit.service.feed.unreadCount(userId);
     return {
       pass: actual === count,

@@ -2,13 +2,59 @@
  * Matching notifications by a partial shape or a predicate, and describing them in
  * assertion messages so a failure says what was sent.
  */
-import type { StoredNotification } from '@herald/core';
+import {
+  unknownOptionMessage,
+  type EndpointFallback,
+  type FallbackPolicy,
+  type NotificationPayload,
+  type StoredNotification,
+  type TargetPolicy,
+  type VisualContent,
+} from '@herald/core';
+import { describe, isPlainObject, kitError } from './kit-checks.js';
 
 /** A partial notification, matched field by field, at any depth. */
 export type NotificationShape = { readonly [K in keyof StoredNotification]?: unknown };
 
 /** A partial notification, or a test of one. */
 export type NotificationMatch = NotificationShape | ((notification: StoredNotification) => boolean);
+
+/** The fields a shape may name, level by level (`true`: a leaf, compared whole). */
+interface KeyTree {
+  readonly [key: string]: KeyTree | true;
+}
+
+// Records over each type's keys, so a field added to core fails this file's compile until listed.
+const visualKeys: Record<keyof VisualContent, true> = { title: true, body: true };
+const payloadKeys: Record<keyof NotificationPayload, KeyTree | true> = { visualContent: visualKeys, rawContent: true };
+const targetPolicyKeys: Record<keyof TargetPolicy, true> = { platformTypes: true };
+const endpointFallbackKeys: Record<keyof EndpointFallback, KeyTree | true> = { platformTypes: true, fallbackDelayInSeconds: true, visualContent: visualKeys };
+const fallbackPolicyKeys: Record<keyof FallbackPolicy, KeyTree> = { endpointFallback: endpointFallbackKeys };
+const notificationKeys: Record<keyof StoredNotification, KeyTree | true> = {
+  id: true, userId: true, createdDateTime: true, lastModifiedDateTime: true, readState: true, userActionState: true, sequence: true,
+  targetHostName: true, appNotificationId: true, payload: payloadKeys, expirationDateTime: true, targetPolicy: targetPolicyKeys,
+  priority: true, groupName: true, displayTimeToLive: true, fallbackPolicy: fallbackPolicyKeys,
+};
+
+function checkShape(where: string, given: Record<string, unknown>, tree: KeyTree, path: string): void {
+  const message = unknownOptionMessage(given, Object.keys(tree), 'field');
+  if (message !== undefined) throw kitError(where, `in the match${path === '' ? '' : ` at ${path}`}: ${message}`);
+  for (const [key, value] of Object.entries(given)) {
+    const below = tree[key];
+    if (below !== true && below !== undefined && isPlainObject(value)) checkShape(where, value, below, path === '' ? key : `${path}.${key}`);
+  }
+}
+
+/**
+ * Refuses a match that is neither a predicate nor a partial notification whose fields, at
+ * every level, are a notification's: a misspelt field (`titel`) would match nothing, so a
+ * `.not` assertion on it would pass whatever was sent.
+ */
+export function checkNotificationMatch(where: string, match: unknown): void {
+  if (match === undefined || typeof match === 'function') return;
+  if (!isPlainObject(match)) throw kitError(where, `a match is a partial notification ({ groupName: 'post-7' }) or a function (notification) => boolean, got ${describe(match)}`);
+  checkShape(where, match, notificationKeys, '');
+}
 
 function partialEquals(actual: unknown, expected: unknown): boolean {
   if (expected === null || typeof expected !== 'object') return Object.is(actual, expected);

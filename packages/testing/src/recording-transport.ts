@@ -4,6 +4,7 @@
  * or by hanging until the dispatcher's timeout aborts the attempt.
  */
 import { TransportError, type Endpoint, type Transport, type TransportMessage } from '@herald/core';
+import { checkKeys, checkMilliseconds, checkString, describe, isPlainObject, kitError } from './kit-checks.js';
 
 /** One attempt the transport saw, and how it ended. */
 export interface RecordedDelivery {
@@ -60,15 +61,52 @@ export interface RecordingTransport {
   clear(): void;
 }
 
+/** The endpoint fields a match object may name. */
+export const endpointMatchKeys = ['subscriptionId', 'userId', 'address', 'platformType', 'targetHostName'] as const satisfies readonly (keyof Endpoint)[];
+
+/**
+ * Refuses a match that is neither a predicate nor an object of endpoint fields with
+ * string values: a misspelt key (`user`) would match no attempt, and a script on it
+ * would fail nothing, so the test would pass without its fault.
+ */
+export function checkEndpointMatch(where: string, match: unknown): asserts match is EndpointMatch {
+  if (typeof match === 'function') return;
+  if (!isPlainObject(match)) {
+    throw kitError(where, `a match is an object of endpoint fields ({ platformType: 'android' }) or a function (endpoint, message) => boolean, got ${describe(match)}`);
+  }
+  checkKeys(where, match, endpointMatchKeys, 'match key');
+  for (const [key, value] of Object.entries(match)) checkString(where, `match key ${key}`, value, false);
+}
+
 function matcher(match: EndpointMatch | undefined): Rule['matches'] {
   if (match === undefined) return () => true;
+  checkEndpointMatch('when', match);
   if (typeof match === 'function') return match;
   const wanted = Object.entries(match) as Array<[keyof Endpoint, unknown]>;
   return (endpoint) => wanted.every(([key, value]) => endpoint[key] === value);
 }
 
+const failTimesOptionNames = ['retryAfterMs', 'message'] as const;
+
+/**
+ * Refuses transport names that are not a non-empty array of distinct, non-empty strings:
+ * a string would otherwise be split or mapped as if it were a list.
+ */
+export function checkTransportNames(where: string, option: string, names: unknown): asserts names is readonly string[] {
+  const shape = `an array of transport names, e.g. ['test', 'webhook']`;
+  if (!Array.isArray(names)) throw kitError(where, `${option} must be ${shape}, got ${describe(names)}`);
+  if (names.length === 0) throw kitError(where, `${option} must name at least one transport: ${shape}`);
+  for (const name of names as unknown[]) {
+    if (typeof name !== 'string' || name.length === 0) throw kitError(where, `${option} must be ${shape}; one of them is ${describe(name)}`);
+  }
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) throw kitError(where, `${option} names ${JSON.stringify(repeated)} twice; each transport name once`);
+}
+
 /** Creates a recording transport registered under `names`. */
 export function createRecordingTransport(names: readonly string[] = ['test'], now: () => number = Date.now): RecordingTransport {
+  checkTransportNames('createRecordingTransport', 'names', names);
+  if (typeof now !== 'function') throw kitError('createRecordingTransport', `now must be a function returning epoch milliseconds, got ${describe(now)}`);
   const deliveries: RecordedDelivery[] = [];
   const rules: Rule[] = [];
 
@@ -117,16 +155,23 @@ export function createRecordingTransport(names: readonly string[] = ['test'], no
   const script = (match: EndpointMatch | undefined): FailureScript => {
     const rule: Rule = { matches: matcher(match), kind: 'none', remaining: 0, retryAfterMs: undefined, message: undefined };
     rules.push(rule);
-    const set = (kind: Rule['kind'], remaining: number, message?: string, retryAfterMs?: number): FailureScript => {
-      if (!(remaining === Number.POSITIVE_INFINITY || (Number.isInteger(remaining) && remaining >= 0))) throw new TypeError(`[herald] [testing] times must be a whole number of at least 0, got ${remaining}`);
+    const set = (where: string, kind: Rule['kind'], remaining: unknown, message?: unknown, retryAfterMs?: unknown): FailureScript => {
+      if (!(remaining === Number.POSITIVE_INFINITY || (typeof remaining === 'number' && Number.isInteger(remaining) && remaining >= 0))) {
+        throw kitError(where, `times must be a whole number of at least 0, got ${describe(remaining)}`);
+      }
+      checkString(where, 'message', message);
+      checkMilliseconds(where, 'retryAfterMs', retryAfterMs);
       Object.assign(rule, { kind, remaining, message, retryAfterMs });
       return api;
     };
     const api: FailureScript = {
-      failTimes: (times, options = {}) => set('retryable', times, options.message, options.retryAfterMs),
-      failPermanently: (message) => set('permanent', Number.POSITIVE_INFINITY, message),
-      gone: (message) => set('endpointGone', Number.POSITIVE_INFINITY, message),
-      hang: (times = Number.POSITIVE_INFINITY) => set('hung', times),
+      failTimes: (times, options = {}) => {
+        checkKeys('failTimes', options, failTimesOptionNames);
+        return set('failTimes', 'retryable', times, options.message, options.retryAfterMs);
+      },
+      failPermanently: (message) => set('failPermanently', 'permanent', Number.POSITIVE_INFINITY, message),
+      gone: (message) => set('gone', 'endpointGone', Number.POSITIVE_INFINITY, message),
+      hang: (times = Number.POSITIVE_INFINITY) => set('hang', 'hung', times),
       clear: () => {
         rule.kind = 'none';
       },

@@ -17,6 +17,8 @@ import {
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 import { createRecordingTransport, type RecordingTransport } from './recording-transport.js';
+import { checkKeys, checkString, describe, isPlainObject, kitError } from './kit-checks.js';
+import { checkTransportNames } from './recording-transport.js';
 import { seededRandom } from './seeded-random.js';
 
 /** Options of {@link createTestService}. */
@@ -88,17 +90,54 @@ export const testApp = 'app.example';
 
 const testServiceOptionNames = ['store', 'transports', 'start', 'seed', 'service'] as const satisfies readonly (keyof TestServiceOptions)[];
 
+/**
+ * The service options `service` may hold. A record over every key of
+ * `NotificationServiceOptions` but the kit's own, so a service option added to core
+ * fails this file's compile until it is listed here.
+ */
+const passedServiceOptions: Record<Exclude<keyof NotificationServiceOptions, keyof typeof kitOwned>, true> = {
+  policies: true, dispatcher: true, defaultExpirationMs: true, subscriptionLifetimeMs: true, maxSubscriptionLifetimeMs: true,
+  maxSubscriptionsPerUser: true, idempotencyKeyTtlMs: true, changeRetentionMs: true, purgeIntervalMs: true, logger: true,
+};
+
+/** Service options the kit sets itself, and what to use instead of each. */
+const kitOwned = {
+  store: 'store is an option of createTestService itself: createTestService({ store })',
+  transports: "the kit's recording transport stands behind every transport name; name them with createTestService's own option transports",
+  clock: "the kit's fake clock drives the service; set when it starts with createTestService's own option start, and move it with advance() and runAll()",
+  random: "the kit seeds retry jitter itself; choose the seed with createTestService's own option seed",
+} as const;
+
+const subscribeOptionNames = ['targetHostName', 'transport'] as const satisfies readonly (keyof TestSubscribeOptions)[];
+
+/** Refuses a `service` option that the kit would override, or that the service does not know. */
+function checkServiceOptions(service: unknown): void {
+  if (service === undefined) return;
+  if (!isPlainObject(service)) throw kitError('createTestService', `service must be an object of service options, got ${describe(service)}`);
+  for (const key of Object.keys(service)) {
+    if (Object.hasOwn(kitOwned, key)) throw kitError('createTestService', `service.${key} is not taken: ${kitOwned[key as keyof typeof kitOwned]}`);
+  }
+  checkKeys('createTestService', service, Object.keys(passedServiceOptions), 'service option');
+}
+
 /** Creates a service for a test, on a fresh memory store unless another is given. */
 export async function createTestService(options: TestServiceOptions = {}): Promise<TestService> {
   if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] createTestService takes an options object');
   rejectUnknownOptions('testing', options, testServiceOptionNames);
+  checkServiceOptions(options.service);
+  if (options.store !== undefined && (!isPlainObject(options.store) || !isPlainObject(options.store.capabilities))) {
+    throw kitError('createTestService', `store must be a Herald store (e.g. createMemoryStore() or createFileStore(…)), got ${describe(options.store)}`);
+  }
+  if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isInteger(options.seed))) {
+    throw kitError('createTestService', `seed must be a whole number, got ${describe(options.seed)}`);
+  }
+  if (options.transports !== undefined) checkTransportNames('createTestService', 'transports', options.transports);
   // A store doing real I/O (durable or shared) needs real time for its answers to arrive
   // between clock steps; it says so in its capabilities.
   const io = options.store !== undefined && (options.store.capabilities.durable || options.store.capabilities.shared);
   const quietMs = io ? 10 : 0;
   const clock = createFakeClock({ ...(options.start === undefined ? {} : { start: options.start }), quietMs });
   const names = options.transports ?? ['test', 'webhook', 'console'];
-  if (names.length === 0) throw new TypeError('[herald] [testing] transports must name at least one transport');
   const transport = createRecordingTransport(names, () => clock.now());
   const store = options.store ?? createMemoryStore();
   const service = createNotificationService({
@@ -118,7 +157,17 @@ export async function createTestService(options: TestServiceOptions = {}): Promi
     transport,
     sent,
     async subscribe(userId, platforms = ['windows', 'ios', 'android'], subscribeOptions = {}) {
+      checkString('subscribe', 'userId', userId, false);
+      checkKeys('subscribe', subscribeOptions, subscribeOptionNames);
+      checkString('subscribe', 'targetHostName', subscribeOptions.targetHostName);
+      checkString('subscribe', 'transport', subscribeOptions.transport);
+      if (subscribeOptions.transport !== undefined && !names.includes(subscribeOptions.transport)) {
+        throw kitError('subscribe', `transport ${JSON.stringify(subscribeOptions.transport)} is not one of the kit's transports (${names.join(', ')}); add it to createTestService's option transports`);
+      }
       const list = typeof platforms === 'string' ? [platforms] : platforms;
+      if (!Array.isArray(list) || list.some((platform) => typeof platform !== 'string')) {
+        throw kitError('subscribe', `platforms must be a platform name or an array of them, e.g. ['ios', 'android'], got ${describe(platforms)}`);
+      }
       const created: StoredSubscription[] = [];
       for (const platformType of list) {
         created.push(
