@@ -26,8 +26,6 @@ export interface CompactionTarget {
   readonly state: MemoryState;
   /** The log writer. */
   readonly writer: LogWriter;
-  /** The number of the segment records go to now. */
-  readonly segmentNumber: number;
   /** Set when the store closes: the snapshot is abandoned. */
   readonly abort: SnapshotAbort;
   /** Throws if the store lost its directory's lock (see lock.ts): nothing more may change there. */
@@ -43,22 +41,25 @@ export interface CompactionResult {
 }
 
 /**
- * Starts a compaction: captures the state and switches the log to a new segment in one
- * synchronous step (call it between two store calls, never inside one), then writes the
- * snapshot and deletes what it covers.
+ * Starts a compaction: captures the state and asks the log to switch to a new segment in
+ * one synchronous step (call it between two store calls, never inside one), then writes
+ * the snapshot and deletes what it covers. The snapshot takes the new segment's number,
+ * known once the switch is done (the writer numbers segments: after a switch that failed,
+ * the next one takes the same number). If the switch or the snapshot fails (a full disk),
+ * nothing already there was changed: the old snapshot and every segment stay, and the
+ * half-written temp file is removed.
  */
-export function compact(target: CompactionTarget): { readonly number: number; readonly done: Promise<CompactionResult> } {
+export function compact(target: CompactionTarget): Promise<CompactionResult> {
   const { directory, state, writer, abort, verify } = target;
-  const number = target.segmentNumber + 1;
   const image = state.capture();
-  const rotated = writer.rotate(() => createSegment(directory, number));
-  const done = (async (): Promise<CompactionResult> => {
-    await rotated;
+  const rotated = writer.rotate((number) => createSegment(directory, number));
+  return (async (): Promise<CompactionResult> => {
+    const number = await rotated;
     const snapshotBytes = await writeSnapshot(directory, number, image, abort, verify);
-    // The files it removes would be another writer's, if it took the directory over.
+    // Only a snapshot that is whole and in place covers the old files; and the files it
+    // removes would be another writer's, if it took the directory over.
     verify();
     await removeObsolete(directory, number);
     return { number, snapshotBytes };
   })();
-  return { number, done };
 }

@@ -20,6 +20,8 @@ import { compact } from './compaction.js';
 import type { MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { environmentError } from './environment-error.js';
+import { watchDirectoryIdentity } from './directory-identity.js';
+import type { DirectoryIdentity } from './directory-identity.js';
 import { acquireLock } from './lock.js';
 import type { DirectoryLock } from './lock.js';
 import type { LogOperation } from './log-operation.js';
@@ -101,11 +103,19 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   };
 
   let lock: DirectoryLock;
+  let identity: DirectoryIdentity;
   let recovered: RecoveredStore;
   try {
     await prepareDirectory(directory);
     lock = await acquireLock({ directory, staleLockMs: settings.staleLockMs, onWarning: warn, onLost: (error) => fail(error as HeraldError) });
   } catch (error) {
+    throw environmentError(error, directory, 'open');
+  }
+  try {
+    // The directory as locked: from now on, what the writer writes must stay its files.
+    identity = watchDirectoryIdentity(directory, (error) => fail(error as HeraldError));
+  } catch (error) {
+    await lock.release().catch(() => undefined);
     throw environmentError(error, directory, 'open');
   }
   try {
@@ -117,13 +127,17 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   }
 
   const { state } = recovered;
-  let segmentNumber = recovered.segment.number;
   const writer = new LogWriter({
-    handle: recovered.segment.handle,
+    segment: recovered.segment,
     size: recovered.segment.size,
     fsync: settings.fsync,
     fsyncIntervalMs: settings.fsyncIntervalMs,
-    verify: () => lock.verify(),
+    // The directory first: when it was moved or replaced, that is what to report, not the
+    // lock records missing from the new one.
+    verify: (segment) => {
+      identity.verifySegment(segment);
+      lock.verify();
+    },
     onFailure: (error) => {
       const mapped = environmentError(error, directory, 'write');
       fail(isHeraldError(mapped) ? mapped : storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${error instanceof Error ? error.message : String(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error }));
@@ -138,9 +152,11 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   let compaction: Promise<void> | undefined;
 
   const startCompaction = (): Promise<void> => {
-    const run = compact({ directory, state, writer, segmentNumber, abort, verify: () => lock.verify() });
-    segmentNumber = run.number;
-    const done = run.done.then(
+    const verify = (): void => {
+      identity.verifyDirectory();
+      lock.verify();
+    };
+    const done = compact({ directory, state, writer, abort, verify }).then(
       () => undefined,
       (error: unknown) => {
         if (error instanceof SnapshotAborted) return;

@@ -29,13 +29,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { storeError } from './errors.js';
 import { lockName, writerName } from './layout.js';
 import type { FileStoreWarning } from './options.js';
 import { currentProcess, judgeHolder } from './process-identity.js';
 import type { ProcessIdentity } from './process-identity.js';
+import { writeWholeFile } from './write-all.js';
 
 /** What both records say about the writer. */
 interface Owner extends ProcessIdentity {
@@ -115,11 +116,12 @@ function describe(owner: Owner | undefined, liveness: string): string {
   return `process ${owner.pid} on ${owner.hostname} since ${owner.since} (${liveness})`;
 }
 
-/** Writes `owner` to `path` whole: a reader sees the old record or the new one, never half. */
+/**
+ * Writes `owner` to `path` whole (write-all.ts): a reader sees no record, the old one or
+ * the new one, never half of one — also when the disk fills up while it is written.
+ */
 async function writeRecord(path: string, owner: Owner): Promise<void> {
-  const temp = `${path}.${owner.nonce}.tmp`;
-  await writeFile(temp, JSON.stringify(owner));
-  await rename(temp, path);
+  await writeWholeFile(path, Buffer.from(JSON.stringify(owner)), `${path}.${owner.nonce}.tmp`);
 }
 
 /** Takes the directory's lock or throws STORE_LOCKED naming the holder. */
@@ -163,7 +165,7 @@ export async function acquireLock(options: LockOptions): Promise<DirectoryLock> 
   }
 
   try {
-    await writeFile(ownerPath, JSON.stringify(me));
+    await writeRecord(ownerPath, me);
     // The second record: was the lock directory removed under a writer that still runs?
     const previous = await readRecord(writerPath);
     if (previous?.owner !== undefined && previous.owner.nonce !== me.nonce) {

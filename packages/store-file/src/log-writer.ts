@@ -15,8 +15,9 @@
  * not be on disk, and after a failed fsync a retry cannot be trusted to tell (the kernel
  * may have dropped the dirty pages). The store stops and must be reopened.
  */
-import type { FileHandle } from 'node:fs/promises';
 import type { FsyncMode } from './options.js';
+import type { OpenSegment } from './segment-file.js';
+import { writeAll } from './write-all.js';
 
 /** Records waiting to be written together. */
 class Batch {
@@ -39,14 +40,14 @@ class Batch {
 
 /** A switch to a new segment at this point of the record sequence. */
 interface Rotation {
-  readonly open: () => Promise<FileHandle>;
-  readonly done: (error?: unknown) => void;
+  readonly open: (number: number) => Promise<OpenSegment>;
+  readonly done: (error: unknown, number?: number) => void;
 }
 
 /** Where the writer stands, for the store's decisions. */
 export interface LogWriterOptions {
   /** The open segment, positioned for appending at `size`. */
-  readonly handle: FileHandle;
+  readonly segment: OpenSegment;
   /** The segment's current length. */
   readonly size: number;
   /** See `FileStoreOptions.fsync`. */
@@ -56,20 +57,21 @@ export interface LogWriterOptions {
   /** Called once, with the error, when a write or fsync fails. */
   readonly onFailure: (error: unknown) => void;
   /**
-   * Called before each write and rotation, and again after each write (and its fsync)
-   * before the batch is acknowledged; throwing stops the writer (the directory's lock
-   * was lost). Once per batch: group commit makes the check cheap per record.
+   * Called with the segment being written before each write and rotation, and again
+   * after each write (and its fsync) before the batch is acknowledged; throwing stops the
+   * writer (the directory's lock was lost, or the segment is no longer the directory's
+   * file). Once per batch: group commit makes the check cheap per record.
    */
-  readonly verify?: () => void;
+  readonly verify?: (segment: OpenSegment) => void;
 }
 
 /** The group-committing appender of one store. */
 export class LogWriter {
-  #handle: FileHandle;
+  #segment: OpenSegment;
   #size: number;
   readonly #fsync: FsyncMode;
   readonly #onFailure: (error: unknown) => void;
-  readonly #verify: () => void;
+  readonly #verify: (segment: OpenSegment) => void;
   /** Batches and rotations waiting to be written, in order; the last batch takes new records. */
   readonly #queue: (Batch | Rotation)[] = [];
   #current = new Batch();
@@ -85,7 +87,7 @@ export class LogWriter {
   bytesSinceRotation = 0;
 
   constructor(options: LogWriterOptions) {
-    this.#handle = options.handle;
+    this.#segment = options.segment;
     this.#size = options.size;
     this.#fsync = options.fsync;
     this.#onFailure = options.onFailure;
@@ -142,12 +144,15 @@ export class LogWriter {
 
   /**
    * Switches to a new segment after the records appended so far: they go to the current
-   * segment (which is then fsync'ed and closed), later ones to the segment `open` makes.
-   * Resolves when the switch is done.
+   * segment (which is then fsync'ed and closed), later ones to the segment `open` makes,
+   * numbered one after the current one. Resolves with that number once the switch is done.
+   * If `open` fails (a full disk), nothing switches: the promise rejects, the log goes on
+   * in the current segment, and a later rotation asks for the same number again — so the
+   * segments stay numbered without a gap.
    */
-  rotate(open: () => Promise<FileHandle>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ open, done: (error) => (error === undefined ? resolve() : reject(error)) });
+  rotate(open: (number: number) => Promise<OpenSegment>): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ open, done: (error, number) => (error === undefined && number !== undefined ? resolve(number) : reject(error)) });
       this.#current = new Batch();
       this.bytesSinceRotation = 0;
       this.#schedule();
@@ -159,9 +164,9 @@ export class LogWriter {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#drained();
     try {
-      if (this.#failure === undefined && this.#unsynced) await this.#handle.datasync();
+      if (this.#failure === undefined && this.#unsynced) await this.#segment.handle.datasync();
     } finally {
-      await this.#handle.close();
+      await this.#segment.handle.close();
     }
     if (this.#failure !== undefined) throw this.#failure;
   }
@@ -187,7 +192,7 @@ export class LogWriter {
           if (this.#syncRequested && this.#unsynced) {
             this.#syncRequested = false;
             this.#unsynced = false;
-            await this.#handle.datasync();
+            await this.#segment.handle.datasync();
             continue;
           }
           break;
@@ -208,37 +213,50 @@ export class LogWriter {
     if (batch === this.#current) this.#current = new Batch();
     this.#inFlight = batch;
     // Not into a directory another writer owns now.
-    this.#verify();
+    const segment = this.#segment;
+    this.#verify(segment);
     const bytes = batch.frames.length === 1 ? (batch.frames[0] as Buffer) : Buffer.concat(batch.frames, batch.bytes);
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await this.#handle.write(bytes, written, bytes.length - written, this.#size + written);
-      written += bytesWritten;
-    }
-    this.#size += written;
-    if (this.#fsync === 'always') await this.#handle.datasync();
+    this.#size += await writeAll(segment.handle, [bytes], this.#size, segment.path);
+    if (this.#fsync === 'always') await segment.handle.datasync();
     else this.#unsynced = true;
-    // The lock may have been lost while the batch was written: then it is not acknowledged
-    // (another writer may have read the log before it, or written over it).
-    this.#verify();
+    // The lock, or the file itself, may have been lost while the batch was written: then
+    // it is not acknowledged (another writer may have read the log before it, or written
+    // over it; a removed or replaced file is read by no one).
+    this.#verify(segment);
     this.#durable = batch.lastTicket;
     this.#inFlight = undefined;
     batch.resolve();
   }
 
   async #rotate(rotation: Rotation): Promise<void> {
+    let next: OpenSegment;
     try {
-      this.#verify();
-      await this.#handle.datasync();
-      await this.#handle.close();
-      this.#handle = await rotation.open();
-      this.#size = (await this.#handle.stat()).size;
-      this.#unsynced = false;
+      this.#verify(this.#segment);
     } catch (error) {
       rotation.done(error);
       throw error;
     }
-    rotation.done();
+    try {
+      next = await rotation.open(this.#segment.number + 1);
+    } catch (error) {
+      // Nothing switched (createSegment removed what it made): the current segment stays
+      // open and takes the next records; only the compaction that asked fails.
+      rotation.done(error);
+      return;
+    }
+    try {
+      const size = (await next.handle.stat()).size;
+      await this.#segment.handle.datasync();
+      await this.#segment.handle.close();
+      this.#segment = next;
+      this.#size = size;
+      this.#unsynced = false;
+    } catch (error) {
+      if (this.#segment !== next) await next.handle.close().catch(() => undefined);
+      rotation.done(error);
+      throw error;
+    }
+    rotation.done(undefined, next.number);
   }
 
   #fail(error: unknown): void {

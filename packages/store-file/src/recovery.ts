@@ -11,7 +11,6 @@
  *    the open before anything is changed.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from './directory-sync.js';
 import { MemoryState } from '@herald/store-memory/engine';
@@ -20,6 +19,7 @@ import { fileHeaderBytes, fileName, parseName } from './layout.js';
 import type { FileStoreWarning } from './options.js';
 import { replaySegment } from './replay.js';
 import { createSegment, reopenSegment } from './segment-file.js';
+import type { OpenSegment } from './segment-file.js';
 import { readSnapshot } from './snapshot.js';
 
 /** What opening a directory found and set up. */
@@ -27,7 +27,7 @@ export interface RecoveredStore {
   /** The state the snapshot and the log hold. */
   readonly state: MemoryState;
   /** The segment new records go to, open for appending. */
-  readonly segment: { readonly number: number; readonly handle: FileHandle; readonly size: number };
+  readonly segment: OpenSegment & { readonly size: number };
   /** Log bytes since the snapshot (to decide when to compact). */
   readonly logBytes: number;
   /** Records replayed from the log. */
@@ -104,8 +104,8 @@ export async function recoverStore(directory: string, onWarning: (warning: FileS
   }
   const segment =
     tail === undefined
-      ? { number: first, handle: await createSegment(directory, first), size: fileHeaderBytes }
-      : { number: tail.number, handle: await reopenSegment(directory, tail.number, tail.validBytes, tail.fileBytes), size: Math.max(tail.validBytes, fileHeaderBytes) };
+      ? { ...(await createSegment(directory, first)), size: fileHeaderBytes }
+      : { ...(await reopenSegment(directory, tail.number, tail.validBytes, tail.fileBytes)), size: Math.max(tail.validBytes, fileHeaderBytes) };
   await removeObsolete(directory, snapshotNumber ?? 0, found);
   return { state, segment, logBytes, records };
 }

@@ -2,7 +2,9 @@
  * Snapshot files: the whole state, written by compaction, read on open.
  *
  * Written the way that survives a crash at any instant (as write-file-atomic does): to
- * a temp file, fsync'ed, renamed over the final name, and the directory fsync'ed. Until
+ * a temp file, written in full (write-all.ts: a short write on a full disk is continued
+ * until it fails), fsync'ed, its size checked against what was written, renamed over the
+ * final name, and the directory fsync'ed. Until
  * the rename the previous snapshot and its log segments are untouched, so a crash
  * leaves either the old state or the new one, plus at worst a temp file (removed on open).
  *
@@ -18,6 +20,7 @@ import type { StateImage, StateRestorer } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { checkFileHeader, fileHeader, fileHeaderBytes, fileName, tempName } from './layout.js';
 import { ImageReader, writeImage } from './snapshot-format.js';
+import { writeAll } from './write-all.js';
 
 /** Chunks are written out at about this size. */
 const chunkBytes = 4 * 1024 * 1024;
@@ -39,6 +42,18 @@ export class SnapshotAborted extends Error {
 }
 
 /**
+ * A snapshot file whose size is not what was written: shaped as a system error (EIO), so
+ * the compaction fails as for any failure of the file system and nothing is renamed.
+ */
+function shortFile(path: string, size: number, written: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`EIO: the file holds ${size} bytes after ${written} were written, fstat '${path}'`);
+  error.code = 'EIO';
+  error.syscall = 'fstat';
+  error.path = path;
+  return error;
+}
+
+/**
  * Writes `image` as snapshot `number` of `directory`: temp file, fsync, rename, fsync of
  * the directory. Returns the snapshot's size in bytes. On failure or abort the temp file
  * is removed and nothing else changed. `beforeRename` may throw to stop it at the last
@@ -49,9 +64,7 @@ export async function writeSnapshot(directory: string, number: number, image: St
   const handle = await open(temp, 'w');
   let position = 0;
   try {
-    const header = fileHeader('snapshot', number);
-    await handle.write(header, 0, header.length, 0);
-    position = header.length;
+    position = await writeAll(handle, [fileHeader('snapshot', number)], 0, temp);
     const out = new ByteWriter(chunkBytes + (chunkBytes >> 2));
     const flush = async (): Promise<void> => {
       if (abort.aborted) throw new SnapshotAborted();
@@ -60,13 +73,16 @@ export async function writeSnapshot(directory: string, number: number, image: St
       const frame = Buffer.allocUnsafe(chunkHeaderBytes);
       frame.writeUInt32LE(items.length, 0);
       frame.writeUInt32LE(crc32(items), 4);
-      await handle.writev([frame, items], position);
-      position += chunkHeaderBytes + items.length;
+      position += await writeAll(handle, [frame, items], position, temp);
       out.reset();
     };
     await writeImage(out, image, chunkBytes, flush);
     await flush();
     await handle.datasync();
+    // Checked before the rename makes it the snapshot and the segments it covers go: the
+    // file must hold exactly what was written (nothing cut short, nothing extra).
+    const { size } = await handle.stat();
+    if (size !== position) throw shortFile(temp, size, position);
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);

@@ -162,9 +162,10 @@ describe('a store directory the environment refuses', () => {
 });
 
 describe('a failure of the environment while the store is open', () => {
-  it('an immutable directory: compaction fails with STORE_UNAVAILABLE, later writes are refused, close says so, and what was acknowledged is kept', async () => {
+  it('an immutable directory: compaction fails with STORE_UNAVAILABLE and COMPACTION_FAILED, changing nothing; the log goes on in its segment; close says it cannot remove the lock; what was acknowledged is kept', async () => {
     const path = directory();
-    const store = await createFileStore({ directory: path, onWarning: () => undefined });
+    const warnings: string[] = [];
+    const store = await createFileStore({ directory: path, onWarning: (warning) => warnings.push(warning.code) });
     const saved = await store.saveNotification({ notification: sampleNotification(), deliveries: sampleDeliveries(1), now: sampleTime });
     setImmutable(path, true);
     const failure = await store.compact().then(
@@ -173,7 +174,11 @@ describe('a failure of the environment while the store is open', () => {
     );
     expect(isHeraldError(failure, 'STORE_UNAVAILABLE'), String(failure)).toBe(true);
     expect((failure as Error).message).toMatch(new RegExp(`compacting the store in ${path} failed: permission denied \\(EPERM from open ${path}/log-0000000002.herald\\)`));
-    await expect(store.saveNotification({ notification: sampleNotification({ appNotificationId: 'second' }), deliveries: [], now: sampleTime }), 'writes after it are refused').rejects.toSatisfy((error) => isHeraldError(error, 'STORE_UNAVAILABLE') && (error as Error).message.includes(`writing the log in ${path} failed: permission denied (EPERM`));
+    expect(warnings).toEqual(['COMPACTION_FAILED']);
+    // The new segment could not be made, so the log stayed in the one it had: a compaction
+    // that cannot finish does not stop the store (files inside an immutable directory can
+    // still be written; only its names cannot change).
+    const second = await store.saveNotification({ notification: sampleNotification({ appNotificationId: 'second' }), deliveries: [], now: sampleTime });
     await expect(store.close(), 'close cannot remove the lock, and says so').rejects.toSatisfy((error) => isHeraldError(error, 'STORE_UNAVAILABLE') && (error as Error).message.includes(`closing the store in ${path} failed: permission denied (EPERM`));
     setImmutable(path, false);
     // Close could not remove this (running) process's lock: it is removed by hand here,
@@ -182,6 +187,7 @@ describe('a failure of the environment while the store is open', () => {
     rmSync(join(path, 'writer.json'));
     const reopened = await createFileStore({ directory: path, onWarning: () => undefined });
     expect(await reopened.getNotification(saved.notification.userId, saved.notification.id, sampleTime)).toBeDefined();
+    expect(await reopened.getNotification(second.notification.userId, second.notification.id, sampleTime)).toBeDefined();
     await reopened.close();
   });
 
