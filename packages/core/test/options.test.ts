@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closestName, createNotificationService, exponentialBackoff, fixedSchedule, HeraldError, type NotificationServiceOptions } from '@herald/core';
+import { closestName, createNotificationService, exponentialBackoff, fixedSchedule, HeraldError, validateNotification, type NotificationServiceOptions } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { harness, recordingTransport, referenceRequest, type Harness } from './support.js';
 
@@ -87,6 +87,18 @@ describe('options of the retry schedules', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect((error as { code?: string }).code).toBe('INVALID_OPTION');
     for (const words of says) expect((error as Error).message).toContain(words);
+  });
+});
+
+describe('the context of validateNotification', () => {
+  it.each([
+    { name: 'a misspelt key', context: { now: 0, defaultExpirationMS: 1 }, says: 'did you mean defaultExpirationMs?' },
+    { name: 'no now', context: {}, says: 'needs a context { now }' },
+    { name: 'now as a Date', context: { now: new Date() }, says: 'needs a context { now }' },
+  ])('refuses $name', ({ context, says }) => {
+    const error = thrownBy(() => validateNotification(referenceRequest(0), context as never));
+    expect((error as { code?: string }).code).toBe('INVALID_OPTION');
+    expect((error as Error).message).toContain(says);
   });
 });
 

@@ -4,7 +4,8 @@
  * normalization into the stored form.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { HeraldError, type HeraldErrorCode, type ValidationIssue } from '../errors.js';
+import { HeraldError, optionError, type HeraldErrorCode, type ValidationIssue } from '../errors.js';
+import { rejectUnknownOptions } from '../option-checks.js';
 import { formatDateTime, isCanonicalDateTime, isDateTime, parseDateTime } from './date-time.js';
 import { codeOf, issuesOf, summaryOf } from './issues.js';
 import { contractLimits } from './limits.js';
@@ -56,6 +57,17 @@ export interface ValidationContext {
   readonly defaultExpirationMs?: number;
 }
 
+/** The context is the caller's code, not input: a wrong one is a programmer's error. */
+function checkContext(context: ValidationContext): void {
+  if (context === null || typeof context !== 'object' || typeof context.now !== 'number' || !Number.isFinite(context.now)) {
+    throw optionError(undefined, 'validateNotification needs a context { now } with the current time in epoch milliseconds');
+  }
+  // Two known names: a loop is cheaper on every send than a general check.
+  for (const key in context) {
+    if (key !== 'now' && key !== 'defaultExpirationMs') rejectUnknownOptions(undefined, context, ['now', 'defaultExpirationMs']);
+  }
+}
+
 function fail(code: HeraldErrorCode, issues: ValidationIssue[]): never {
   throw new HeraldError(code, summaryOf(issues), { issues });
 }
@@ -96,11 +108,13 @@ function copyVisual(visual: VisualContent): VisualContent {
  * stored form: platform names lower-case, `displayTimeToLive` a number,
  * `expirationDateTime` an ISO UTC string (the default lifetime when absent).
  *
+ * @throws TypeError (`code` `INVALID_OPTION`) when `context` lacks `now` or has another key.
  * @throws HeraldError `ARRAY_BODY`, `CONTRACT_MISMATCH`, `INVALID_PAYLOAD` or
  *   `INVALID_PAYLOAD_DATA_TYPE`, with one issue per problem found (a string with a lone
  *   surrogate is an issue with rule `wellFormed`: see `contract/text.ts`).
  */
 export function validateNotification(input: unknown, context: ValidationContext): NotificationContent {
+  checkContext(context);
   notificationValidator ??= ajv.compile<NotificationRequest>(notificationSchema);
   schemaCheck(notificationValidator, input);
   const request = input;
