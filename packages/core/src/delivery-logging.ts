@@ -6,35 +6,30 @@
  */
 import type { ServiceEvents } from './emitter.js';
 import type { Logger } from './logger.js';
+import type { DeliveryRecord } from './records.js';
+
+/** The fields every line about a delivery carries: its code and the ids to find it by. */
+function deliveryFields(delivery: DeliveryRecord, code: string): Record<string, unknown> {
+  return {
+    code,
+    deliveryId: delivery.id,
+    notificationId: delivery.notificationId,
+    subscriptionId: delivery.subscriptionId,
+    transport: delivery.transport,
+    attempts: delivery.attempts,
+  };
+}
 
 /** Logs delivery outcomes and deactivations to `logger` (the dispatcher's child logger). */
 export function logDeliveries(events: ServiceEvents, logger: Logger): void {
   events.on('delivery.failed', ({ delivery, error, nextAttemptAt }) => {
     logger.warn(
-      {
-        code: error.code,
-        deliveryId: delivery.id,
-        notificationId: delivery.notificationId,
-        subscriptionId: delivery.subscriptionId,
-        transport: delivery.transport,
-        attempts: delivery.attempts,
-        nextAttemptAt: new Date(nextAttemptAt).toISOString(),
-      },
+      { ...deliveryFields(delivery, error.code), nextAttemptAt: new Date(nextAttemptAt).toISOString() },
       `delivery attempt failed, will retry: ${error.message}`,
     );
   });
   events.on('delivery.dead', ({ delivery, error }) => {
-    logger.error(
-      {
-        code: error.code,
-        deliveryId: delivery.id,
-        notificationId: delivery.notificationId,
-        subscriptionId: delivery.subscriptionId,
-        transport: delivery.transport,
-        attempts: delivery.attempts,
-      },
-      `delivery is dead: ${error.message}`,
-    );
+    logger.error(deliveryFields(delivery, error.code), `delivery is dead: ${error.message}`);
   });
   events.on('subscription.deactivated', ({ subscription }) => {
     logger.info(
