@@ -103,7 +103,9 @@ describe('connecting', () => {
     const started = Date.now();
     const nowhere = `redis://127.0.0.1:${server.port === 1 ? 2 : 1}`;
     await expect(createRedisStore({ url: nowhere, connectTimeoutMs: 500 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(Date.now() - started, 'the failure comes within the connect bound').toBeLessThan(5_000);
+    // The default bound is 10 s: anything well under it shows the option was used; 8 s of
+    // room over the 500 ms asked for leaves a loaded machine no way to fail this alone.
+    expect(Date.now() - started, 'the failure comes within the connect bound, not the 10 s default').toBeLessThan(8_000);
   });
 
   it('leaves a client passed in open when it closes, and closes one it created', async () => {

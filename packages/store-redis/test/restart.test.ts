@@ -9,6 +9,14 @@ import { createRedisStore } from '../src/index.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
 const commandTimeoutMs = 1_000;
+/**
+ * Slack on wall-clock bounds for a loaded machine. The faults these bounds catch are
+ * calls that wait for Redis to come back (ioredis's offline queue, which never answers
+ * while it is down), so a bound of several seconds still tells them apart.
+ */
+const slackMs = 4_000;
+/** How many sends the test makes while Redis is down: a count, not a time window. */
+const sendsDuringOutage = 6;
 let server: RedisServer;
 let service: NotificationService | undefined;
 
@@ -53,12 +61,12 @@ it('fails fast with STORE_UNAVAILABLE while Redis is down, and goes on by itself
   for (let index = 0; index < 5; index += 1) await service.send(request(`before-${index}`), { userId: 'alice' });
   // Due during the outage: stored before it, delivered after it.
   await service.send(request('scheduled'), { userId: 'alice' }, { sendAt: Date.now() + 1_500 });
-  await until('the first five were not delivered', () => delivered.size === 5, 10_000);
+  await until('the first five were not delivered', () => delivered.size === 5, 30_000);
 
   await server.stop();
-  const outageStarted = Date.now();
+  // A count of sends, so a slow machine makes fewer sends per second, not a failed test.
   const failures: { code: string; ms: number }[] = [];
-  while (Date.now() - outageStarted < 2_500) {
+  while (failures.length < sendsDuringOutage) {
     const started = Date.now();
     try {
       await service.send(request(`during-${failures.length}`), { userId: 'alice' });
@@ -70,10 +78,10 @@ it('fails fast with STORE_UNAVAILABLE while Redis is down, and goes on by itself
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  expect(failures.length).toBeGreaterThan(5);
+  expect(failures.length).toBe(sendsDuringOutage);
   expect(new Set(failures.map((failure) => failure.code)), 'every send during the outage fails with STORE_UNAVAILABLE').toEqual(new Set(['STORE_UNAVAILABLE']));
   const slowest = Math.max(...failures.map((failure) => failure.ms));
-  expect(slowest, 'no call waits longer than the command bound (with slack for a busy machine)').toBeLessThanOrEqual(commandTimeoutMs + 1_500);
+  expect(slowest, 'no call waits longer than the command bound (with slack for a busy machine)').toBeLessThanOrEqual(commandTimeoutMs + slackMs);
 
   await server.start();
   const returned = Date.now();
@@ -87,8 +95,8 @@ it('fails fast with STORE_UNAVAILABLE while Redis is down, and goes on by itself
       if (!isHeraldError(error, 'STORE_UNAVAILABLE')) throw error;
       return false;
     }
-  }, 15_000);
-  await until('the scheduled and the new notification were not delivered after the restart', () => delivered.has('scheduled') && delivered.has('after'), 15_000);
+  }, 30_000);
+  await until('the scheduled and the new notification were not delivered after the restart', () => delivered.has('scheduled') && delivered.has('after'), 30_000);
 
   const feed = await service.feed.list('alice', { limit: 100 });
   expect(feed.items.map((item) => item.appNotificationId).sort(), 'what was stored before the restart is still there').toEqual(
@@ -98,7 +106,7 @@ it('fails fast with STORE_UNAVAILABLE while Redis is down, and goes on by itself
     `[restart] ${failures.length} sends during the outage failed with STORE_UNAVAILABLE, slowest after ${slowest} ms; ` +
       `first send succeeded ${recovered ?? '?'} ms after Redis returned; ${backgroundErrors.length} background errors reported meanwhile`,
   );
-}, 60_000);
+}, 150_000);
 
 it('bounds every call by commandTimeoutMs when Redis stops answering, also with a client passed in', async () => {
   const { Redis } = await import('ioredis');
@@ -112,7 +120,7 @@ it('bounds every call by commandTimeoutMs when Redis stops answering, also with 
       const started = Date.now();
       await expect(store.listSubscriptions('alice')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
       await expect(store.nextDueAt()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-      expect(Date.now() - started, 'two calls, each bounded by 500 ms (with slack for a busy machine)').toBeLessThan(2 * 500 + 1_500);
+      expect(Date.now() - started, 'two calls, each bounded by 500 ms (with slack for a busy machine)').toBeLessThan(2 * 500 + slackMs);
     }
     server.resume();
     await until('the stores did not answer again after Redis resumed', async () => {
@@ -122,10 +130,10 @@ it('bounds every call by commandTimeoutMs when Redis stops answering, also with 
       } catch {
         return false;
       }
-    }, 10_000);
+    }, 30_000);
   } finally {
     server.resume();
     await Promise.all([own.close(), borrowed.close()]);
     await lent.quit();
   }
-}, 30_000);
+}, 60_000);
