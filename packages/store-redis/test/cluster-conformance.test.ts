@@ -66,7 +66,9 @@ runStoreConformance({
       receiver.onWake?.(() => {
         woken += 1;
       });
-      const deadline = Date.now() + 10_000;
+      // Bounded only to fail loudly: a loaded machine may take seconds to subscribe, a
+      // missing wake-up never ends.
+      const deadline = Date.now() + 30_000;
       // Publish until the receiver's subscription is up (it subscribes on its own connection).
       while (woken === 0 && Date.now() < deadline) {
         await sender.wake?.();
@@ -74,7 +76,7 @@ runStoreConformance({
       }
       await receiver.close();
       expect(woken, 'the receiver heard the wake-up').toBeGreaterThan(0);
-    });
+    }, 50_000);
 
     it('loads its scripts again on every node after SCRIPT FLUSH (NOSCRIPT)', async () => {
       const store = await createStore();

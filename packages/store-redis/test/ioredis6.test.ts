@@ -22,6 +22,9 @@ vi.mock('ioredis', async () => await import('ioredis6'));
 const ioredis6Version = (createRequire(import.meta.url)('ioredis6/package.json') as { version: string }).version;
 let stores = 0;
 
+/** How long a wake-up may take to be heard before the test fails. */
+const wakeBoundMs = 30_000;
+
 /**
  * Wakes `receiver` from `sender` (two instances of one keyspace) through pub/sub, which
  * runs on a connection the store makes with the client's `duplicate()`.
@@ -31,7 +34,9 @@ async function expectWakeAcross(sender: NotificationStore, receiver: Notificatio
   receiver.onWake?.(() => {
     woken += 1;
   });
-  const deadline = Date.now() + 10_000;
+  // Bounded only to fail loudly: a loaded machine may take seconds to subscribe, a
+  // missing wake-up never ends.
+  const deadline = Date.now() + wakeBoundMs;
   // Publish until the receiver's subscription is up (it subscribes on its own connection).
   while (woken === 0 && Date.now() < deadline) {
     await sender.wake?.();
@@ -70,7 +75,7 @@ describe('one server, an ioredis 6 Redis client', () => {
   it('wakes another store instance of the same keyspace through pub/sub', async () => {
     const prefix = `ioredis6-wake-${(stores += 1)}`;
     await expectWakeAcross(await createRedisStore({ client, prefix }), await createRedisStore({ client, prefix }));
-  });
+  }, wakeBoundMs + 20_000);
 
   runStoreConformance({
     name: 'redis with an ioredis 6 client (4 shards)',
@@ -102,7 +107,7 @@ describe('a cluster, an ioredis 6 Cluster client', () => {
   it('wakes another store instance of the same keyspace through pub/sub', async () => {
     const prefix = `ioredis6-cluster-wake-${(stores += 1)}`;
     await expectWakeAcross(await createRedisStore({ client: cluster, prefix }), await createRedisStore({ client: cluster, prefix }));
-  });
+  }, wakeBoundMs + 20_000);
 
   runStoreConformance({
     name: 'redis cluster with an ioredis 6 client (8 shards)',
@@ -138,7 +143,7 @@ describe('one server, the store’s own client made by ioredis 6 (option url)', 
   it('wakes another store instance of the same keyspace through pub/sub', async () => {
     const prefix = `ioredis6-url-wake-${(stores += 1)}`;
     await expectWakeAcross(await createRedisStore({ url: server.url, prefix }), await createRedisStore({ url: server.url, prefix }));
-  });
+  }, wakeBoundMs + 20_000);
 
   runStoreConformance({
     name: 'redis with its own ioredis 6 client (1 shard)',
