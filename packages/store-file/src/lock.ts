@@ -179,8 +179,11 @@ export async function acquireLock(options: LockOptions): Promise<DirectoryLock> 
     }
     await writeRecord(writerPath, me);
   } catch (error) {
-    // Give the lock back: we are not opening.
-    if (currentOwner(ownerPath)?.nonce === me.nonce) await rm(lockPath, { recursive: true, force: true }).catch(() => undefined);
+    // Give the lock back: we are not opening. Also when our name never made it into it (a
+    // full disk): the lock directory is the one we just made, and one without a name
+    // would keep every opener out for staleLockMs. No one else takes a fresh one meanwhile.
+    const owner = currentOwner(ownerPath);
+    if (owner === undefined || owner.nonce === me.nonce) await rm(lockPath, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
 

@@ -38,7 +38,12 @@ export async function writeAll(handle: FileHandle, buffers: readonly Buffer[], p
   let stalled = false;
   while (pending.length > 0) {
     const first = pending[0] as Buffer;
-    const { bytesWritten } = pending.length === 1 ? await handle.write(first, 0, first.length, offset) : await handle.writev(pending, offset);
+    const { bytesWritten } = await (pending.length === 1 ? handle.write(first, 0, first.length, offset) : handle.writev(pending, offset)).catch((error: unknown) => {
+      // A FileHandle's error names no file: name it, so the store's message can.
+      const failure = error as NodeJS.ErrnoException;
+      if (failure instanceof Error && typeof failure.code === 'string' && failure.path === undefined) failure.path = path;
+      throw failure;
+    });
     if (bytesWritten === 0) {
       // One empty write may be a fluke; a second one would loop forever.
       if (stalled) throw noProgress(path, pending.reduce((sum, buffer) => sum + buffer.length, 0));
