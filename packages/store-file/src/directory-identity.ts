@@ -81,10 +81,11 @@ export function watchDirectoryIdentity(directory: string, onLost: (error: Error)
     verifySegment(segment) {
       verifyDirectory();
       const held = fstatSync(segment.handle.fd, { bigint: true });
-      if (held.nlink === 0n) stop(`the log segment ${segment.path} it writes was removed`);
       const there = statOrNothing(segment.path);
-      if (there === undefined) stop(`the log segment ${segment.path} it writes is no longer there`);
+      // What the path shows first: a file renamed over the segment also leaves it nameless.
+      if (there === undefined) stop(`the log segment ${segment.path} it writes was removed`);
       else if (!same(there, held)) stop(`the log segment ${segment.path} it writes was replaced by another file (${named(held)} is written, ${named(there)} is there)`);
+      else if (held.nlink === 0n) stop(`the log segment ${segment.path} it writes was removed`);
     },
   };
 }
