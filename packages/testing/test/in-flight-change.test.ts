@@ -73,10 +73,15 @@ const changes: readonly Change[] = [
 async function run(store: NotificationStore, change: Change): Promise<{ count: number | undefined; attempts: number; delivery: DeliveryRecord | undefined }> {
   const clock: FakeClock = createFakeClock({ quietMs: store.capabilities.shared ? 10 : 0 });
   const attemptsOf = new Map<string, number>();
+  let attemptStarted!: () => void;
+  const firstAttempt = new Promise<void>((resolve) => {
+    attemptStarted = resolve;
+  });
   const slow: Transport = {
     name: 'slow',
     async send(message) {
       attemptsOf.set(message.deliveryId, (attemptsOf.get(message.deliveryId) ?? 0) + 1);
+      attemptStarted();
       await new Promise<void>((resolve) => clock.setTimer(resolve, 500, 'work'));
       throw TransportError.retryable('the endpoint is busy');
     },
@@ -96,10 +101,17 @@ async function run(store: NotificationStore, change: Change): Promise<{ count: n
       { sendAt: start + 300 },
     );
     const first = sent.deliveries[0] as DeliveryRecord;
-    await clock.advanceTo(start + 500); // the first attempt started at +300 and runs until +800
+    await clock.advanceTo(start + 500); // the first attempt is due at +300 and runs for 500 ms
+    // Waited for, not assumed: with a network store the dispatcher may set its timer (due
+    // now) after the clock's step ended, so step again, without moving time, until it runs.
+    let started = false;
+    void firstAttempt.then(() => (started = true));
+    while (!started) await clock.advance(0);
     expect(attemptsOf.get(first.id), 'the first attempt is under way').toBe(1);
     const count = await change.apply({ service, notification: sent.notification, subscription });
-    await clock.advanceTo(start + 5_000); // past the attempt's end (+800) and the retry it asked for (+1000)
+    await clock.advanceTo(start + 5_000); // past the attempt's end
+    await service.drain(); // waits for the attempt under way to settle and record what it may
+    await clock.advanceTo(start + 10_000); // whatever retry it asked for (200 ms after) is due by now
     await service.drain();
     return { count, attempts: attemptsOf.get(first.id) ?? 0, delivery: await service.deliveries.get(user, first.id) };
   } finally {
