@@ -4,6 +4,7 @@
  * notification"), with fresh ids, so tests spell out only what they care about.
  */
 import { formatDateTime, newId } from '@herald/core';
+import { checkKeys, kitError } from './kit-checks.js';
 import type {
   DeliveryKind,
   Endpoint,
@@ -31,6 +32,29 @@ export const sampleLifetimeMs: number = 2 * 24 * 60 * 60 * 1000;
 
 /** How long after `now` a sample subscription expires: thirty days. */
 export const sampleSubscriptionLifetimeMs: number = 30 * 24 * 60 * 60 * 1000;
+
+// The fields each builder's overrides may name: a misspelt one (`adress`) would leave the
+// sample's own value in place and add a field no store reads. Records over each type's
+// keys, so a field added to core fails this file's compile until listed.
+const contentFields = {
+  targetHostName: true, appNotificationId: true, payload: true, expirationDateTime: true, targetPolicy: true, priority: true,
+  groupName: true, displayTimeToLive: true, fallbackPolicy: true,
+} as const;
+const newNotificationFields: Record<keyof NewNotification, true> = { ...contentFields, id: true, userId: true };
+const storedNotificationFields: Record<keyof StoredNotification, true> = {
+  ...contentFields, id: true, userId: true, createdDateTime: true, lastModifiedDateTime: true, readState: true, userActionState: true, sequence: true,
+};
+const newSubscriptionFields: Record<keyof NewSubscription, true> = {
+  userId: true, targetHostName: true, platformType: true, transport: true, address: true, secret: true, expiresAt: true,
+};
+const endpointFields: Record<keyof Endpoint, true> = { subscriptionId: true, userId: true, targetHostName: true, platformType: true, address: true, secret: true };
+const messageFields: Record<keyof TransportMessage, true> = { deliveryId: true, kind: true, attempt: true, notification: true };
+const sampleDeliveryOptionNames = ['nextAttemptAt', 'kind'] as const satisfies readonly (keyof SampleDeliveryOptions)[];
+
+/** Refuses overrides naming a field the record does not have. */
+function checkOverrides(where: string, overrides: object, fields: object): void {
+  checkKeys(where, overrides, Object.keys(fields), 'field');
+}
 
 /**
  * Applies overrides: each replaces a whole field, and `undefined` removes it — stores keep
@@ -70,6 +94,7 @@ export function sampleRequest(overrides: Record<string, unknown> = {}, now: numb
  * after `now`. `overrides` replace whole fields; an override of `undefined` removes one.
  */
 export function sampleNotification(overrides: Partial<NewNotification> = {}, now: number = sampleTime): NewNotification {
+  checkOverrides('sampleNotification', overrides, newNotificationFields);
   return withOverrides<NewNotification>({
     id: newId(),
     userId: sampleUser,
@@ -89,6 +114,7 @@ export function sampleNotification(overrides: Partial<NewNotification> = {}, now
  * need a message without a store.
  */
 export function sampleStoredNotification(overrides: Partial<StoredNotification> = {}, now: number = sampleTime): StoredNotification {
+  checkOverrides('sampleStoredNotification', overrides, storedNotificationFields);
   const created = formatDateTime(now);
   return withOverrides<StoredNotification>({
     ...sampleNotification({}, now),
@@ -106,6 +132,7 @@ export function sampleStoredNotification(overrides: Partial<StoredNotification> 
  * {@link sampleSubscriptionLifetimeMs} after `now`.
  */
 export function sampleSubscription(overrides: Partial<NewSubscription> = {}, now: number = sampleTime): NewSubscription {
+  checkOverrides('sampleSubscription', overrides, newSubscriptionFields);
   const userId = overrides.userId ?? sampleUser;
   const platformType = overrides.platformType ?? 'windows';
   return withOverrides<NewSubscription>({
@@ -143,6 +170,10 @@ const samplePlatforms: readonly PlatformType[] = ['windows', 'ios', 'android', '
  * fresh id.
  */
 export function sampleDeliveries(targets: number | readonly DeliveryTarget[], options: SampleDeliveryOptions = {}): NewDelivery[] {
+  checkKeys('sampleDeliveries', options, sampleDeliveryOptionNames);
+  if (!(typeof targets === 'number' ? Number.isInteger(targets) && targets >= 0 : Array.isArray(targets))) {
+    throw kitError('sampleDeliveries', 'targets must be a number of deliveries or an array of subscriptions ({ id, transport, platformType })');
+  }
   const endpoints: readonly DeliveryTarget[] =
     typeof targets === 'number'
       ? Array.from({ length: targets }, (_, index) => ({
@@ -155,7 +186,7 @@ export function sampleDeliveries(targets: number | readonly DeliveryTarget[], op
   return endpoints.map((endpoint, index) => {
     const nextAttemptAt = typeof due === 'number' ? due : due[index];
     if (nextAttemptAt === undefined) {
-      throw new TypeError(`[herald] [testing] sampleDeliveries: nextAttemptAt has ${String((due as readonly number[]).length)} times for ${endpoints.length} deliveries`);
+      throw kitError('sampleDeliveries', `nextAttemptAt has ${String((due as readonly number[]).length)} times for ${endpoints.length} deliveries`);
     }
     return {
       id: newId(),
@@ -170,6 +201,7 @@ export function sampleDeliveries(targets: number | readonly DeliveryTarget[], op
 
 /** An endpoint to send to (overrides as for {@link sampleNotification}): a `windows` endpoint of {@link sampleApp} for {@link sampleUser}. */
 export function sampleEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
+  checkOverrides('sampleEndpoint', overrides, endpointFields);
   const userId = overrides.userId ?? sampleUser;
   return withOverrides<Endpoint>({
     subscriptionId: newId(),
@@ -182,6 +214,7 @@ export function sampleEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
 
 /** A message to send: the first attempt of a fresh delivery of the reference example. */
 export function sampleMessage(overrides: Partial<TransportMessage> = {}, now: number = sampleTime): TransportMessage {
+  checkOverrides('sampleMessage', overrides, messageFields);
   return withOverrides<TransportMessage>({
     deliveryId: newId(),
     kind: 'notification',

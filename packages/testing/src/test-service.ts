@@ -122,7 +122,7 @@ function checkServiceOptions(service: unknown): void {
 
 /** Creates a service for a test, on a fresh memory store unless another is given. */
 export async function createTestService(options: TestServiceOptions = {}): Promise<TestService> {
-  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] createTestService takes an options object');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw kitError('createTestService', `takes an options object, got ${describe(options)}`);
   rejectUnknownOptions('testing', options, testServiceOptionNames);
   checkServiceOptions(options.service);
   if (options.store !== undefined && (!isPlainObject(options.store) || !isPlainObject(options.store.capabilities))) {

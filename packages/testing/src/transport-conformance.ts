@@ -10,6 +10,7 @@
  * ```
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkKeys, describe as describeValue, kitError } from './kit-checks.js';
 import { rejectUnknownOptions, TransportError, type Endpoint, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
 import { sampleMessage } from './fixtures.js';
 
@@ -138,15 +139,28 @@ const transportConformanceOptionNames = [
   'name', 'createTransport', 'endpoint', 'received', 'failingEndpoints', 'skip', 'additionalTests',
 ] as const satisfies readonly (keyof TransportConformanceOptions)[];
 
+const failingEndpointNames = ['retryable', 'permanent', 'gone', 'hanging'] as const satisfies readonly (keyof FailingEndpoints)[];
+
 function checkOptions(options: TransportConformanceOptions): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] runTransportConformance needs an options object');
-  if (typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('[herald] [testing] runTransportConformance: `name` must be a non-empty string');
-  if (typeof options.createTransport !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `createTransport` must be a function that returns a fresh transport');
-  if (typeof options.endpoint !== 'function') throw new TypeError('[herald] [testing] runTransportConformance: `endpoint` must be a function that returns an endpoint the transport delivers to');
+  const where = 'runTransportConformance';
+  if (options === null || typeof options !== 'object') throw kitError(where, `needs an options object, got ${describeValue(options)}`);
   rejectUnknownOptions('testing', options, transportConformanceOptionNames);
-  for (const group of Object.keys(options.skip ?? {})) {
-    if (!(transportConformanceGroups as readonly string[]).includes(group)) {
-      throw new TypeError(`[herald] [testing] runTransportConformance: skip names an unknown group ${JSON.stringify(group)}; the groups are ${transportConformanceGroups.join(', ')}`);
+  if (typeof options.name !== 'string' || options.name.length === 0) throw kitError(where, '`name` must be a non-empty string');
+  if (typeof options.createTransport !== 'function') throw kitError(where, '`createTransport` must be a function that returns a fresh transport');
+  if (typeof options.endpoint !== 'function') throw kitError(where, '`endpoint` must be a function that returns an endpoint the transport delivers to');
+  if (options.received !== undefined && typeof options.received !== 'function') throw kitError(where, '`received` must be a function that returns what arrived so far');
+  if (options.additionalTests !== undefined && typeof options.additionalTests !== 'function') throw kitError(where, '`additionalTests` must be a function that registers tests');
+  // A misspelt failing endpoint would skip its test without a word, as if it were left out.
+  if (options.failingEndpoints !== undefined) {
+    checkKeys(where, options.failingEndpoints, failingEndpointNames, 'failing endpoint');
+    for (const [key, value] of Object.entries(options.failingEndpoints)) {
+      if (value !== undefined && typeof value !== 'function') throw kitError(where, `failingEndpoints.${key} must be a function that returns an endpoint, got ${describeValue(value)}`);
+    }
+  }
+  if (options.skip !== undefined) {
+    checkKeys(where, options.skip, transportConformanceGroups, 'group');
+    for (const [key, value] of Object.entries(options.skip)) {
+      if (typeof value !== 'boolean') throw kitError(where, `skip.${key} must be true or false, got ${describeValue(value)}`);
     }
   }
 }

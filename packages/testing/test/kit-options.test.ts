@@ -6,7 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
-import { createFakeClock, createRecordingTransport, createTestService, heraldMatchers, parseDuration, type TestService } from '@herald/testing';
+import {
+  createFakeClock,
+  createRecordingTransport,
+  createTestService,
+  heraldMatchers,
+  parseDuration,
+  runTransportConformance,
+  sampleDeliveries,
+  sampleEndpoint,
+  sampleMessage,
+  sampleNotification,
+  sampleStoredNotification,
+  sampleSubscription,
+  type TestService,
+} from '@herald/testing';
 
 /** A variant: what is called, the option its error must name, the suggestion it must make. */
 interface Variant {
@@ -67,6 +81,7 @@ table('createTestService', [
   { name: 'a seed that is not a whole number', run: () => createTestService({ seed: never('1') }), names: 'seed must be a whole number' },
   { name: 'a start that is not a time', run: () => createTestService({ start: 'soon' }), names: 'start must be a Date' },
   { name: 'seeds', run: () => createTestService(never({ seeds: 1 })), names: 'unknown option seeds', suggests: 'seed' },
+  { name: 'options as a string', run: () => createTestService(never('memory')), names: 'createTestService: takes an options object' },
 ]);
 
 describe('createTestService({ service }) names the option to use instead', () => {
@@ -163,6 +178,29 @@ table('matchers', [
   { name: 'toHaveUnreadCount(userId, "1")', run: (kit) => heraldMatchers.toHaveUnreadCount(kit, 'u', never('1')), names: 'count must be a whole number' },
 ]);
 
+table('fixtures', [
+  { name: 'sampleEndpoint({ adress })', run: () => sampleEndpoint(never({ adress: 'x' })), names: 'sampleEndpoint: unknown field adress', suggests: 'address' },
+  { name: 'sampleSubscription({ platform })', run: () => sampleSubscription(never({ platform: 'ios' })), names: 'unknown field platform', suggests: 'platformType' },
+  { name: 'sampleNotification({ userID })', run: () => sampleNotification(never({ userID: 'u' })), names: 'unknown field userID', suggests: 'userId' },
+  { name: 'sampleStoredNotification({ readstate })', run: () => sampleStoredNotification(never({ readstate: 'read' })), names: 'unknown field readstate', suggests: 'readState' },
+  { name: 'sampleMessage({ attempts })', run: () => sampleMessage(never({ attempts: 2 })), names: 'unknown field attempts', suggests: 'attempt' },
+  { name: 'sampleDeliveries(2, { nextAttempt })', run: () => sampleDeliveries(2, never({ nextAttempt: 1 })), names: 'unknown option nextAttempt', suggests: 'nextAttemptAt' },
+  { name: 'sampleDeliveries("2")', run: () => sampleDeliveries(never('2')), names: 'targets must be a number of deliveries or an array' },
+]);
+
+const quietTransport = () => ({ name: 'x', send: async () => undefined });
+const conformance = (extra: object) => () => runTransportConformance(never({ name: 'x', createTransport: quietTransport, endpoint: () => sampleEndpoint(), ...extra }));
+
+table('runTransportConformance', [
+  { name: 'failingEndpoints: { retriable }', run: conformance({ failingEndpoints: { retriable: () => sampleEndpoint() } }), names: 'unknown failing endpoint retriable', suggests: 'retryable' },
+  { name: 'failingEndpoints: { hang }', run: conformance({ failingEndpoints: { hang: () => sampleEndpoint() } }), names: 'unknown failing endpoint hang', suggests: 'hanging' },
+  { name: 'failingEndpoints.gone as an endpoint', run: conformance({ failingEndpoints: { gone: sampleEndpoint() } }), names: 'failingEndpoints.gone must be a function' },
+  { name: 'skip: { aborts }', run: conformance({ skip: { aborts: true } }), names: 'unknown group aborts', suggests: 'abort' },
+  { name: 'skip: { abort: "yes" }', run: conformance({ skip: { abort: 'yes' } }), names: 'skip.abort must be true or false' },
+  { name: 'received as an array', run: conformance({ received: [] }), names: '`received` must be a function' },
+  { name: 'additionalTests as an object', run: conformance({ additionalTests: {} }), names: '`additionalTests` must be a function' },
+]);
+
 describe('valid options and matches still work', () => {
   const send = (kit: TestService, userId: string) =>
     kit.service.send({ targetHostName: 'app.example', appNotificationId: `n-${userId}`, payload: { visualContent: { title: 'Hi' } } }, { userId });
@@ -180,6 +218,11 @@ describe('valid options and matches still work', () => {
     expect(outcomes('u2')).toEqual(['delivered']);
     expect(kit).toHaveDeliveredTo({ userId: 'u1', platformType: 'ios' }, { payload: { visualContent: { title: 'Hi' } } });
     await kit.close();
+  });
+
+  it('fixtures take the overrides they name', () => {
+    expect(sampleEndpoint({ address: 'a', secret: undefined })).toMatchObject({ address: 'a' });
+    expect(sampleDeliveries(2, { nextAttemptAt: [5, 6], kind: 'fallback' }).map((delivery) => [delivery.nextAttemptAt, delivery.kind])).toEqual([[5, 'fallback'], [6, 'fallback']]);
   });
 
   it('service options, subscribe options and clock options take effect', async () => {
