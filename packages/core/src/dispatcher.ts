@@ -106,6 +106,9 @@ export class Dispatcher {
     this.#unwatch?.();
     this.#unwatch = undefined;
     this.#clearTimer();
+    // A claim under way may still hand over deliveries: let it, then wait for their attempts,
+    // so none is left claimed (or recorded into a closed store) after the service stops.
+    if (this.#pumping !== undefined) await this.#pumping;
     while (this.#inFlight.size > 0) await this.#nextFinish();
   }
 

@@ -112,6 +112,37 @@ describe('a delivery is never left claimed by a live process', () => {
     expect((await deliveriesOf(h, notification.id))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('when the service stops while a claim is under way: the claimed deliveries are attempted and recorded before stop resolves', async () => {
+    const store = createMemoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let claimsHeld = 0;
+    const slowClaims: NotificationStore = Object.create(store, {
+      claimDeliveries: {
+        value: async (...args: Parameters<NotificationStore['claimDeliveries']>) => {
+          const claims = await store.claimDeliveries(...args);
+          if (claims.length > 0) {
+            claimsHeld += 1;
+            await gate; // the claim is taken in the store, but not yet handed to the dispatcher
+          }
+          return claims;
+        },
+      },
+    });
+    h = await harness({ store: slowClaims });
+    await h.subscribe('alice', ['windows']);
+    const { notification } = await h.service.send(referenceRequest(h.clock.now()), { userId: 'alice' });
+    while (claimsHeld === 0) await new Promise((resolve) => setImmediate(resolve));
+    const stopped = h.service.stop();
+    release();
+    await stopped;
+    const [delivery] = await deliveriesOf(h, notification.id);
+    expect(delivery, 'stop waited for the claim under way and its attempt').toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(delivery?.lease).toBeUndefined();
+  });
+
   it('whatever fails, in any order: after the clock runs out no delivery is leased or open', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -31,6 +31,14 @@ export interface FakeClockOptions {
    * @default 0 (in-memory work settles within the turns)
    */
   readonly quietMs?: number;
+  /**
+   * Work under way that a step must wait for, such as store calls in flight: after the
+   * event-loop turns, the clock waits (in real time) while this answers true, so a step
+   * ends only when the work it started is done, however slow the machine. The test kit
+   * counts a store's calls in flight for it.
+   * @default nothing to wait for
+   */
+  readonly busy?: () => boolean;
 }
 
 /** A {@link Clock} that only moves when told to. */
@@ -59,7 +67,7 @@ interface Timer {
   readonly callback: () => void;
 }
 
-const fakeClockOptionNames = ['start', 'settleTurns', 'maxTimers', 'quietMs'] as const satisfies readonly (keyof FakeClockOptions)[];
+const fakeClockOptionNames = ['start', 'settleTurns', 'maxTimers', 'quietMs', 'busy'] as const satisfies readonly (keyof FakeClockOptions)[];
 
 const defaultStart = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -83,6 +91,8 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   checkWholeNumber('createFakeClock', 'settleTurns', options.settleTurns, 0);
   checkWholeNumber('createFakeClock', 'maxTimers', options.maxTimers, 1);
   checkWholeNumber('createFakeClock', 'quietMs', options.quietMs, 0);
+  if (options.busy !== undefined && typeof options.busy !== 'function') throw kitError('createFakeClock', `busy must be a function answering true while work is under way, got ${describe(options.busy)}`);
+  const busy = options.busy;
   let now = options.start === undefined ? defaultStart : toTime('createFakeClock', 'start', options.start);
   const settleTurns = options.settleTurns ?? 20;
   const maxTimers = options.maxTimers ?? 100_000;
@@ -105,13 +115,19 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     for (let turn = 0; turn < settleTurns; turn += 1) await nextTurn();
   };
 
+  const pause = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
   const settle = async (): Promise<void> => {
-    await turns();
-    if (quietMs <= 0) return;
-    for (let seen = -1; seen !== changes; ) {
-      seen = changes;
-      await new Promise<void>((resolve) => setTimeout(resolve, quietMs));
+    for (let seen = -1; ; ) {
       await turns();
+      // Exact where the clock was told what is under way: wait for it, not for a time.
+      while (busy?.() === true) {
+        await pause(1);
+        await turns();
+      }
+      if (quietMs <= 0 || seen === changes) return;
+      seen = changes;
+      await pause(quietMs);
     }
   };
 

@@ -15,6 +15,7 @@ import {
   type StoredSubscription,
 } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
+import { countStoreCalls } from './counted-store.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 import { createRecordingTransport, type RecordingTransport } from './recording-transport.js';
 import { checkKeys, checkString, describe, isPlainObject, kitError } from './kit-checks.js';
@@ -136,10 +137,11 @@ export async function createTestService(options: TestServiceOptions = {}): Promi
   // between clock steps; it says so in its capabilities.
   const io = options.store !== undefined && (options.store.capabilities.durable || options.store.capabilities.shared);
   const quietMs = io ? 10 : 0;
-  const clock = createFakeClock({ ...(options.start === undefined ? {} : { start: options.start }), quietMs });
+  // Each clock step also waits for the store's answers to everything it asked.
+  const { store, busy } = countStoreCalls(options.store ?? createMemoryStore());
+  const clock = createFakeClock({ ...(options.start === undefined ? {} : { start: options.start }), quietMs, busy });
   const names = options.transports ?? ['test', 'webhook', 'console'];
   const transport = createRecordingTransport(names, () => clock.now());
-  const store = options.store ?? createMemoryStore();
   const service = createNotificationService({
     ...options.service,
     store,
