@@ -161,7 +161,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       (error: unknown) => {
         if (error instanceof SnapshotAborted) return;
         const mapped = environmentError(error, directory, 'compaction');
-        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${mapped instanceof Error ? mapped.message : String(mapped)}; the log keeps growing until the next one succeeds` });
+        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${(mapped instanceof Error ? mapped.message : String(mapped)).replace(/^\[herald\] \[store-file\] /, '')}; the log keeps growing until the next one succeeds` });
         throw mapped;
       },
     );

@@ -79,6 +79,7 @@ describe('the file store with a pino logger', () => {
     const line = log.lines().find((entry) => entry['code'] === 'COMPACTION_FAILED');
     expect(line).toMatchObject({ level: 40, component: 'store-file', directory: path });
     expect(line?.['msg']).toMatch(/^\[herald\] \[store-file\] compaction of .* failed: .*; the log keeps growing until the next one succeeds$/);
+    expect(line?.['msg'], 'the prefix once, not again before the cause').not.toMatch(/failed: \[herald\]/);
     expect(heard.map((warning) => warning.code), 'onWarning hears it too').toEqual(['COMPACTION_FAILED']);
     expect(warnings, 'no process warning when a logger is given').toEqual([]);
     // The store goes on: a failed compaction only leaves the log longer.
