@@ -30,9 +30,21 @@ import type { Child } from './child-process.js';
 import { freshDirectory, removeDirectory } from './temp-directory.js';
 
 const far = Date.parse('2030-01-01T00:00:00.000Z') + 1e9;
-/** Between a batch's last check and its ack line: a few microtasks, a GC pause at worst. */
-const slackMs = 250;
+/**
+ * Between a batch's last check and its ack line: a few microtasks, but a loaded machine
+ * may not run the writer for a while. A writer that never checked would go on
+ * acknowledging for the whole 10 s run, so a second of slack still tells them apart.
+ */
+const slackMs = 1000;
 const directories: string[] = [];
+
+/**
+ * What a writer may find when its directory was moved or replaced under it: the directory
+ * gone or another one, or — when it checks its segment first, through the path — the
+ * segment removed or replaced. Each is the truth, and each stops it.
+ */
+const directoryOrSegmentChanged =
+  /is (gone|no longer the directory the store opened .*: it was moved away or replaced)|the log segment .*log-0000000001\.herald it writes was (removed|replaced by another file)/;
 
 interface Variant {
   readonly name: string;
@@ -71,13 +83,15 @@ const variants: readonly Variant[] = [
       execFileSync('cp', ['-a', `${d}.old`, d]);
       return `${d}.old`;
     },
-    // A may look between the mv and the cp (the directory is gone) or after (another one).
-    says: /is (gone|no longer the directory the store opened .*: it was moved away or replaced)/,
+    // A may look between the mv and the cp (the directory is gone) or after (another one),
+    // and may check its directory or its segment first: through the path, either differs.
+    says: directoryOrSegmentChanged,
     kept: 'all',
   },
   {
     // The same, with the copy made first and swapped in by two renames: no instant in
-    // which the lock records are missing, so only the directory check can see it.
+    // which the lock records are missing, so only the identity checks (of the directory,
+    // or of the segment as its path now names it) can see it.
     name: 'the directory swapped for a copy of itself (cp -a D D.copy; mv D D.old; mv D.copy D)',
     tamper: (d) => {
       execFileSync('cp', ['-a', d, `${d}.copy`]);
@@ -86,7 +100,7 @@ const variants: readonly Variant[] = [
       directories.push(`${d}.old`);
       return `${d}.old`;
     },
-    says: /is (gone|no longer the directory the store opened .*: it was moved away or replaced)/,
+    says: directoryOrSegmentChanged,
     kept: 'all',
   },
   {
@@ -97,7 +111,7 @@ const variants: readonly Variant[] = [
       mkdirSync(d);
       return `${d}.moved`;
     },
-    says: /is (gone|no longer the directory the store opened .*: it was moved away or replaced)/,
+    says: directoryOrSegmentChanged,
     kept: 'all',
   },
   {
