@@ -211,7 +211,8 @@ describe('a body read before Herald', () => {
   it.each(consumed)('%s: answered at once (500, saying why), and reported to onError', async (_name, mount, sent) => {
     const mounted = await mount();
     const { answer, elapsedMs } = await post(mounted, sent);
-    expect(elapsedMs).toBeLessThan(bodyTimeoutMs / 2);
+    // Waiting would end in the body timeout's 408, not this 500; the bound only backs that up.
+    expect(elapsedMs).toBeLessThan(bodyTimeoutMs);
     expect(expectGraphError(answer, 500, 'BODY_ALREADY_READ')).toMatch(/read by another part of this server before Herald/);
     expect(mounted.reported).toEqual([expect.objectContaining({ code: 'BODY_ALREADY_READ' })]);
     expect(await mounted.service.feed.unreadCount('alice')).toBe(0);
