@@ -53,5 +53,5 @@ done
 
 echo "=== Node versions ==="
 printf '%s\n' "${summary[@]}"
-echo "node versions: $(($# - failed)) passed, $failed failed"
+echo "nodes: $(($# - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
