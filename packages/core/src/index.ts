@@ -5,7 +5,7 @@ export * from './contract/schema.js';
 export { validateNotification, validateNotificationState, validateSubscription } from './contract/validate.js';
 export type { NotificationStateRequest, SubscriptionRequest, SubscriptionContent, ValidationContext } from './contract/validate.js';
 export { parseDateTime, formatDateTime, expiryOf } from './contract/date-time.js';
-export { closestName, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from './option-checks.js';
+export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from './option-checks.js';
 export * from './records.js';
 export * from './store.js';
 export { listedWrite } from './delivery-plan.js';

@@ -68,6 +68,28 @@ export function unknownOptionMessage(given: object, names: readonly string[], wh
   return undefined;
 }
 
+/** A short description of a wrong value for a message: its type and, when short, the value. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Refuses `options` unless it is a plain object (not null, not an array) whose keys are
+ * all among `names`. `what` names it in the message: `the options`, `options.dispatcher`.
+ * @throws TypeError (`code` `INVALID_OPTION`).
+ */
+export function checkOptionsObject(source: string | undefined, what: string, options: unknown, names: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw optionError(source, `${what} must be an object, got ${describeValue(options)}`);
+  }
+  rejectUnknownOptions(source, options, names);
+}
+
 /**
  * Refuses an option object's keys that are not among `names`: a misspelt option is an
  * error, not a silently ignored setting.

@@ -4,7 +4,7 @@
  * and the user's rate (406).
  */
 import { HeraldError, optionError } from './errors.js';
-import { rejectUnknownOptions } from './option-checks.js';
+import { checkOptionsObject } from './option-checks.js';
 import { createTokenBuckets, type RateLimit, type TokenBuckets } from './throttle.js';
 
 /** Who is calling: an app server, a service account, a signed-in user. */
@@ -101,12 +101,10 @@ function runHook<A extends unknown[]>(hook: string, fn: (...args: A) => unknown,
 
 /** Compiles {@link PolicyOptions} into checks. */
 export function createPolicies(options: PolicyOptions = {}): Policies {
-  if (options === null || typeof options !== 'object') throw optionError(undefined, 'options.policies must be an object');
-  rejectUnknownOptions('policies', options, policyOptionNames);
+  checkOptionsObject('policies', 'options.policies', options, policyOptionNames);
   const { authorize, blockedCallers, throttle = {} } = options;
   if (authorize !== undefined && typeof authorize !== 'function') throw optionError(undefined, 'policies.authorize must be a function');
-  if (throttle === null || typeof throttle !== 'object') throw optionError(undefined, 'policies.throttle must be an object');
-  rejectUnknownOptions('policies.throttle', throttle, throttleOptionNames);
+  checkOptionsObject('policies.throttle', 'policies.throttle', throttle, throttleOptionNames);
   let isBlocked: (caller: Caller) => boolean | Promise<boolean> = () => false;
   if (typeof blockedCallers === 'function') {
     isBlocked = (caller) => runHook('blockedCallers', blockedCallers, caller);

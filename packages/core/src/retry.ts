@@ -2,7 +2,7 @@
  * Retry schedules: when to attempt a failed delivery again, and when to give up.
  */
 import { optionError } from './errors.js';
-import { rejectUnknownOptions } from './option-checks.js';
+import { checkOptionsObject, describeValue } from './option-checks.js';
 
 /** When to attempt a failed delivery again, and how many attempts to make in all. */
 export interface RetryPolicy {
@@ -48,11 +48,6 @@ export interface ExponentialBackoffOptions {
 const backoffOptionNames = ['baseDelayMs', 'maxDelayMs', 'factor', 'jitter', 'maxAttempts'] as const satisfies readonly (keyof ExponentialBackoffOptions)[];
 const scheduleOptionNames = ['jitter'] as const satisfies readonly (keyof FixedScheduleOptions)[];
 
-function checkOptionsObject(options: unknown, what: string, names: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw optionError(undefined, `the options of ${what} must be an object`);
-  rejectUnknownOptions(undefined, options, names);
-}
-
 function checkNumber(name: string, value: unknown): void {
   if (typeof value !== 'number') throw optionError(undefined, `${name} must be a number, got ${JSON.stringify(value) ?? typeof value}`);
 }
@@ -73,7 +68,7 @@ function spread(delay: number, jitter: number, random: () => number): number {
 
 /** Exponential backoff with jitter and a cap: `base · factor^(n-1)`, at most `maxDelayMs`. */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): RetryPolicy {
-  checkOptionsObject(options, 'exponentialBackoff', backoffOptionNames);
+  checkOptionsObject(undefined, 'the options of exponentialBackoff', options, backoffOptionNames);
   const { baseDelayMs = 1000, maxDelayMs = 3_600_000, factor = 2, jitter = 0.2, maxAttempts = 10 } = options;
   for (const [name, value] of Object.entries({ baseDelayMs, maxDelayMs, factor, jitter, maxAttempts })) checkNumber(name, value);
   if (!(baseDelayMs >= 0) || !(maxDelayMs >= baseDelayMs)) {
@@ -107,7 +102,7 @@ export interface FixedScheduleOptions {
  */
 export function fixedSchedule(delaysMs: readonly number[], options: FixedScheduleOptions = {}): RetryPolicy {
   if (!Array.isArray(delaysMs)) throw optionError(undefined, `fixedSchedule needs a list of delays in milliseconds, such as fixedSchedule([1000, 5000]); got ${typeof delaysMs}`);
-  checkOptionsObject(options, 'fixedSchedule', scheduleOptionNames);
+  checkOptionsObject(undefined, 'the options of fixedSchedule', options, scheduleOptionNames);
   const { jitter = 0.1 } = options;
   checkNumber('jitter', jitter);
   checkJitter(jitter);
@@ -155,10 +150,4 @@ export function checkRetryPolicy(policy: unknown, name: string, source?: string)
     throw optionError(source, `${name}.maxAttempts must be a whole number of at least 1, got ${String(maxAttempts)}`);
   }
   return policy as RetryPolicy;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value;
 }

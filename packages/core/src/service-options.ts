@@ -10,7 +10,7 @@ import type { DispatcherSettings } from './dispatcher.js';
 import { optionError } from './errors.js';
 import { newId } from './ids.js';
 import type { Logger } from './logger.js';
-import { positiveWholeNumberOption, rejectUnknownOptions } from './option-checks.js';
+import { positiveWholeNumberOption, checkOptionsObject } from './option-checks.js';
 import type { PolicyOptions } from './policies.js';
 import { checkRetryPolicy, exponentialBackoff, type RetryPolicy } from './retry.js';
 import type { NotificationStore } from './store.js';
@@ -201,8 +201,7 @@ export function checkClock(clock: unknown): Clock {
 }
 
 export function resolveDispatcher(options: DispatcherOptions, random: () => number): DispatcherSettings {
-  if (options === null || typeof options !== 'object') throw optionError(undefined, 'options.dispatcher must be an object');
-  rejectUnknownOptions('dispatcher', options, dispatcherOptionNames);
+  checkOptionsObject('dispatcher', 'options.dispatcher', options, dispatcherOptionNames);
   if (options.autoStart !== undefined && typeof options.autoStart !== 'boolean') throw optionError(undefined, 'dispatcher.autoStart must be true or false');
   const leaseMs = positiveWholeNumberOption(undefined, 'dispatcher.leaseMs', options.leaseMs, 60_000);
   const attemptTimeoutMs = positiveWholeNumberOption(undefined, 'dispatcher.attemptTimeoutMs', options.attemptTimeoutMs, 30_000);

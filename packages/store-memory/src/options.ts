@@ -2,7 +2,7 @@
  * The memory store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, at construction, not a surprise at the millionth notification.
  */
-import { optionError, rejectUnknownOptions } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core';
 import { errorSource } from './errors.js';
 
 /** Options of `createMemoryStore`. */
@@ -33,11 +33,8 @@ function checkCap(options: Record<string, unknown>, name: keyof MemoryStoreOptio
 /** Checks the options of `createMemoryStore`; throws a `TypeError` naming a bad one. */
 export function checkMemoryStoreOptions(options: unknown): MemoryStoreOptions {
   if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError(errorSource, 'the options must be an object');
-  }
+  checkOptionsObject(errorSource, 'the options', options, optionNames);
   const given = options as Record<string, unknown>;
-  rejectUnknownOptions(errorSource, given, optionNames);
   return {
     maxNotificationsPerUser: checkCap(given, 'maxNotificationsPerUser'),
     maxNotifications: checkCap(given, 'maxNotifications'),

@@ -5,7 +5,7 @@
  * as core's factories: refused at once with a `TypeError` whose `code` is
  * `INVALID_OPTION`, naming the function, the option, and the one probably meant.
  */
-import { optionError, unknownOptionMessage, type OptionError } from '@herald/core';
+import { describeValue, optionError, unknownOptionMessage, type OptionError } from '@herald/core';
 
 /** An `INVALID_OPTION` error of the test kit: `[herald] [testing] <where>: <message>`. */
 export function kitError(where: string, message: string): OptionError {
@@ -27,15 +27,8 @@ export function checkKeys(where: string, given: unknown, names: readonly string[
   if (message !== undefined) throw kitError(where, message);
 }
 
-/** A short description of a wrong value for a message: its type and, when short, the value. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
-}
+/** A short description of a wrong value for a message (core's, under the kit's name). */
+export const describe = describeValue;
 
 /** Refuses anything but a string (or `undefined` when `optional`). */
 export function checkString(where: string, name: string, value: unknown, optional = true): void {

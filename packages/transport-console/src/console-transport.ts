@@ -2,7 +2,7 @@
  * The console transport: writes each delivery to a stream, for development, demos and
  * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
  */
-import { optionError, rejectUnknownOptions, TransportError, type Transport } from '@herald/core';
+import { optionError, checkOptionsObject, TransportError, type Transport } from '@herald/core';
 import { consoleFormats, formatJson, formatText, type ConsoleFormat } from './format.js';
 
 /** The transport's name unless another is given. */
@@ -75,10 +75,7 @@ function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal)
  *   format?") or a wrong value.
  */
 export function createConsoleTransport(options: ConsoleTransportOptions = {}): Transport & AsyncDisposable {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError('transport-console', `the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-  rejectUnknownOptions('transport-console', options, consoleOptionNames);
+  checkOptionsObject('transport-console', 'the options', options, consoleOptionNames);
   const { name = NAME, stream = process.stdout, format = 'text' } = options;
   if (typeof name !== 'string' || !/^\S(.*\S)?$/.test(name)) {
     throw optionError('transport-console', `name must be a non-empty name without leading or trailing spaces, got ${JSON.stringify(name)}`);

@@ -7,7 +7,7 @@
  * later re-resolves) to an internal address is refused too.
  */
 import { isIP } from 'node:net';
-import { optionError, rejectUnknownOptions } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core';
 import { embeddedIPv4 } from './embedded-ipv4.js';
 import { inNetwork, parseAddress, specialPurpose, type IpAddress } from './special-addresses.js';
 
@@ -56,8 +56,7 @@ function parseNetwork(entry: unknown, at: number): readonly [IpAddress, number] 
 
 /** Checks the guard's options and returns the allowed networks. */
 function checkOptions(options: AddressGuardOptions): Array<readonly [IpAddress, number]> | 'everything' {
-  if (options === null || typeof options !== 'object') throw optionError(source, 'the address guard options must be an object');
-  rejectUnknownOptions(source, options, addressGuardOptionNames);
+  checkOptionsObject(source, 'the address guard options', options, addressGuardOptionNames);
   const { allowPrivateNetworks, allowedNetworks } = options;
   if (allowPrivateNetworks !== undefined && typeof allowPrivateNetworks !== 'boolean') {
     throw optionError(source, `allowPrivateNetworks must be true or false, got ${typeof allowPrivateNetworks}`);

@@ -3,7 +3,7 @@
  * other sender's) in constant time, within a timestamp tolerance against replays.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { optionError, rejectUnknownOptions } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core';
 import { secretKey } from './secret.js';
 import { signatureOf } from './signature.js';
 
@@ -62,8 +62,7 @@ export interface VerifiedWebhook<T = unknown> {
 
 /** The options with their defaults; a wrong one is a programmer's error, refused at once. */
 function checkVerifyOptions(options: VerifyOptions): Required<VerifyOptions> {
-  if (options === null || typeof options !== 'object') throw optionError('transport-webhook', 'verifyWebhook options must be an object');
-  rejectUnknownOptions('transport-webhook', options, ['toleranceSeconds', 'now']);
+  checkOptionsObject('transport-webhook', 'verifyWebhook options', options, ['toleranceSeconds', 'now']);
   const { toleranceSeconds = 300, now = Date.now() } = options;
   if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
     throw optionError('transport-webhook', `toleranceSeconds must be a number of seconds, at least 0, got ${String(toleranceSeconds)}`);

@@ -3,7 +3,7 @@
  * misspelt option, or a value of the wrong type or range, is a `TypeError` with `code`
  * `INVALID_OPTION` at once, never a setting silently ignored until the first delivery.
  */
-import { checkRetryPolicy, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Endpoint, type RetryPolicy, type TransportMessage } from '@herald/core';
+import { checkRetryPolicy, optionError, positiveWholeNumberOption, checkOptionsObject, type Endpoint, type RetryPolicy, type TransportMessage } from '@herald/core';
 import { addressGuardOptionNames, type AddressGuardOptions } from './address-guard.js';
 
 /** Where an endpoint's signing secrets come from. */
@@ -101,10 +101,7 @@ function textOption(name: string, value: unknown, fallback: string, pattern: Reg
  *   the option probably meant: "did you mean timeoutMs?").
  */
 export function checkWebhookOptions(options: unknown): WebhookSettings {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError(source, `the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-  rejectUnknownOptions(source, options, webhookOptionNames);
+  checkOptionsObject(source, 'the options', options, webhookOptionNames);
   const given = options as Record<string, unknown>;
   const timeoutMs = positiveWholeNumberOption(source, 'timeoutMs', given['timeoutMs'], 15_000);
   if (timeoutMs > maxTimerMs) throw optionError(source, `timeoutMs must be at most ${maxTimerMs} (about 24 days), got ${timeoutMs}`);
