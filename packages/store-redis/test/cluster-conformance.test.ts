@@ -7,7 +7,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runStoreConformance, sampleDeliveries, sampleNotification } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
-import { startRedisCluster, type RedisClusterServers } from './redis-server.js';
+import { clusterReady, startRedisCluster, type RedisClusterServers } from './redis-server.js';
 
 let servers: RedisClusterServers;
 let cluster: Cluster;
@@ -16,10 +16,7 @@ let stores = 0;
 beforeAll(async () => {
   servers = await startRedisCluster(3);
   cluster = new Cluster([...servers.startupNodes], { enableOfflineQueue: false, redisOptions: { autoResendUnfulfilledCommands: false } });
-  await new Promise<void>((resolve, reject) => {
-    cluster.once('ready', () => resolve());
-    cluster.once('error', reject);
-  });
+  await clusterReady(cluster);
 }, 60_000);
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NotificationStore } from '@herald/core';
 import { runStoreConformance } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
-import { startRedisCluster, startRedisServer, type RedisClusterServers, type RedisServer } from './redis-server.js';
+import { clusterReady, startRedisCluster, startRedisServer, type RedisClusterServers, type RedisServer } from './redis-server.js';
 
 // Not a mock: the store's `import 'ioredis'` gets the real ioredis 6, as an app's install
 // with only ioredis 6 would give it.
@@ -93,10 +93,7 @@ describe('a cluster, an ioredis 6 Cluster client', () => {
   beforeAll(async () => {
     servers = await startRedisCluster(3);
     cluster = new Cluster([...servers.startupNodes], { enableOfflineQueue: false, redisOptions: { autoResendUnfulfilledCommands: false } });
-    await new Promise<void>((resolve, reject) => {
-      cluster.once('ready', () => resolve());
-      cluster.once('error', reject);
-    });
+    await clusterReady(cluster);
   }, 60_000);
 
   afterAll(async () => {

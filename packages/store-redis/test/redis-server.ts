@@ -203,3 +203,17 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
     },
   };
 }
+
+/** What {@link clusterReady} waits on: an ioredis Cluster of either major version. */
+interface ClusterEvents {
+  once(event: 'ready', listener: () => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** Resolves when `cluster` has learned the slots, rejects on its first error. */
+export function clusterReady(cluster: ClusterEvents): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    cluster.once('ready', () => resolve());
+    cluster.once('error', reject);
+  });
+}
