@@ -5,7 +5,7 @@
  * many transports never do, and it is the costliest object of an attempt. The deadline is
  * enforced by the dispatcher, with one timer for all attempts.
  */
-import { toTransportError, type Endpoint, type Transport, type TransportError, type TransportMessage } from './transport.js';
+import { toTransportError, type Endpoint, type Transport, type TransportError, type TransportMessage } from './transport/interface.js';
 
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';

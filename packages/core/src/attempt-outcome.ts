@@ -7,8 +7,8 @@ import { expiryOf } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
 import type { RetryPolicy } from './retry.js';
-import type { ClaimedDelivery, DeliveryOutcome } from './store.js';
-import type { Endpoint } from './transport.js';
+import type { ClaimedDelivery, DeliveryOutcome } from './store/interface.js';
+import type { Endpoint } from './transport/interface.js';
 
 /** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
 const endpoints = new WeakMap<StoredSubscription, Endpoint>();

@@ -6,8 +6,8 @@ import type { Clock } from './clock.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ServiceEvents } from './emitter.js';
 import type { Policies } from './policies.js';
-import type { NotificationStore } from './store.js';
-import type { Transport } from './transport.js';
+import type { NotificationStore } from './store/interface.js';
+import type { Transport } from './transport/interface.js';
 
 /** Settings resolved from the service's options, defaults applied. */
 export interface ServiceSettings {

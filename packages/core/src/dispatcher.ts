@@ -11,8 +11,8 @@ import type { ServiceEvents } from './emitter.js';
 import type { AttemptTracing } from './service-tracing.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
-import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store.js';
-import { TransportError, type Transport, type TransportMessage } from './transport.js';
+import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
+import { TransportError, type Transport, type TransportMessage } from './transport/interface.js';
 
 /** Settings of a {@link Dispatcher}, resolved from the service's options. */
 export interface DispatcherSettings {

@@ -3,7 +3,7 @@
  */
 import type { HeraldError } from './errors.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
-import type { TransportError } from './transport.js';
+import type { TransportError } from './transport/interface.js';
 
 /** A notification was created or updated by a send. */
 export interface NotificationSentEvent {

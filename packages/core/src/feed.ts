@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { HeraldError } from './errors.js';
 import type { StoredNotification } from './records.js';
-import type { NotificationStatePatch, StoredChange, UnreadFilter } from './store.js';
+import type { NotificationStatePatch, StoredChange, UnreadFilter } from './store/interface.js';
 
 /** Options of `feed.list`. */
 export interface FeedListOptions {

@@ -7,9 +7,9 @@ export type { NotificationStateRequest, SubscriptionRequest, SubscriptionContent
 export { parseDateTime, formatDateTime, expiryOf } from './contract/date-time.js';
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from './option-checks.js';
 export * from './records.js';
-export * from './store.js';
-export { listedWrite } from './delivery-plan.js';
-export * from './transport.js';
+export * from './store/interface.js';
+export { listedWrite } from './store/delivery-plan.js';
+export * from './transport/interface.js';
 export * from './clock.js';
 export * from './retry.js';
 export * from './events.js';

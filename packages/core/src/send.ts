@@ -13,7 +13,7 @@ import { fingerprintOf } from './idempotency.js';
 import { newId } from './ids.js';
 import type { Caller } from './policies.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
-import type { IdempotencyRecord, NewDelivery } from './store.js';
+import type { IdempotencyRecord, NewDelivery } from './store/interface.js';
 
 /** Who a notification goes to: a user, or the user behind a subscription (Graph's `X-UNS-ID`). */
 export type SendTarget = { readonly userId: string } | { readonly subscriptionId: string };

@@ -13,8 +13,8 @@ import type { Logger } from './logger.js';
 import { positiveWholeNumberOption, checkOptionsObject } from './option-checks.js';
 import type { PolicyOptions } from './policies.js';
 import { checkRetryPolicy, exponentialBackoff, type RetryPolicy } from './retry.js';
-import type { NotificationStore } from './store.js';
-import type { Transport } from './transport.js';
+import type { NotificationStore } from './store/interface.js';
+import type { Transport } from './transport/interface.js';
 
 const day = 86_400_000;
 

@@ -11,7 +11,7 @@
 import { codeOf } from './logger.js';
 import { openTelemetryApi, registeredTracer, type OpenTelemetryApi, type SpanAttributeValue, type TraceSpan, type Tracer } from './opentelemetry.js';
 import type { SendResult } from './send.js';
-import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from './store.js';
+import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from './store/interface.js';
 import { traceStore } from './traced-store.js';
 
 /** Attribute names: OpenTelemetry's where a convention exists, `herald.*` for Herald's own. */

@@ -25,7 +25,7 @@ import {
   serviceOptionNames,
   type NotificationServiceOptions,
 } from './service-options.js';
-import type { NotificationStore, PurgeResult } from './store.js';
+import type { NotificationStore, PurgeResult } from './store/interface.js';
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions.js';
 
 export type { DispatcherOptions, NotificationServiceOptions } from './service-options.js';

@@ -7,7 +7,7 @@ import { validateSubscription, type SubscriptionRequest } from './contract/valid
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
 import type { StoredSubscription } from './records.js';
-import type { EndpointCandidate, Transport } from './transport.js';
+import type { EndpointCandidate, Transport } from './transport/interface.js';
 
 /** The subscription calls of a service. */
 export interface SubscriptionsApi {

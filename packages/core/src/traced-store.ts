@@ -9,7 +9,7 @@
 import { codeOf } from './logger.js';
 import type { OpenTelemetryApi, Tracer } from './opentelemetry.js';
 import { storeMethods } from './service-options.js';
-import type { NotificationStore } from './store.js';
+import type { NotificationStore } from './store/interface.js';
 
 /** Attribute names of the database conventions. */
 export const storeSpanAttributes = {

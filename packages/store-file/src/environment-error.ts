@@ -13,8 +13,8 @@
  * Errors that are already `HeraldError`s (a damaged file, a lost lock) and errors that are
  * not the environment's (a bug) pass through unchanged.
  */
-import { isHeraldError } from '@herald/core';
-import type { HeraldError } from '@herald/core';
+import { isHeraldError } from '@herald/core/store';
+import type { HeraldError } from '@herald/core/store';
 import { storeError } from './errors.js';
 
 /** What the store was doing when the environment failed it. */

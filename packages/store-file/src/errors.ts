@@ -1,5 +1,5 @@
 /** Errors of this package, prefixed `[herald] [store-file]` so a reader knows where they came from. */
-import { errorFactory } from '@herald/core';
+import { errorFactory } from '@herald/core/store';
 
 /** Where this package's messages say they came from. */
 export const errorSource = 'store-file';

@@ -13,8 +13,8 @@
  * lease is dropped (a `restart` record marks the point for later replays), so a token
  * from before a restart can never complete or renew a delivery after it.
  */
-import { isHeraldError, listedWrite, newId } from '@herald/core';
-import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core';
+import { isHeraldError, listedWrite, newId } from '@herald/core/store';
+import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
 import type { MemoryState } from '@herald/store-memory/engine';

@@ -15,7 +15,7 @@ import type {
   NotificationStatePatch,
   PurgeRequest,
   SubscriptionPatch,
-} from '@herald/core';
+} from '@herald/core/store';
 import type { MemoryState } from '@herald/store-memory/engine';
 
 /** One logged operation. */

@@ -2,7 +2,7 @@
  * The file store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, before any file is touched.
  */
-import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core';
+import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core/store';
 import { errorSource } from './errors.js';
 
 /** How hard the store works to keep acknowledged writes through a crash. */

@@ -8,8 +8,8 @@
  * strings that repeat (apps, groups, dates, subscription ids, payloads) are written once
  * and referred to after, and reading one back is an array look-up, not a parse.
  */
-import { deliveryStatuses, platformTypes, readStates, userActionStates } from '@herald/core';
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, NotificationContent, PlatformType, ReadState, StoredNotification, StoredSubscription, UserActionState } from '@herald/core';
+import { deliveryStatuses, platformTypes, readStates, userActionStates } from '@herald/core/store';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, NotificationContent, PlatformType, ReadState, StoredNotification, StoredSubscription, UserActionState } from '@herald/core/store';
 import type { ByteReader, ByteWriter } from './binary-buffer.js';
 import { restoredRecord } from '@herald/store-memory/engine';
 import type { DeliveryImage, NotificationImage, StateImage, StateRestorer } from '@herald/store-memory/engine';

@@ -3,9 +3,9 @@
  * the operator's list of what needs attention. A page token names the last item's
  * place in that order, so pages do not shift when more deliveries die meanwhile.
  */
-import type { DeliveryRecord } from '@herald/core';
+import type { DeliveryRecord } from '@herald/core/store';
 import type { FinishedDelivery } from './delivery-record.js';
-import type { HeraldError, HeraldErrorCode } from '@herald/core';
+import type { HeraldError, HeraldErrorCode } from '@herald/core/store';
 
 /** One dead delivery in the index. */
 interface DeadLetter {

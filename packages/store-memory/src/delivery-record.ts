@@ -6,7 +6,7 @@
  * Most stored deliveries are finished, so this is where the memory goes.
  * Both build their public record on demand, frozen.
  */
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, NewDelivery, PlatformType } from '@herald/core';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, NewDelivery, PlatformType } from '@herald/core/store';
 import type { FeedEntry } from './feed-entry.js';
 import { flat } from './flat-string.js';
 

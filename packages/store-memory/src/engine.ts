@@ -13,7 +13,7 @@
  * claims and purges by what they chose rather than by heap order (`leaseDeliveries`,
  * `purgeListed`), because a restored heap breaks ties in another order than the original.
  */
-import { formatDateTime, supersededDeliveryError } from '@herald/core';
+import { formatDateTime, supersededDeliveryError } from '@herald/core/store';
 import type {
   ChangePage,
   ClaimedDelivery,
@@ -38,12 +38,12 @@ import type {
   StoredSubscription,
   SubscriptionPatch,
   UnreadFilter,
-} from '@herald/core';
+} from '@herald/core/store';
 import { DeadLetterIndex } from './dead-letter-index.js';
 import { deliveryError, FinishedDelivery, OpenDelivery } from './delivery-record.js';
 import type { StoredDelivery } from './delivery-record.js';
 import { DueQueue } from './due-queue.js';
-import { errorFactory, type HeraldError, type HeraldErrorCode } from '@herald/core';
+import { errorFactory, type HeraldError, type HeraldErrorCode } from '@herald/core/store';
 import { errorSource } from './errors.js';
 import { EvictionBounds } from './eviction-bounds.js';
 import { FeedEntry } from './feed-entry.js';

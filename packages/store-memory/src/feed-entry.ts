@@ -2,7 +2,7 @@
  * A notification as the store holds it: the frozen record handed to readers, plus the
  * few numbers the indexes need. One small object per notification, no Maps or closures.
  */
-import type { StoredNotification } from '@herald/core';
+import type { StoredNotification } from '@herald/core/store';
 import type { StoredDelivery } from './delivery-record.js';
 import type { Expiring } from './expiry-heap.js';
 

@@ -3,7 +3,7 @@
  * result instead of writing again. Keys expire; a heap by expiry lets a purge drop
  * them without a scan.
  */
-import type { StoredNotification } from '@herald/core';
+import type { StoredNotification } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import { MinHeap } from './min-heap.js';
 

@@ -3,8 +3,8 @@
  * layer owns what the engine must not do itself: minting random ids and lease tokens,
  * and refusing every call once the store is closed.
  */
-import { listedWrite, newId } from '@herald/core';
-import type { NotificationStore, StoreCapabilities } from '@herald/core';
+import { listedWrite, newId } from '@herald/core/store';
+import type { NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { MemoryState } from './engine.js';
 import { storeError } from './errors.js';
 import { checkMemoryStoreOptions } from './options.js';

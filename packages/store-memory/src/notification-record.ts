@@ -2,7 +2,7 @@
  * Stored notifications are frozen records, built once per change and then handed out
  * as they are: reading a feed page copies nothing, and no caller can change them.
  */
-import { platformTypes, priorities } from '@herald/core';
+import { platformTypes, priorities } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import type {
   FallbackPolicy,
@@ -15,7 +15,7 @@ import type {
   StoredNotification,
   TargetPolicy,
   UserActionState,
-} from '@herald/core';
+} from '@herald/core/store';
 
 /** Freezes `value` and everything inside it. */
 function deepFreeze<T>(value: T): T {

@@ -2,7 +2,7 @@
  * The memory store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, at construction, not a surprise at the millionth notification.
  */
-import { optionError, checkOptionsObject } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core/store';
 import { errorSource } from './errors.js';
 
 /** Options of `createMemoryStore`. */

@@ -3,7 +3,7 @@
  * states, whatever the heaps and indexes look like inside, so tests compare engines by
  * them (and a durable store can check a replay against one).
  */
-import type { DeliveryRecord, StoredNotification, StoredSubscription } from '@herald/core';
+import type { DeliveryRecord, StoredNotification, StoredSubscription } from '@herald/core/store';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 import { Tombstone } from './tombstone.js';
 import type { UserFeed } from './user-feed.js';

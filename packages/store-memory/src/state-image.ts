@@ -10,7 +10,7 @@
  * the dead-letter serials behind page tokens, and the notification each idempotency key
  * replays as the first call stored it.
  */
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 
 /**

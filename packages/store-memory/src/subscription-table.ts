@@ -3,8 +3,8 @@
  * the active ones by expiry, so a purge finds the expired ones without scanning them all
  * and a deleted one leaves nothing behind.
  */
-import { formatDateTime } from '@herald/core';
-import type { NewSubscription, StoredSubscription, SubscriptionPatch } from '@herald/core';
+import { formatDateTime } from '@herald/core/store';
+import type { NewSubscription, StoredSubscription, SubscriptionPatch } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import type { Expiring } from './expiry-heap.js';

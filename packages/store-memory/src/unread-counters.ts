@@ -3,7 +3,7 @@
  * `countUnread` is a look-up rather than a scan of the feed. The counts include
  * notifications that expired but are not purged yet; the engine subtracts those.
  */
-import type { StoredNotification, UnreadFilter } from '@herald/core';
+import type { StoredNotification, UnreadFilter } from '@herald/core/store';
 
 /** Adds `delta` to `map[key]`, dropping keys that reach zero so the maps stay small. */
 function bump(map: Map<string, number>, key: string, delta: number): void {

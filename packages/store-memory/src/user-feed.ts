@@ -4,7 +4,7 @@
  * counts, and the user's deliveries by id. Methods here keep those indexes in step; the
  * engine decides what happens.
  */
-import type { StoredNotification } from '@herald/core';
+import type { StoredNotification } from '@herald/core/store';
 import { ChangeLog } from './change-log.js';
 import type { StoredDelivery } from './delivery-record.js';
 import { ExpiryHeap } from './expiry-heap.js';

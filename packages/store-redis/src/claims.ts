@@ -6,7 +6,7 @@
  * the claim then returns fewer, never one twice.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from '@herald/core';
+import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from '@herald/core/store';
 import { deliveryFrom, fieldsOf, listOf, notificationFromRow, numberOf, subscriptionFrom, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { ShardRoute } from './keys.js';

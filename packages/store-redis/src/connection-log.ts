@@ -3,7 +3,7 @@
  * as `CONNECTION_LOST` and the next `ready` as `CONNECTION_RESTORED` — one pair per outage,
  * not a line per reconnection attempt (ioredis retries every second at most).
  */
-import type { Logger } from '@herald/core';
+import type { Logger } from '@herald/core/store';
 import type { RedisLink } from './redis-link.js';
 
 /** Logs the ups and downs of `link`'s client, which the store owns, to `log`. */

@@ -5,7 +5,7 @@
  * the last item's place in that order, so pages do not shift when more deliveries die.
  */
 import { Buffer } from 'node:buffer';
-import type { DeadDeliveryPage, DeliveryRecord } from '@herald/core';
+import type { DeadDeliveryPage, DeliveryRecord } from '@herald/core/store';
 import { storeError } from './errors.js';
 import { deliveryFrom, fieldsOf, listOf, numberOf, textOf } from './records.js';
 import { scripts } from './scripts/index.js';

@@ -1,5 +1,5 @@
 /** The outbox reads and operator actions: list, get, the dead list, retry and cancel. */
-import type { NotificationStore } from '@herald/core';
+import type { NotificationStore } from '@herald/core/store';
 import { listDeadDeliveries } from './dead-letters.js';
 import { deliveryFrom, fieldsOf, listOf, numberOf } from './records.js';
 import { scripts } from './scripts/index.js';

@@ -3,7 +3,7 @@
  * feed, counts, state changes, deletes and the change feed. Each call is one script on
  * the user's shard.
  */
-import { formatDateTime, listedWrite } from '@herald/core';
+import { formatDateTime, listedWrite } from '@herald/core/store';
 import type {
   ChangePage,
   DeliveryRecord,
@@ -12,7 +12,7 @@ import type {
   NotificationStore,
   SaveResult,
   StoredChange,
-} from '@herald/core';
+} from '@herald/core/store';
 import { storeError } from './errors.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
 import type { NotificationRow } from './records.js';

@@ -2,7 +2,7 @@
  * The Redis store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
-import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core';
+import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core/store';
 import type { RedisClient } from './client.js';
 import { errorSource } from './errors.js';
 

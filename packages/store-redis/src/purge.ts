@@ -3,8 +3,8 @@
  * notifications (up to what is left of `limit`) and expires subscriptions, and says when
  * it stopped before it was done. Idempotency keys need no purge: Redis expires them.
  */
-import { formatDateTime, newId } from '@herald/core';
-import type { PurgeRequest, PurgeResult, StoredSubscription } from '@herald/core';
+import { formatDateTime, newId } from '@herald/core/store';
+import type { PurgeRequest, PurgeResult, StoredSubscription } from '@herald/core/store';
 import { fieldsOf, listOf, numberOf, subscriptionFrom } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { StoreContext } from './store-context.js';

@@ -16,7 +16,7 @@ import type {
   StoredSubscription,
   SubscriptionStatus,
   UserActionState,
-} from '@herald/core';
+} from '@herald/core/store';
 import { storeError } from './errors.js';
 
 /** A hash as a map of its fields. */

@@ -5,7 +5,7 @@
  * retry may fix (no connection, a timeout, a server loading its data), `STORE_CORRUPT`
  * when the keys hold something that is not Herald's.
  */
-import { HeraldError } from '@herald/core';
+import { HeraldError } from '@herald/core/store';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { RedisClient, RedisClientBase, RedisClusterClient, ScriptArgument } from './client.js';

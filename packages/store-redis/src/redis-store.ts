@@ -3,7 +3,7 @@
  * Cluster. This layer owns what every call shares: refusing calls once closed, bounding
  * each call's time, the wake-up channel, and closing what the store opened.
  */
-import type { Logger, NotificationStore, StoreCapabilities } from '@herald/core';
+import type { Logger, NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { CallDeadlines } from './call-deadlines.js';
 import { claimCalls } from './claims.js';
 import { logConnection } from './connection-log.js';

@@ -6,7 +6,7 @@
  * A subscription changed by any instance, anywhere, therefore never makes a send miss
  * or use an endpoint; the cache only saves the read.
  */
-import type { StoredSubscription } from '@herald/core';
+import type { StoredSubscription } from '@herald/core/store';
 import { listOf, subscriptionFromRow, textOf } from './records.js';
 
 /** A user's subscriptions as read at one version. */

@@ -2,8 +2,8 @@
  * The subscriptions (endpoints). The store mints their ids with the user's shard in them,
  * so a look-up by id alone (the Graph `X-UNS-ID` of a send) is one script on one shard.
  */
-import { formatDateTime, newId } from '@herald/core';
-import type { NotificationStore, StoredSubscription } from '@herald/core';
+import { formatDateTime, newId } from '@herald/core/store';
+import type { NotificationStore, StoredSubscription } from '@herald/core/store';
 import { fieldsOf, subscriptionFrom } from './records.js';
 import { scripts } from './scripts/index.js';
 import { knownSubscriptions, type KnownSubscriptions } from './subscription-cache.js';

@@ -8,7 +8,7 @@
  * else), opened when the first listener arrives.
  */
 import { randomUUID } from 'node:crypto';
-import { isHeraldError, processWarningLogger, type Logger } from '@herald/core';
+import { isHeraldError, processWarningLogger, type Logger } from '@herald/core/store';
 import { bounded } from './deadline.js';
 import type { RedisClientBase } from './client.js';
 import { isCluster } from './redis-link.js';

@@ -2,7 +2,7 @@
  * The console transport: writes each delivery to a stream, for development, demos and
  * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
  */
-import { optionError, checkOptionsObject, TransportError, type Transport } from '@herald/core';
+import { optionError, checkOptionsObject, TransportError, type Transport } from '@herald/core/transport';
 import { consoleFormats, formatJson, formatText, type ConsoleFormat } from './format.js';
 
 /** The transport's name unless another is given. */

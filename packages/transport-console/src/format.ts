@@ -1,7 +1,7 @@
 /**
  * How the console transport writes a delivery: a line for people, or a JSON line for tools.
  */
-import type { Endpoint, TransportMessage } from '@herald/core';
+import type { Endpoint, TransportMessage } from '@herald/core/transport';
 
 /** Output formats of the console transport. */
 export const consoleFormats = ['text', 'json'] as const;

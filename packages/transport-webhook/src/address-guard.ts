@@ -7,7 +7,7 @@
  * later re-resolves) to an internal address is refused too.
  */
 import { isIP } from 'node:net';
-import { optionError, checkOptionsObject } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core/transport';
 import { embeddedIPv4 } from './embedded-ipv4.js';
 import { inNetwork, parseAddress, specialPurpose, type IpAddress } from './special-addresses.js';
 

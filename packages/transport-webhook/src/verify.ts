@@ -3,7 +3,7 @@
  * other sender's) in constant time, within a timestamp tolerance against replays.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { optionError, checkOptionsObject } from '@herald/core';
+import { optionError, checkOptionsObject } from '@herald/core/transport';
 import { secretKey } from './secret.js';
 import { signatureOf } from './signature.js';
 

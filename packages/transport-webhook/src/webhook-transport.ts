@@ -2,7 +2,7 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { errorFactory, fixedSchedule, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core';
+import { errorFactory, fixedSchedule, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
 import { createAddressGuard } from './address-guard.js';
 import { classifyResponse } from './classify.js';
 import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';

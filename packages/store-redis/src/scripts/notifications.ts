@@ -8,7 +8,7 @@
  * position: last creation or update), `cseq` (creation), `exp` (expiry, epoch ms) and
  * `dlv` (its delivery ids, oldest first, as a JSON array).
  */
-import { supersededDeliveryError } from '@herald/core';
+import { supersededDeliveryError } from '@herald/core/store';
 import { luaString, prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 

@@ -9,14 +9,14 @@
  * Times are epoch milliseconds from the service's clock, passed in as `now`, so a store
  * never reads a clock of its own and tests stay deterministic.
  */
-import type { NotificationContent, PlatformType, ReadState, UserActionState } from './contract/types.js';
+import type { NotificationContent, PlatformType, ReadState, UserActionState } from '../contract/types.js';
 import type {
   DeliveryKind,
   DeliveryRecord,
   StoredNotification,
   StoredSubscription,
   SubscriptionStatus,
-} from './records.js';
+} from '../records.js';
 
 /** What a store can do beyond the interface, declared rather than guessed. */
 export const storeCapabilityNames = ['durable', 'shared', 'wakeups'] as const;
@@ -211,8 +211,8 @@ export interface SubscriptionPatch {
   readonly statusReason?: string | null;
 }
 
-export type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryErrorInput, DeliveryOutcome, DeadDeliveryPage } from './store-claims.js';
-import type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryOutcome, DeadDeliveryPage } from './store-claims.js';
+export type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryErrorInput, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
+import type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
 
 /** What {@link NotificationStore.purgeExpired} is asked to do. */
 export interface PurgeRequest {

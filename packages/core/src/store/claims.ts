@@ -2,7 +2,7 @@
  * The store interface's types for the outbox: claiming due deliveries under a lease,
  * recording how an attempt ended, and the dead-letter list. See `store.ts` for the rules.
  */
-import type { DeliveryLease, DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
+import type { DeliveryLease, DeliveryRecord, StoredNotification, StoredSubscription } from '../records.js';
 
 /** What the store is asked to claim. */
 export interface ClaimRequest {

@@ -3,8 +3,8 @@
  * deliveries of a send follow the user's subscriptions as they stand at the write, not
  * as they stood when the service last looked.
  */
-import type { StoredSubscription } from './records.js';
-import type { ListedNotificationWrite, NotificationWrite } from './store.js';
+import type { StoredSubscription } from '../records.js';
+import type { ListedNotificationWrite, NotificationWrite } from './interface.js';
 
 /**
  * `write` with its deliveries listed: as given, or planned from the subscriptions

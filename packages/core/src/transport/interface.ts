@@ -2,10 +2,10 @@
  * The transport interface: how a delivery reaches an endpoint. A transport implements
  * one method; the dispatcher owns retries, timeouts, leases and bookkeeping.
  */
-import type { PlatformType } from './contract/types.js';
-import { HeraldError, type HeraldErrorCode } from './errors.js';
-import type { DeliveryKind, StoredNotification } from './records.js';
-import type { RetryPolicy } from './retry.js';
+import type { PlatformType } from '../contract/types.js';
+import { HeraldError, type HeraldErrorCode } from '../errors.js';
+import type { DeliveryKind, StoredNotification } from '../records.js';
+import type { RetryPolicy } from '../retry.js';
 
 /** What a transport is asked to deliver. */
 export interface TransportMessage {

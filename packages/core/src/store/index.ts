@@ -1,0 +1,14 @@
+/**
+ * `@herald/core/store`: what a store author needs — the store interface, the records it
+ * keeps, the errors it throws — without the service, the dispatcher or the contract's
+ * validator. Apps import `@herald/core`.
+ */
+export * from './interface.js';
+export { listedWrite } from './delivery-plan.js';
+export * from '../records.js';
+export * from '../errors.js';
+export * from '../contract/types.js';
+export { parseDateTime, formatDateTime, expiryOf } from '../contract/date-time.js';
+export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from '../option-checks.js';
+export { newId } from '../ids.js';
+export { checkLogger, processWarningLogger, type Logger, type LogFields } from '../logger.js';

@@ -1,0 +1,12 @@
+/**
+ * `@herald/core/transport`: what a transport author needs — the transport interface,
+ * its error and retry helpers — without the service, the dispatcher, the stores' types or
+ * the contract's validator. Apps import `@herald/core`.
+ */
+export * from './interface.js';
+export * from '../errors.js';
+export * from '../contract/types.js';
+export type { DeliveryKind, StoredNotification } from '../records.js';
+export * from '../retry.js';
+export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from '../option-checks.js';
+export { checkLogger, processWarningLogger, type Logger, type LogFields } from '../logger.js';
