@@ -3,8 +3,7 @@
  * suggests: 2xx delivered; 410 the endpoint is gone; 408, 425, 429 and 5xx worth a retry
  * (with the receiver's `Retry-After`); redirects and other 4xx permanent.
  */
-import { TransportError } from '@herald/core/transport';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter, TransportError } from '@herald/core/transport';
 
 const retryableStatuses = new Set([408, 425, 429]);
 

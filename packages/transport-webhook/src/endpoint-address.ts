@@ -4,7 +4,7 @@
  * has one, the guard allows; and signing secrets in the `whsec_` format. Shared by
  * `checkEndpoint` (at `subscriptions.create`) and `send` (for endpoints stored before).
  */
-import type { AddressGuard } from './address-guard.js';
+import { urlHostRefusal, type AddressGuard } from '@herald/core/transport';
 import { secretKey, splitSecrets, WebhookSecretError } from './secret.js';
 
 /** A reason an endpoint cannot be used, naming its field. */
@@ -42,33 +42,13 @@ export function endpointUrl(address: string): URL {
   return url;
 }
 
-/** The URL's host as an IP address, when it is one (`[::1]` → `::1`), for the guard. */
-export function literalHost(url: URL): string | undefined {
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  // WHATWG URL already turned every IPv4 spelling (2130706433, 0x7f.1) into a dotted quad.
-  return /^[\d.]+$/.test(host) || host.includes(':') ? host : undefined;
-}
-
 /**
- * Judges what can be judged of the address without DNS: a literal IP address at once;
- * `localhost` and `*.localhost`, which always name loopback (RFC 6761 §6.3), as loopback.
- * Other host names are judged on the addresses DNS gives at each connection.
+ * Judges what can be judged of the address without DNS (core's `urlHostRefusal`).
  * @throws EndpointProblem (`address`) when the guard refuses it.
  */
 export function checkAddress(url: URL, guard: AddressGuard): void {
-  const literal = literalHost(url);
-  if (literal !== undefined) {
-    const refusal = guard.refusal(literal);
-    if (refusal !== undefined) throw new EndpointProblem('address', `${refusal}; use a public address, or list your network in allowedNetworks`);
-    return;
-  }
-  const host = url.hostname.replace(/\.$/, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) {
-    const refusals = ['127.0.0.1', '::1'].map((address) => guard.refusal(address));
-    if (refusals.every((refusal) => refusal !== undefined)) {
-      throw new EndpointProblem('address', `${url.hostname} names a loopback address (RFC 6761); allow loopback in allowedNetworks for a local receiver`);
-    }
-  }
+  const refusal = urlHostRefusal(url, guard);
+  if (refusal !== undefined) throw new EndpointProblem('address', refusal);
 }
 
 /**

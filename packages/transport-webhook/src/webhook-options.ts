@@ -3,8 +3,7 @@
  * misspelt option, or a value of the wrong type or range, is a `TypeError` with `code`
  * `INVALID_OPTION` at once, never a setting silently ignored until the first delivery.
  */
-import { checkRetryPolicy, optionError, positiveWholeNumberOption, checkOptionsObject, type Endpoint, type RetryPolicy, type TransportMessage } from '@herald/core/transport';
-import { addressGuardOptionNames, type AddressGuardOptions } from './address-guard.js';
+import { addressGuardOptionNames, checkRetryPolicy, optionError, positiveWholeNumberOption, checkOptionsObject, type AddressGuardOptions, type Endpoint, type RetryPolicy, type TransportMessage } from '@herald/core/transport';
 
 /** Where an endpoint's signing secrets come from. */
 export type SecretResolver = (endpoint: Endpoint) => string | readonly string[] | undefined | Promise<string | readonly string[] | undefined>;

@@ -2,11 +2,9 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { errorFactory, fixedSchedule, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
-import { createAddressGuard } from './address-guard.js';
+import { createAddressGuard, createConnections, errorFactory, fixedSchedule, post, RefusedAddressError, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
 import { classifyResponse } from './classify.js';
 import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';
-import { createConnections, post, RefusedAddressError } from './http-post.js';
 import { signatureHeader } from './signature.js';
 import { checkWebhookOptions, type WebhookTransportOptions } from './webhook-options.js';
 
@@ -67,13 +65,12 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
   const settings = checkWebhookOptions(options);
   const { timeoutMs, maxResponseBytes, userAgent } = settings;
   const eventType = settings.eventType ?? defaultEventType;
-  const guard = createAddressGuard(settings.guard);
-  const connections = createConnections(guard, settings.maxSockets);
+  const guard = createAddressGuard(settings.guard, 'transport-webhook');
+  const connections = createConnections(guard, { maxSockets: settings.maxSockets });
   let closed = false;
   const close = (): void => {
     closed = true;
-    connections.http.destroy();
-    connections.https.destroy();
+    connections.close();
   };
 
   return {

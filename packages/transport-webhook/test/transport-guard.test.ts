@@ -8,7 +8,7 @@ import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredNotification, TransportMessage } from '@herald/core';
 import { createAddressGuard, createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
-import { createConnections, RefusedAddressError } from '../src/http-post.js';
+import { createConnections, RefusedAddressError } from '@herald/core/transport';
 import { loopbackOnlyInstalled, useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';
 
@@ -48,7 +48,7 @@ describe('the webhook transport’s guard', () => {
     ['an RFC 9637 documentation literal', at('[3fff::1]'), /3fff::\/20/],
     ['an SRv6 literal', at('[5f00::1]'), /SRv6/],
     ['a decimal IPv4 literal', at('2130706433'), /loopback/],
-    ['a hostname that resolves to loopback', at('localhost'), /localhost resolves where no webhook may go: .*loopback/],
+    ['a hostname that resolves to loopback', at('localhost'), /localhost resolves where no request may go: .*loopback/],
     ['a cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', /link-local/],
     ['a private address', () => 'http://10.0.0.1/hook', /private/],
   ])('refuses %s permanently, before any request', async (_case, address, reason) => {
@@ -71,7 +71,7 @@ describe('the guard’s DNS step', () => {
   function lookupWith(addresses: string[], all: boolean): Promise<unknown> {
     const resolve = ((_name: string, _options: object, callback: (error: null, answer: LookupAddress[]) => void) =>
       callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))) as never;
-    const connections = createConnections(createAddressGuard(), 1, resolve);
+    const connections = createConnections(createAddressGuard(), { maxSockets: 1, resolve });
     return new Promise((done) => connections.lookup('hooks.example.test', { all }, (error, address) => done(error ?? address)));
   }
 
@@ -81,7 +81,7 @@ describe('the guard’s DNS step', () => {
       for (const all of [false, true]) {
         const answer = await lookupWith(addresses, all);
         expect(answer).toBeInstanceOf(RefusedAddressError);
-        expect((answer as Error).message).toContain('hooks.example.test resolves where no webhook may go');
+        expect((answer as Error).message).toContain('hooks.example.test resolves where no request may go');
       }
     },
   );

@@ -1,13 +1,14 @@
 /**
- * The guard against server-side request forgery: webhook URLs come from users, so by
- * default no request may reach an address of IANA's special-purpose registries (loopback,
+ * The guard against server-side request forgery, shared by the HTTP transports (webhook,
+ * Web Push): their endpoint URLs come from users, so by default no request may reach an address of IANA's special-purpose registries (loopback,
  * private, link-local, CGNAT, unique-local, documentation, …), a multicast address, an
  * IPv6 address outside global unicast, or an IPv6 form that embeds an IPv4 address. It is
  * applied to the address of every connection, after DNS, so a name that resolves (or
  * later re-resolves) to an internal address is refused too.
  */
 import { isIP } from 'node:net';
-import { optionError, checkOptionsObject } from '@herald/core/transport';
+import { optionError } from '../errors.js';
+import { checkOptionsObject } from '../option-checks.js';
 import { embeddedIPv4 } from './embedded-ipv4.js';
 import { inNetwork, parseAddress, specialPurpose, type IpAddress } from './special-addresses.js';
 
@@ -40,9 +41,7 @@ export interface AddressGuard {
   refusal(address: string): string | undefined;
 }
 
-const source = 'transport-webhook';
-
-function parseNetwork(entry: unknown, at: number): readonly [IpAddress, number] {
+function parseNetwork(source: string, entry: unknown, at: number): readonly [IpAddress, number] {
   const text = typeof entry === 'string' ? entry : '';
   const [address = '', prefixText, extra] = text.split('/');
   const parsed = isIP(address) === 0 ? undefined : parseAddress(address);
@@ -55,7 +54,7 @@ function parseNetwork(entry: unknown, at: number): readonly [IpAddress, number] 
 }
 
 /** Checks the guard's options and returns the allowed networks. */
-function checkOptions(options: AddressGuardOptions): Array<readonly [IpAddress, number]> | 'everything' {
+function checkOptions(source: string, options: AddressGuardOptions): Array<readonly [IpAddress, number]> | 'everything' {
   checkOptionsObject(source, 'the address guard options', options, addressGuardOptionNames);
   const { allowPrivateNetworks, allowedNetworks } = options;
   if (allowPrivateNetworks !== undefined && typeof allowPrivateNetworks !== 'boolean') {
@@ -64,18 +63,19 @@ function checkOptions(options: AddressGuardOptions): Array<readonly [IpAddress, 
   if (allowedNetworks !== undefined && !Array.isArray(allowedNetworks)) {
     throw optionError(source, 'allowedNetworks must be an array of networks such as ["10.1.0.0/16", "fd00::/8"]');
   }
-  const allowed = (allowedNetworks ?? []).map((entry: unknown, at: number) => parseNetwork(entry, at));
+  const allowed = (allowedNetworks ?? []).map((entry: unknown, at: number) => parseNetwork(source, entry, at));
   return allowPrivateNetworks === true ? 'everything' : allowed;
 }
 
 /**
  * Creates the guard. An allowed network wins over a special one; an embedded IPv4
  * address is judged on its own as well.
+ * `source` names the transport in error messages (`[herald] [transport-webpush] …`).
  * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option, a network that is
  *   not CIDR text, or a value of the wrong type.
  */
-export function createAddressGuard(options: AddressGuardOptions = {}): AddressGuard {
-  const allowed = checkOptions(options);
+export function createAddressGuard(options: AddressGuardOptions = {}, source = 'address-guard'): AddressGuard {
+  const allowed = checkOptions(source, options);
   if (allowed === 'everything') return { refusal: () => undefined };
   const allowedBy = (address: IpAddress): readonly [IpAddress, number] | undefined => allowed.find((network) => inNetwork(address, network));
   const judge = (address: IpAddress): string | undefined => (allowedBy(address) === undefined ? specialPurpose(address) : undefined);

@@ -4,8 +4,8 @@
  * the networks an operator allows.
  */
 import { describe, expect, it } from 'vitest';
-import { createAddressGuard } from '@herald/transport-webhook';
-import { ipaddr, supplementBlocks } from '../src/special-addresses.js';
+import { createAddressGuard } from '@herald/core/transport';
+import { ipaddr, supplementBlocks } from '../../src/transport/special-addresses.js';
 import { embeddings, ipv4Others, ipv4Registry, sampleAddresses, specialBlocks } from './iana-registries.js';
 
 /** The middle address of a block (its only one for a /32 or /128). */

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maxRetryAfterSeconds, parseRetryAfter } from '@herald/transport-webhook';
+import { maxRetryAfterSeconds, parseRetryAfter } from '@herald/core/transport';
 
 const now = Date.parse('2026-11-28T09:00:00.000Z'); // a Saturday
 const inOneHour = 3_600_000;

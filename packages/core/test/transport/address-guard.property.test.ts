@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAddressGuard } from '@herald/transport-webhook';
+import { createAddressGuard } from '@herald/core/transport';
 import { embeddings, fromBigInt, inBlock, ipv4Others, ipv4Registry, specialBlocks, toBigInt } from './iana-registries.js';
 
 const guard = createAddressGuard();

@@ -2,7 +2,7 @@
  * IANA's special-purpose address registries, written out here from the registries
  * themselves (https://www.iana.org/assignments/iana-ipv4-special-registry and
  * iana-ipv6-special-registry, with the RFC of each entry), plus the few other blocks no
- * webhook may reach. Independent of the guard: the tests judge it against this table.
+ * request of an HTTP transport may reach. Independent of the guard: the tests judge it against this table.
  * Address arithmetic is on BigInt, also independent of the library the guard uses.
  */
 import { isIP } from 'node:net';
@@ -80,7 +80,7 @@ export const ipv6Others: readonly Block[] = [
   ['ff00::/8', 'Multicast', 'RFC 4291 §2.7'],
 ];
 
-/** Every block no webhook may reach by default. */
+/** Every block no HTTP transport may reach by default. */
 export const specialBlocks: readonly Block[] = [...ipv4Registry, ...ipv4Others, ...ipv6Registry, ...ipv6Others];
 
 const width = (v6: boolean): number => (v6 ? 128 : 32);

@@ -1,13 +1,14 @@
 /**
- * One webhook request over node:http(s): keep-alive connections, the address guard on
- * every connection, no redirects, a deadline, and a cap on how much of the answer is read.
+ * One POST of an HTTP transport (webhook, Web Push) over node:http(s): keep-alive
+ * connections, the address guard on every connection, no redirects, a deadline, and a cap
+ * on how much of the answer is read.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { AddressGuard } from './address-guard.js';
-import { literalHost } from './endpoint-address.js';
+import { literalHost } from './url-host.js';
 
 /** A refusal by the address guard; never worth a retry. */
 export class RefusedAddressError extends Error {
@@ -31,19 +32,32 @@ export interface Connections {
   readonly https: HttpsAgent;
   readonly lookup: LookupFunction;
   readonly guard: AddressGuard;
+  /** Closes the pools this created; an agent the application gave stays open (it is theirs). */
+  close(): void;
 }
 
-/**
- * Pools whose every new connection resolves through the guard (DNS rebinding included).
- * `resolve` is `dns.lookup` but in tests of the guard's DNS step.
- */
-export function createConnections(guard: AddressGuard, maxSockets: number, resolve: typeof dnsLookup = dnsLookup): Connections {
+/** Options of {@link createConnections}. */
+export interface ConnectionOptions {
+  /** Most connections at once per host, in the pools created here. */
+  readonly maxSockets: number;
+  /**
+   * The application's own https agent (its TLS trust, proxy-free sockets, limits), used
+   * instead of a new pool; the guard still resolves every connection it opens.
+   */
+  readonly httpsAgent?: HttpsAgent | undefined;
+  /** How host names resolve: `dns.lookup`, but in tests of the guard's DNS step. */
+  readonly resolve?: typeof dnsLookup;
+}
+
+/** Pools whose every new connection resolves through the guard (DNS rebinding included). */
+export function createConnections(guard: AddressGuard, options: ConnectionOptions): Connections {
+  const { maxSockets, httpsAgent, resolve = dnsLookup } = options;
   const lookup: LookupFunction = (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error !== null) return callback(error, '', 0);
       for (const { address } of addresses) {
         const refusal = guard.refusal(address);
-        if (refusal !== undefined) return callback(new RefusedAddressError(`${hostname} resolves where no webhook may go: ${refusal}`) as NodeJS.ErrnoException, '', 0);
+        if (refusal !== undefined) return callback(new RefusedAddressError(`${hostname} resolves where no request may go: ${refusal}`) as NodeJS.ErrnoException, '', 0);
       }
       if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const [first] = addresses;
@@ -51,11 +65,17 @@ export function createConnections(guard: AddressGuard, maxSockets: number, resol
       return callback(null, first.address, first.family);
     });
   };
+  const http = new HttpAgent({ keepAlive: true, maxSockets });
+  const https = httpsAgent ?? new HttpsAgent({ keepAlive: true, maxSockets });
   return {
-    http: new HttpAgent({ keepAlive: true, maxSockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+    http,
+    https,
     lookup,
     guard,
+    close() {
+      http.destroy();
+      if (httpsAgent === undefined) https.destroy();
+    },
   };
 }
 
@@ -86,7 +106,7 @@ export function post(
   connections: Connections,
   url: URL,
   headers: Record<string, string>,
-  body: string,
+  body: string | Uint8Array,
   signal: AbortSignal,
   maxResponseBytes: number,
 ): Promise<PostAnswer> {
