@@ -1,12 +1,13 @@
 /**
  * What the dispatcher decides around an attempt: the endpoint and message a transport
- * gets, whether a claimed delivery ends without an attempt, the record an outcome leaves,
- * and the retry schedule's delay (a policy that fails is a POLICY_ERROR, never a crash).
+ * gets, whether a claimed delivery ends without an attempt (with a reason from
+ * `cancelReasons`), and the retry schedule's delay (a policy that fails is a POLICY_ERROR, never a crash).
  */
 import { expiryOf } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
-import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
+import type { StoredNotification, StoredSubscription } from './records.js';
 import type { RetryPolicy } from './retry.js';
+import { cancelReasons, inactiveSubscriptionReason } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome } from './store/interface.js';
 import type { Endpoint } from './transport/interface.js';
 
@@ -43,35 +44,15 @@ export function messageNotification(claim: ClaimedDelivery, notification: Stored
 /** Why a claimed delivery must end without an attempt, if it must. */
 export function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): DeliveryOutcome | undefined {
   const { notification, subscription } = claim;
-  if (notification === undefined) return { status: 'cancelled', reason: 'the notification was deleted' };
+  if (notification === undefined) return { status: 'cancelled', reason: cancelReasons.notificationDeleted };
   if (expiryOf(notification) <= now) return { status: 'expired' };
-  if (subscription === undefined) return { status: 'cancelled', reason: 'the subscription was deleted' };
-  if (subscription.status !== 'active') {
-    return { status: 'cancelled', reason: `the subscription is inactive${subscription.statusReason === undefined ? '' : ` (${subscription.statusReason})`}` };
-  }
-  if (expiryOf(subscription) <= now) return { status: 'cancelled', reason: 'the subscription expired' };
+  if (subscription === undefined) return { status: 'cancelled', reason: cancelReasons.subscriptionDeleted };
+  if (subscription.status !== 'active') return { status: 'cancelled', reason: inactiveSubscriptionReason(subscription.statusReason) };
+  if (expiryOf(subscription) <= now) return { status: 'cancelled', reason: cancelReasons.subscriptionExpired };
   if (claim.delivery.kind === 'fallback' && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
-    return { status: 'cancelled', reason: 'the notification was acknowledged before the fallback was due' };
+    return { status: 'cancelled', reason: cancelReasons.fallbackAcknowledged };
   }
   return undefined;
-}
-
-/** The delivery as the store records `outcome`, for event payloads (saves a read per delivery). */
-export function settled(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number): DeliveryRecord {
-  const { lease: _lease, ...rest } = delivery;
-  const base = { ...rest, status: outcome.status, updatedAt: now, nextAttemptAt: null };
-  switch (outcome.status) {
-    case 'delivered':
-      return { ...base, attempts: delivery.attempts + 1, deliveredAt: now };
-    case 'failed':
-      return { ...base, attempts: delivery.attempts + 1, nextAttemptAt: outcome.nextAttemptAt, lastError: { ...outcome.error, at: now } };
-    case 'dead':
-      return { ...base, attempts: delivery.attempts + 1, lastError: { ...outcome.error, at: now } };
-    case 'cancelled':
-      return { ...base, lastError: { code: 'CANCELLED', message: outcome.reason, at: now } };
-    case 'expired':
-      return base;
-  }
 }
 
 /**

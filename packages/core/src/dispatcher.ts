@@ -4,13 +4,14 @@
  * at once on a send, and never works a delivery whose lease it does not hold.
  */
 import { AttemptControl, callTransport } from './attempt-control.js';
-import { endpointOf, messageNotification, outcomeWithoutAttempt, scheduledDelay, settled } from './attempt-outcome.js';
+import { endpointOf, messageNotification, outcomeWithoutAttempt, scheduledDelay } from './attempt-outcome.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { HeraldError } from './errors.js';
 import type { ServiceEvents } from './emitter.js';
 import type { AttemptTracing } from './service-tracing.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
+import { applyOutcome } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
 import { TransportError, type Transport, type TransportMessage } from './transport/interface.js';
 
@@ -368,11 +369,11 @@ export class Dispatcher {
     const now = clock.now();
     if (!(await store.completeDelivery(ref, outcome, now))) return undefined;
     if (outcome.status === 'delivered') {
-      if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: settled(delivery, outcome, now) });
+      if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: applyOutcome(delivery, outcome, now) });
     } else if (outcome.status === 'failed' && error instanceof TransportError) {
-      events.emit('delivery.failed', { delivery: settled(delivery, outcome, now), error, nextAttemptAt: outcome.nextAttemptAt });
+      events.emit('delivery.failed', { delivery: applyOutcome(delivery, outcome, now), error, nextAttemptAt: outcome.nextAttemptAt });
     } else if (outcome.status === 'dead' && error !== undefined) {
-      events.emit('delivery.dead', { delivery: settled(delivery, outcome, now), error });
+      events.emit('delivery.dead', { delivery: applyOutcome(delivery, outcome, now), error });
     }
     return outcome;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
-import { supersededDeliveryError } from '@herald/core';
+import { supersededDeliveryError } from '@herald/core/store';
 import { day, newDelivery, notificationWrite, t0 } from './fixtures.js';
 
 describe('saveNotification', () => {

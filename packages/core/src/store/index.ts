@@ -5,6 +5,7 @@
  */
 export * from './interface.js';
 export { listedWrite } from './delivery-plan.js';
+export * from './delivery-transitions.js';
 export * from '../records.js';
 export * from '../errors.js';
 export * from '../contract/types.js';

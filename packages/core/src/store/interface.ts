@@ -28,12 +28,6 @@ export const storeCapabilityNames = ['durable', 'shared', 'wakeups'] as const;
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
-/**
- * The `code` and `message` of the `lastError` every store gives an open delivery that an
- * update of its notification superseded, so the outbox reads the same whatever the store.
- */
-export const supersededDeliveryError = Object.freeze({ code: 'SUPERSEDED', message: 'superseded by an update' } as const);
-
 /** A notification to insert (when its `appNotificationId` is new to the user) or to update with. */
 export interface NewNotification extends NotificationContent {
   /** A fresh id, used only when the notification is created. */

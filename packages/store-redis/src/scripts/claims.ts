@@ -81,6 +81,10 @@ local key = delivery_key(ref)
 local f = redis.call('HMGET', key, 'st', 'lt')
 if not is_open(f[1]) or f[2] ~= ARGV[4] then return 0 end
 local now, status = ARGV[5], ARGV[6]
+if status == 'cancelled' then
+  cancel_open(ARGV[2], ARGV[3], now, CANCELLED, ARGV[7])
+  return 1
+end
 redis.call('HDEL', key, 'lo', 'lt', 'lx')
 if status == 'failed' then
   redis.call('HINCRBY', key, 'at', 1)
@@ -96,8 +100,6 @@ elseif status == 'dead' then
   redis.call('HINCRBY', key, 'at', 1)
   redis.call('HSET', key, 'st', 'dead', 'next', '', 'ec', ARGV[8], 'em', ARGV[9], 'ea', now, 'up', now)
   redis.call('ZADD', DEAD, now, ref)
-elseif status == 'cancelled' then
-  redis.call('HSET', key, 'st', 'cancelled', 'next', '', 'ec', 'CANCELLED', 'em', ARGV[7], 'ea', now, 'up', now)
 else
   redis.call('HSET', key, 'st', 'expired', 'next', '', 'up', now)
 end

@@ -80,7 +80,7 @@ local ids = redis.call('HGET', note_key(u, ARGV[3]), 'dlv')
 if not ids then return 0 end
 local cancelled = 0
 for _, id in ipairs(cjson.decode(ids)) do
-  if cancel_open(u, id, ARGV[5], 'CANCELLED', ARGV[4]) then cancelled = cancelled + 1 end
+  if cancel_open(u, id, ARGV[5], CANCELLED, ARGV[4]) then cancelled = cancelled + 1 end
 end
 return cancelled
 `;

@@ -102,7 +102,7 @@ else
   end
   redis.call('ZREM', ukey('changes', u), 'n:' .. note_id)
   -- Open deliveries of the old content are superseded, leased or not.
-  for _, d in ipairs(dlv) do cancel_open(u, d, now, ${luaString(supersededDeliveryError.code)}, ${luaString(supersededDeliveryError.message)}) end
+  for _, d in ipairs(dlv) do cancel_open(u, d, now, SUPERSEDED, ${luaString(supersededDeliveryError.message)}) end
   for i = 1, count do dlv[#dlv + 1] = ids[i] end
 end
 

@@ -7,7 +7,14 @@
  * starts with it, so the script stays in one Cluster slot. Numbers come in as strings
  * and are stored as given (Lua would print large ones in exponent form); they are
  * compared with `tonumber`. An optional value absent from a hash reads as `false`.
+ *
+ * The codes and messages a delivery's transitions record come from core's
+ * `delivery-transitions.ts`, written into the Lua here, never copied by hand; the steps
+ * that change a delivery (`cancel_open` here, completion and retry in `claims.ts` and
+ * `deliveries.ts`) are the Lua copy of its rules, which the stores' agreement test checks.
  */
+import { deliveryEndCodes } from '@herald/core/store';
+
 /** A TypeScript string as a Lua string literal, for constants the scripts share with the rest of Herald. */
 export function luaString(text: string): string {
   // JSON's escapes are Lua's too for the text this is used for (no code point above U+007F).
@@ -73,6 +80,8 @@ local function to_map(flat)
 end
 
 local function is_open(status) return status == 'pending' or status == 'failed' end
+-- lastError codes of a delivery ended without an attempt (core's deliveryEndCodes).
+local CANCELLED, SUPERSEDED = ${luaString(deliveryEndCodes.cancelled)}, ${luaString(deliveryEndCodes.superseded)}
 
 -- The later of two times given as strings, as it was given.
 local function later(a, b)
