@@ -11,6 +11,7 @@
  * old snapshot and every segment are intact; after it, the new snapshot and the new
  * segment are.
  */
+import { captureImage } from '@herald/store-memory/engine';
 import type { MemoryState } from '@herald/store-memory/engine';
 import type { LogWriter } from './log-writer.js';
 import { removeObsolete } from './recovery.js';
@@ -51,7 +52,7 @@ export interface CompactionResult {
  */
 export function compact(target: CompactionTarget): Promise<CompactionResult> {
   const { directory, state, writer, abort, verify } = target;
-  const image = state.capture();
+  const image = captureImage(state);
   const rotated = writer.rotate((number) => createSegment(directory, number));
   return (async (): Promise<CompactionResult> => {
     const number = await rotated;

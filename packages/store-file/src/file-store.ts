@@ -17,6 +17,7 @@ import { isHeraldError, listedWrite, newId } from '@herald/core/store';
 import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
+import { releaseAllLeases } from '@herald/store-memory/engine';
 import type { MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { environmentError } from './environment-error.js';
@@ -144,7 +145,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     },
   });
   // Leases from before the restart: nobody holds them any more.
-  if (state.releaseAllLeases() > 0) writer.append(frameRecord(JSON.stringify({ op: 'restart' } satisfies LogOperation)));
+  if (releaseAllLeases(state) > 0) writer.append(frameRecord(JSON.stringify({ op: 'restart' } satisfies LogOperation)));
 
   let closed = false;
   let closing: Promise<void> | undefined;

@@ -16,6 +16,7 @@ import type {
   PurgeRequest,
   SubscriptionPatch,
 } from '@herald/core/store';
+import { leaseDeliveries, purgeListed, releaseAllLeases } from '@herald/store-memory/engine';
 import type { MemoryState } from '@herald/store-memory/engine';
 
 /** One logged operation. */
@@ -72,7 +73,7 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       state.cancelDeliveries(operation.userId, operation.notificationId, operation.reason, operation.now);
       return;
     case 'claim':
-      state.leaseDeliveries(operation.owner, operation.now, operation.leaseMs, operation.claims);
+      leaseDeliveries(state, operation.owner, operation.now, operation.leaseMs, operation.claims);
       return;
     case 'renew':
       state.renewLease(operation.ref, operation.now, operation.leaseMs);
@@ -81,10 +82,10 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       state.completeDelivery(operation.ref, operation.outcome, operation.now);
       return;
     case 'purge':
-      state.purgeListed(operation.request, operation.removed);
+      purgeListed(state, operation.request, operation.removed);
       return;
     case 'restart':
-      state.releaseAllLeases();
+      releaseAllLeases(state);
       return;
     default:
       throw new RangeError(`an unknown operation ${JSON.stringify((operation as { op?: unknown }).op)}`);

@@ -13,7 +13,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from './directory-sync.js';
-import { MemoryState } from '@herald/store-memory/engine';
+import { MemoryState, stateRestorer } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { fileHeaderBytes, fileName, parseName } from './layout.js';
 import type { FileStoreWarning } from './options.js';
@@ -77,7 +77,7 @@ export async function recoverStore(directory: string, onWarning: (warning: FileS
 
   // Errors the engine raises speak as the file store's.
   const engineOptions = { errorSource: 'store-file' };
-  const state = snapshotNumber === undefined ? new MemoryState(engineOptions) : (await readSnapshot(directory, snapshotNumber, MemoryState.restorer(engineOptions))).state;
+  const state = snapshotNumber === undefined ? new MemoryState(engineOptions) : (await readSnapshot(directory, snapshotNumber, stateRestorer(engineOptions))).state;
   let records = 0;
   let logBytes = 0;
   let tail: { number: number; validBytes: number; fileBytes: number } | undefined;

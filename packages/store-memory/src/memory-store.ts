@@ -5,7 +5,7 @@
  */
 import { listedWrite, newId } from '@herald/core/store';
 import type { NotificationStore, StoreCapabilities } from '@herald/core/store';
-import { MemoryState } from './engine.js';
+import { MemoryState } from './engine/memory-state.js';
 import { storeError } from './errors.js';
 import { checkMemoryStoreOptions } from './options.js';
 import type { MemoryStoreOptions } from './options.js';

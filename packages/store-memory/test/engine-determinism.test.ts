@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryState } from '../src/engine.js';
-import type { MemoryStateOptions } from '../src/engine.js';
+import { MemoryState } from '../src/engine/index.js';
+import type { MemoryStateOptions } from '../src/engine/index.js';
 import { exampleContent, t0 } from './fixtures.js';
 
 const operation = fc.oneof(
@@ -144,9 +144,9 @@ describe('the engine', () => {
   });
 
   it('reads no clock and no random source: those come in as arguments', () => {
-    const sources = readdirSync(new URL('../src/', import.meta.url))
-      .filter((file) => file.endsWith('.ts') && file !== 'memory-store.ts')
-      .map((file) => [file, readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8')] as const);
+    const sources = readdirSync(new URL('../src/engine/', import.meta.url))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => [file, readFileSync(new URL(`../src/engine/${file}`, import.meta.url), 'utf8')] as const);
     expect(sources.length).toBeGreaterThan(5);
     for (const [file, source] of sources) {
       const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // code, not comments

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryOutcome, HeraldError } from '@herald/core';
-import { MemoryState } from '../src/engine.js';
+import { captureImage, MemoryState, stateRestorer } from '../src/engine/index.js';
 import { day, newDelivery, newSubscription, notificationWrite, t0 } from './fixtures.js';
 
 const nothingHeld = { users: 0, feeds: 0, notifications: 0, dueNodes: 0, tombstoneNodes: 0, writeOrderEntries: 0, subscriptionExpiryNodes: 0 };
@@ -139,10 +139,10 @@ describe('forgotten users', () => {
     engine.saveNotification(notificationWrite('ada', 'a', { now: t0, content: { expirationDateTime: new Date(t0 + 1).toISOString() } }));
     purgeAll(engine, t0 + 1);
     purgeAll(engine, t0 + 2);
-    const image = engine.capture();
+    const image = captureImage(engine);
     expect(image.users, 'a forgotten user is not in the image').toEqual([]);
     expect(image.retiredSequence).toBe(2);
-    const restorer = MemoryState.restorer();
+    const restorer = stateRestorer();
     restorer.retiredSequence(image.retiredSequence);
     const restored = restorer.finish(image.deadLetterSerial);
     expect(restored.snapshot()).toEqual(engine.snapshot());
@@ -151,7 +151,7 @@ describe('forgotten users', () => {
   });
 
   it('forgets an empty user an older image still lists, keeping their sequence retired', () => {
-    const restorer = MemoryState.restorer();
+    const restorer = stateRestorer();
     restorer.user('ada', 7, 7);
     const restored = restorer.finish(0);
     expect(restored.diagnostics().users).toBe(0);

@@ -24,10 +24,10 @@ describe('the exports map', () => {
 
   it('offers the store at the root and the engine at ./engine', async () => {
     // A specifier in a variable: the type-check runs before a build, when only the
-    // sources exist; vitest maps the subpath to src/engine.ts.
+    // sources exist; vitest maps the subpath to src/engine/index.ts.
     const engineSubpath: string = '@herald/store-memory/engine';
     const engine = (await import(engineSubpath)) as Record<string, unknown>;
     expect(Object.keys(store).sort()).toEqual(['NAME', 'createMemoryStore']);
-    expect(Object.keys(engine).sort()).toEqual(['MemoryState', 'restoredRecord']);
+    expect(Object.keys(engine).sort()).toEqual(['MemoryState', 'captureImage', 'leaseDeliveries', 'purgeListed', 'releaseAllLeases', 'restoredRecord', 'stateRestorer']);
   });
 });

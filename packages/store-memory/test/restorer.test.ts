@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StoredNotification } from '@herald/core';
-import { MemoryState } from '../src/engine.js';
-import type { StateImage, StateRestorer } from '../src/engine.js';
+import { captureImage, MemoryState, stateRestorer } from '../src/engine/index.js';
+import type { StateImage, StateRestorer } from '../src/engine/index.js';
 import { notificationWrite, t0 } from './fixtures.js';
 
 /** Feeds a captured image into a restorer, as the file store's snapshot reader does. */
@@ -39,17 +39,17 @@ function engineWithDeliveries(): MemoryState {
   return engine;
 }
 
-describe('MemoryState.restorer', () => {
+describe('stateRestorer', () => {
   it('rebuilds the same state, deliveries included', () => {
     const engine = engineWithDeliveries();
-    const restored = feed(engine.capture(), MemoryState.restorer());
+    const restored = feed(captureImage(engine), stateRestorer());
     expect(restored.snapshot()).toEqual(engine.snapshot());
     expect(restored.listDeliveries('alice', (engine.listFeed('alice', { limit: 10 }, t0).items.at(-1) as StoredNotification).id)).toHaveLength(3);
   });
 
   it('refuses a notification with fewer deliveries than it announced', () => {
-    const restorer = MemoryState.restorer();
-    const [user] = engineWithDeliveries().capture().users;
+    const restorer = stateRestorer();
+    const [user] = captureImage(engineWithDeliveries()).users;
     const note = user?.notifications.find((n) => n.deliveries.length === 3);
     if (user === undefined || note === undefined) throw new Error('fixture changed');
     restorer.user(user.userId, user.sequence, user.purgedThrough);
@@ -61,8 +61,8 @@ describe('MemoryState.restorer', () => {
   });
 
   it('refuses more deliveries than a notification announced', () => {
-    const restorer = MemoryState.restorer();
-    const [user] = engineWithDeliveries().capture().users;
+    const restorer = stateRestorer();
+    const [user] = captureImage(engineWithDeliveries()).users;
     const note = user?.notifications.find((n) => n.deliveries.length === 1);
     const d = note?.deliveries[0];
     if (user === undefined || note === undefined || d === undefined) throw new Error('fixture changed');

@@ -111,7 +111,7 @@ export interface StateImage {
 
 /**
  * Rebuilds an engine piece by piece, as a snapshot file is read (see
- * `MemoryState.restorer`). Notifications and deliveries are passed field by field, not
+ * `stateRestorer`). Notifications and deliveries are passed field by field, not
  * as image objects: a large store has millions of them, and every object made only to
  * be read once is work for the garbage collector during the open.
  */

@@ -1,0 +1,94 @@
+/**
+ * Claims: leasing due deliveries to a dispatcher, renewing a lease, and recording the
+ * outcome of an attempt under one. Only the holder of a lease's token may renew it or
+ * record an outcome.
+ */
+import type { ClaimedDelivery, ClaimRequest, DeliveryOutcome, LeaseRef } from '@herald/core/store';
+import { deliveryError, OpenDelivery } from './delivery-record.js';
+import { finishDelivery } from './deliveries.js';
+import { flat } from './flat-string.js';
+import type { EngineParts } from './parts.js';
+
+/** How many deliveries `claimDeliveries` would claim at `now`, at most `limit`: how many tokens to mint. */
+export function countDue(parts: EngineParts, now: number, limit: number): number {
+  return parts.due.countDue(now, limit);
+}
+
+/**
+ * See `NotificationStore.claimDeliveries`. Claims at most `tokens.length` deliveries,
+ * giving the n-th the n-th token.
+ */
+export function claimDeliveries(parts: EngineParts, request: ClaimRequest, tokens: readonly string[]): ClaimedDelivery[] {
+  const { owner, now, leaseMs } = request;
+  const limit = Math.min(request.limit, tokens.length);
+  const taken: OpenDelivery[] = [];
+  // Take them all before leasing any: a lease of zero length must not make one claimable twice.
+  while (taken.length < limit) {
+    const delivery = parts.due.takeDue(now);
+    if (delivery === undefined) break;
+    taken.push(delivery);
+  }
+  return taken.map((delivery, index) => {
+    delivery.lease = Object.freeze({ owner: flat(owner), token: flat(tokens[index] as string), expiresAt: now + leaseMs });
+    parts.due.schedule(delivery);
+    const record = delivery.toRecord() as ClaimedDelivery['delivery'];
+    const subscription = parts.subscriptions.get(delivery.subscriptionId);
+    const claim: ClaimedDelivery =
+      subscription === undefined
+        ? { delivery: record, notification: delivery.notification.record }
+        : { delivery: record, notification: delivery.notification.record, subscription };
+    return Object.freeze(claim);
+  });
+}
+
+/** See `NotificationStore.renewLease`. */
+export function renewLease(parts: EngineParts, ref: LeaseRef, now: number, leaseMs: number): boolean {
+  const delivery = held(parts, ref);
+  if (delivery === undefined) return false;
+  const { owner, token } = delivery.lease as NonNullable<OpenDelivery['lease']>;
+  delivery.lease = Object.freeze({ owner, token, expiresAt: now + leaseMs });
+  parts.due.schedule(delivery);
+  return true;
+}
+
+/** See `NotificationStore.completeDelivery`. */
+export function completeDelivery(parts: EngineParts, ref: LeaseRef, outcome: DeliveryOutcome, now: number): boolean {
+  const delivery = held(parts, ref);
+  const user = parts.users.get(ref.userId);
+  if (delivery === undefined || user === undefined) return false;
+  switch (outcome.status) {
+    case 'failed':
+      delivery.status = 'failed';
+      delivery.attempts++;
+      delivery.nextAttemptAt = outcome.nextAttemptAt;
+      delivery.lastError = deliveryError(outcome.error.code, outcome.error.message, now);
+      delivery.lease = undefined;
+      delivery.updatedAt = now;
+      parts.due.schedule(delivery);
+      break;
+    case 'delivered':
+      finishDelivery(parts, user, delivery, delivery.finish('delivered', delivery.attempts + 1, now, delivery.lastError));
+      break;
+    case 'dead':
+      finishDelivery(parts, user, delivery, delivery.finish('dead', delivery.attempts + 1, now, deliveryError(outcome.error.code, outcome.error.message, now)));
+      break;
+    case 'expired':
+      finishDelivery(parts, user, delivery, delivery.finish('expired', delivery.attempts, now, delivery.lastError));
+      break;
+    case 'cancelled':
+      finishDelivery(parts, user, delivery, delivery.finish('cancelled', delivery.attempts, now, deliveryError('CANCELLED', outcome.reason, now)));
+      break;
+  }
+  return true;
+}
+
+/** See `NotificationStore.nextDueAt`. */
+export function nextDueAt(parts: EngineParts): number | undefined {
+  return parts.due.nextDueAt();
+}
+
+/** The open delivery `ref` names, if `ref.token` holds its lease (expired or not). */
+function held(parts: EngineParts, ref: LeaseRef): OpenDelivery | undefined {
+  const delivery = parts.users.get(ref.userId)?.deliveries.get(ref.deliveryId);
+  return delivery instanceof OpenDelivery && delivery.lease?.token === ref.token ? delivery : undefined;
+}

@@ -1,0 +1,78 @@
+/**
+ * Deliveries outside a claim: reading them, the dead-letter list, retrying a dead one,
+ * cancelling a notification's open ones, and how an open delivery becomes a finished
+ * one (shared with claims and feed writes).
+ */
+import type { DeadDeliveryPage, DeliveryError, DeliveryRecord } from '@herald/core/store';
+import { deliveryError, OpenDelivery } from './delivery-record.js';
+import type { FinishedDelivery, StoredDelivery } from './delivery-record.js';
+import type { FeedEntry } from './feed-entry.js';
+import type { EngineParts } from './parts.js';
+import type { UserFeed } from './user-feed.js';
+
+/** See `NotificationStore.listDeliveries`. Also for a notification that expired but is not purged. */
+export function listDeliveries(parts: EngineParts, userId: string, notificationId: string): DeliveryRecord[] {
+  const entry = parts.users.get(userId)?.notifications.get(notificationId);
+  return (entry?.deliveries ?? []).map((delivery) => delivery.toRecord());
+}
+
+/** See `NotificationStore.getDelivery`. */
+export function getDelivery(parts: EngineParts, userId: string, deliveryId: string): DeliveryRecord | undefined {
+  const delivery = parts.users.get(userId)?.deliveries.get(deliveryId);
+  return delivery?.toRecord();
+}
+
+/** See `NotificationStore.listDeadDeliveries`. */
+export function listDeadDeliveries(parts: EngineParts, limit: number, after: string | undefined): DeadDeliveryPage {
+  return parts.deadLetters.page(limit, after);
+}
+
+/** See `NotificationStore.retryDelivery`. */
+export function retryDelivery(parts: EngineParts, userId: string, deliveryId: string, now: number): DeliveryRecord | undefined {
+  const user = parts.users.get(userId);
+  const delivery = user?.deliveries.get(deliveryId);
+  if (user === undefined || delivery === undefined) return undefined;
+  if (delivery instanceof OpenDelivery || delivery.status !== 'dead') return delivery.toRecord();
+  const revived = OpenDelivery.revive(delivery, now);
+  parts.deadLetters.remove(delivery);
+  replaceDelivery(user, delivery, revived);
+  parts.due.schedule(revived);
+  return revived.toRecord();
+}
+
+/** See `NotificationStore.cancelDeliveries`: leased deliveries are cancelled too. */
+export function cancelDeliveries(parts: EngineParts, userId: string, notificationId: string, reason: string, now: number): number {
+  const user = parts.users.get(userId);
+  const entry = user?.notifications.get(notificationId);
+  if (user === undefined || entry === undefined) return 0;
+  return cancelOpen(parts, user, entry, deliveryError('CANCELLED', reason, now), now);
+}
+
+/**
+ * Cancels the open deliveries of `entry` with `error`, leased or not, and returns how
+ * many: an attempt under way then finds its lease gone and records nothing, so no
+ * attempt starts after the change.
+ */
+export function cancelOpen(parts: EngineParts, user: UserFeed, entry: FeedEntry, error: DeliveryError, now: number): number {
+  let cancelled = 0;
+  for (const delivery of [...(entry.deliveries ?? [])]) {
+    if (!(delivery instanceof OpenDelivery)) continue;
+    finishDelivery(parts, user, delivery, delivery.finish('cancelled', delivery.attempts, now, error));
+    cancelled++;
+  }
+  return cancelled;
+}
+
+/** Replaces an open delivery by its final record (dropping its lease). */
+export function finishDelivery(parts: EngineParts, user: UserFeed, delivery: OpenDelivery, finished: FinishedDelivery): void {
+  parts.due.unschedule(delivery);
+  replaceDelivery(user, delivery, finished);
+  if (finished.status === 'dead') parts.deadLetters.add(finished, finished.finishedAt);
+}
+
+/** Puts a delivery's new form where its old one was, in its notification and in the user's index. */
+function replaceDelivery(user: UserFeed, previous: StoredDelivery, next: StoredDelivery): void {
+  const deliveries = previous.notification.deliveries as StoredDelivery[];
+  deliveries[deliveries.indexOf(previous)] = next;
+  user.deliveries.set(next.id, next);
+}

@@ -1,0 +1,195 @@
+/**
+ * Writes to users' feeds: saving a notification (create, update, or replace an expired
+ * one), changing its read and action state, deleting one or a group, evicting what the
+ * bounds refuse to keep, and the removal all of these share.
+ */
+import { formatDateTime, supersededDeliveryError } from '@herald/core/store';
+import type { DeliveryRecord, ListedNotificationWrite, NewDelivery, NotificationContent, NotificationStatePatch, SaveResult, StoredNotification } from '@herald/core/store';
+import { deliveryError, OpenDelivery } from './delivery-record.js';
+import { cancelOpen } from './deliveries.js';
+import { FeedEntry } from './feed-entry.js';
+import { expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
+import type { EngineParts } from './parts.js';
+import { Tombstone } from './tombstone.js';
+import { matchesFilter } from './unread-counters.js';
+import type { UserFeed } from './user-feed.js';
+
+/** See `NotificationStore.saveNotification`; the store lists a planned write's deliveries first. */
+export function saveNotification(parts: EngineParts, write: ListedNotificationWrite): SaveResult {
+  const { notification: incoming, idempotency, now } = write;
+  if (idempotency !== undefined) {
+    const recorded = parts.idempotency.find(incoming.userId, idempotency.key, now);
+    if (recorded !== undefined) {
+      return Object.freeze({
+        notification: recorded.notification,
+        created: recorded.created,
+        deliveries: Object.freeze([]),
+        replay: Object.freeze({ fingerprint: recorded.fingerprint }),
+      });
+    }
+  }
+  // Everything that could throw on odd input happens before the first change.
+  const content = freezeContent(incoming, parts.interner);
+  const expiresAt = expiryTime(content.expirationDateTime);
+  const existing = parts.users.get(incoming.userId)?.findByAppNotificationId(incoming.targetHostName, incoming.appNotificationId);
+  // An expired notification with the same key counts as absent: it goes, with a tombstone.
+  const replaced = existing !== undefined && existing.expiredAt(now) ? existing : undefined;
+  const live = replaced === undefined ? existing : undefined;
+  checkFreshIds(parts, write, live, replaced);
+
+  const user = parts.users.open(incoming.userId);
+  if (replaced !== undefined) removeNotification(parts, user, replaced, now);
+  const created = live === undefined;
+  const entry = live === undefined ? create(parts, user, incoming.id, content, expiresAt, now) : update(parts, user, live, content, expiresAt, now);
+  parts.users.expiryChanged(user);
+
+  const deliveries = addDeliveries(parts, user, entry, write.deliveries, now);
+  if (created) evict(parts, user, now);
+  if (idempotency !== undefined) {
+    parts.idempotency.record({
+      userId: user.userId,
+      key: idempotency.key,
+      fingerprint: idempotency.fingerprint,
+      expiresAt: idempotency.expiresAt,
+      notification: entry.record,
+      created,
+    });
+  }
+  return Object.freeze({ notification: entry.record, created, deliveries: Object.freeze(deliveries) });
+}
+
+/** See `NotificationStore.updateNotificationState`. */
+export function updateNotificationState(
+  parts: EngineParts,
+  userId: string,
+  notificationId: string,
+  patch: NotificationStatePatch,
+  now: number,
+): StoredNotification | undefined {
+  const user = parts.users.get(userId);
+  const entry = user?.notifications.get(notificationId);
+  if (user === undefined || entry === undefined || entry.expiredAt(now)) return undefined;
+  const { record } = entry;
+  const readState = patch.readState ?? record.readState;
+  const userActionState = patch.userActionState ?? record.userActionState;
+  if (readState === record.readState && userActionState === record.userActionState) return record;
+  const next = withState(record, readState, userActionState, formatDateTime(now), ++user.sequence);
+  user.restate(entry, next);
+  return next;
+}
+
+/** See `NotificationStore.deleteNotification`. An expired notification counts as missing. */
+export function deleteNotification(parts: EngineParts, userId: string, notificationId: string, now: number): boolean {
+  const user = parts.users.get(userId);
+  const entry = user?.notifications.get(notificationId);
+  if (user === undefined || entry === undefined || entry.expiredAt(now)) return false;
+  removeNotification(parts, user, entry, now);
+  return true;
+}
+
+/** See `NotificationStore.deleteGroup`. Deletes oldest position first; expired ones are left to the purge. */
+export function deleteGroup(parts: EngineParts, userId: string, groupName: string, targetHostName: string | undefined, now: number): number {
+  const user = parts.users.get(userId);
+  if (user === undefined) return 0;
+  const doomed: FeedEntry[] = [];
+  user.feed.visitOldestFirst((entry) => {
+    if (!entry.expiredAt(now) && matchesFilter(entry.record, { groupName, targetHostName })) doomed.push(entry);
+  });
+  for (const entry of doomed) removeNotification(parts, user, entry, now);
+  return doomed.length;
+}
+
+/** Removes a notification and all its deliveries, leaving a tombstone: a delete, an eviction or a purge. */
+export function removeNotification(parts: EngineParts, user: UserFeed, entry: FeedEntry, now: number): void {
+  const tombstone = new Tombstone(user.userId, entry.record.id, ++user.sequence, now);
+  user.remove(entry, tombstone);
+  parts.tombstones.push(now, tombstone);
+  parts.bounds.removed();
+  for (const delivery of entry.deliveries ?? []) {
+    user.deliveries.delete(delivery.id);
+    if (delivery instanceof OpenDelivery) parts.due.unschedule(delivery);
+    else if (delivery.status === 'dead') parts.deadLetters.remove(delivery);
+  }
+  entry.deliveries = undefined;
+  parts.users.expiryChanged(user);
+}
+
+/**
+ * Refuses a write whose new ids are taken: a second record under one id would corrupt
+ * the indexes. Ids of the expired notification the write replaces are free again.
+ */
+function checkFreshIds(parts: EngineParts, write: ListedNotificationWrite, updated: FeedEntry | undefined, replaced: FeedEntry | undefined): void {
+  const { id, userId } = write.notification;
+  const user = parts.users.get(userId);
+  const holder = user?.notifications.get(id);
+  if (updated === undefined && holder !== undefined && holder !== replaced) {
+    throw parts.fail('INVALID_ARGUMENT', `the notification id ${JSON.stringify(id)} is already taken; the service mints a fresh one per write`);
+  }
+  const deliveries = write.deliveries;
+  for (let i = 0; i < deliveries.length; i += 1) {
+    const delivery = deliveries[i] as NewDelivery;
+    const taken = user?.deliveries.get(delivery.id);
+    const takenByReplaced = taken !== undefined && replaced?.deliveries?.includes(taken) === true;
+    // A write carries a handful of deliveries: a scan finds a repeated id without a Set.
+    let repeated = false;
+    for (let j = 0; j < i && !repeated; j += 1) repeated = (deliveries[j] as NewDelivery).id === delivery.id;
+    if (repeated || (taken !== undefined && !takenByReplaced)) {
+      throw parts.fail('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(delivery.id)} is already taken; the service mints a fresh one per delivery`);
+    }
+  }
+}
+
+/** Creates a notification at the top of the user's feed. */
+function create(parts: EngineParts, user: UserFeed, id: string, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
+  const nowText = formatDateTime(now);
+  const record = notificationRecord(content, {
+    id,
+    userId: user.userId,
+    targetHostName: user.appName(content.targetHostName),
+    createdDateTime: nowText,
+    lastModifiedDateTime: nowText,
+    sequence: ++user.sequence,
+  });
+  const entry = new FeedEntry(record, expiresAt);
+  user.insert(entry);
+  parts.bounds.created(entry);
+  return entry;
+}
+
+/** Replaces a live notification's content, moves it to the top, and supersedes its idle deliveries. */
+function update(parts: EngineParts, user: UserFeed, entry: FeedEntry, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
+  const record = notificationRecord(content, {
+    id: entry.record.id,
+    userId: user.userId,
+    targetHostName: entry.record.targetHostName,
+    createdDateTime: entry.record.createdDateTime,
+    lastModifiedDateTime: formatDateTime(now),
+    sequence: ++user.sequence,
+  });
+  user.update(entry, record, expiresAt);
+  parts.bounds.updated(entry);
+  cancelOpen(parts, user, entry, deliveryError(supersededDeliveryError.code, supersededDeliveryError.message, now), now);
+  return entry;
+}
+
+function addDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEntry, deliveries: readonly NewDelivery[], now: number): DeliveryRecord[] {
+  if (deliveries.length === 0) return [];
+  const added = deliveries.map((delivery) => OpenDelivery.create(delivery, entry, now));
+  // A new array of the exact size: pushing onto an empty one reserves room for 17.
+  entry.deliveries = entry.deliveries === undefined ? added : [...entry.deliveries, ...added];
+  return added.map((open) => {
+    user.deliveries.set(open.id, open);
+    parts.due.schedule(open);
+    return open.toRecord();
+  });
+}
+
+/** Evicts what the bounds say must go after a creation. */
+function evict(parts: EngineParts, user: UserFeed, now: number): void {
+  for (let victim = parts.bounds.userVictim(user); victim !== undefined; victim = parts.bounds.userVictim(user)) {
+    removeNotification(parts, user, victim, now);
+  }
+  for (let victim = parts.bounds.totalVictim(); victim !== undefined; victim = parts.bounds.totalVictim()) {
+    removeNotification(parts, parts.users.get(victim.record.userId) as UserFeed, victim, now);
+  }
+}
