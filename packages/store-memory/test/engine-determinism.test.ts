@@ -106,7 +106,7 @@ describe('the engine', () => {
         const first = replay(operations);
         const second = replay(operations);
         expect(second.results).toEqual(first.results);
-        expect(second.engine.snapshot()).toEqual(first.engine.snapshot());
+        expect(second.engine.logicalState()).toEqual(first.engine.logicalState());
       }),
       { numRuns: 200 },
     );
@@ -116,19 +116,19 @@ describe('the engine', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 80 }), (operations) => {
         const options = { maxNotificationsPerUser: 2, maxNotifications: 3 };
-        expect(replay(operations, options).engine.snapshot()).toEqual(replay(operations, options).engine.snapshot());
+        expect(replay(operations, options).engine.logicalState()).toEqual(replay(operations, options).engine.logicalState());
       }),
       { numRuns: 100 },
     );
   });
 
-  it('tells states apart in its snapshot', () => {
+  it('tells states apart in its logical state', () => {
     const operations: Operation[] = [
       { kind: 'save', user: 'alice', app: 1, deliveries: 1, expiresIn: 1_000, key: undefined },
       { kind: 'claim', limit: 1 },
     ];
-    const a = replay(operations).engine.snapshot();
-    const b = replay([...operations, { kind: 'read', user: 'alice', pick: 0 }]).engine.snapshot();
+    const a = replay(operations).engine.logicalState();
+    const b = replay([...operations, { kind: 'read', user: 'alice', pick: 0 }]).engine.logicalState();
     expect(b).not.toEqual(a);
     expect(a.users[0]?.notifications[0]?.deliveries[0]?.lease?.token).toBe('token-3');
   });
@@ -136,10 +136,10 @@ describe('the engine', () => {
   it('leaves the state as it was when it refuses a write', () => {
     const engine = new MemoryState();
     const delivery = { id: 'd1', subscriptionId: 's', transport: 't', platformType: 'ios' as const, kind: 'notification' as const, nextAttemptAt: t0 };
-    const before = engine.snapshot();
+    const before = engine.logicalState();
     const write = { notification: { ...exampleContent(), id: 'n1', userId: 'alice' }, deliveries: [delivery, delivery], now: t0 };
     expect(() => engine.saveNotification(write)).toThrow(/already taken/);
-    expect(engine.snapshot()).toEqual(before);
+    expect(engine.logicalState()).toEqual(before);
     expect(before.users).toEqual([]);
   });
 

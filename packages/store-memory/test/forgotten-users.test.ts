@@ -145,7 +145,7 @@ describe('forgotten users', () => {
     const restorer = stateRestorer();
     restorer.retiredSequence(image.retiredSequence);
     const restored = restorer.finish(image.deadLetterSerial);
-    expect(restored.snapshot()).toEqual(engine.snapshot());
+    expect(restored.logicalState()).toEqual(engine.logicalState());
     const next = restored.saveNotification(notificationWrite('ada', 'b', { now: t0 + 3 }));
     expect(next.notification.sequence, 'a restored engine goes on from the retired sequence').toBe(3);
   });

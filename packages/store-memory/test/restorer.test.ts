@@ -43,7 +43,7 @@ describe('stateRestorer', () => {
   it('rebuilds the same state, deliveries included', () => {
     const engine = engineWithDeliveries();
     const restored = feed(captureImage(engine), stateRestorer());
-    expect(restored.snapshot()).toEqual(engine.snapshot());
+    expect(restored.logicalState()).toEqual(engine.logicalState());
     expect(restored.listDeliveries('alice', (engine.listFeed('alice', { limit: 10 }, t0).items.at(-1) as StoredNotification).id)).toHaveLength(3);
   });
 

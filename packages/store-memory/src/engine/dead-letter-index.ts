@@ -77,7 +77,7 @@ export class DeadLetterIndex {
     return this.#letters.slice();
   }
 
-  /** Puts back a dead delivery read from a snapshot; call oldest death first. */
+  /** Puts back a dead delivery read from a state image; call oldest death first. */
   restore(delivery: FinishedDelivery, diedAt: number, serial: number): void {
     const letter: DeadLetter = { diedAt, serial, delivery };
     this.#letters.push(letter);
@@ -90,7 +90,7 @@ export class DeadLetterIndex {
     this.#serial = Math.max(this.#serial, serial);
   }
 
-  /** Every dead delivery's id, in order (for snapshots). */
+  /** Every dead delivery's id, in order (for the logical state). */
   ids(): string[] {
     return this.#letters.map((letter) => letter.delivery.id);
   }

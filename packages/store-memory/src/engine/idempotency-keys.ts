@@ -66,7 +66,7 @@ export class IdempotencyKeys {
     return this.#byUser.keys();
   }
 
-  /** Every entry, by user then by recording order (for snapshots). */
+  /** Every entry, by user then by recording order (for state images and the logical state). */
   all(): IdempotencyEntry[] {
     return [...this.#byUser.values()].flatMap((mine) => [...mine.values()]);
   }

@@ -39,8 +39,8 @@ import * as writes from './feed-writes.js';
 import { EngineParts } from './parts.js';
 import type { MemoryStateOptions } from './parts.js';
 import { purgeExpired } from './purge.js';
-import { takeSnapshot } from './snapshot.js';
-import type { MemorySnapshot } from './snapshot.js';
+import { logicalState } from './logical-state.js';
+import type { LogicalState } from './logical-state.js';
 
 /** What {@link MemoryState.diagnostics} reports. @internal */
 export interface EngineDiagnostics {
@@ -231,9 +231,9 @@ export class MemoryState {
   }
 
   /** The logical state as plain data, to compare engines or to inspect one. */
-  snapshot(): MemorySnapshot {
+  logicalState(): LogicalState {
     const parts = this.#parts;
-    return takeSnapshot({
+    return logicalState({
       users: parts.users.values(),
       retiredSequence: parts.users.retiredSequence,
       subscriptions: parts.subscriptions.all(),

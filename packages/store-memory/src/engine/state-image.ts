@@ -5,7 +5,7 @@
  * engine's own frozen records (never changed, only replaced), and open deliveries are
  * copied.
  *
- * Unlike `MemorySnapshot` (which tests compare), an image keeps what a restored engine
+ * Unlike `LogicalState` (which tests compare), an image keeps what a restored engine
  * needs to behave exactly as the original: feed positions, creation sequences, leases,
  * the dead-letter serials behind page tokens, and the notification each idempotency key
  * replays as the first call stored it.

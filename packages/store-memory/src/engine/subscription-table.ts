@@ -127,7 +127,7 @@ export class SubscriptionTable {
     return [...this.#byId.values()].map(({ record, expiresAt, createdAt }) => ({ record, expiresAt, createdAt }));
   }
 
-  /** Puts back a subscription read from a snapshot (call in creation order). */
+  /** Puts back a subscription read from a state image (call in creation order). */
   restore(record: StoredSubscription, expiresAt: number, createdAt: number): void {
     const entry = new SubscriptionEntry(record, expiresAt, createdAt);
     this.#byId.set(record.id, entry);
@@ -151,7 +151,7 @@ export class SubscriptionTable {
     return this.#expiry.size;
   }
 
-  /** Every subscription, in creation order (for snapshots). */
+  /** Every subscription, in creation order (for state images and the logical state). */
   all(): StoredSubscription[] {
     return [...this.#byId.values()].map((entry) => entry.record);
   }

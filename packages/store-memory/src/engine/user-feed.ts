@@ -80,7 +80,7 @@ export class UserFeed implements Expiring {
   }
 
   /**
-   * Indexes a notification read back from a snapshot, in position order. Unlike
+   * Indexes a notification read back from a state image, in position order. Unlike
    * {@link insert} it leaves the change log alone: the restorer appends it in sequence order.
    */
   restore(entry: FeedEntry): void {

@@ -1,15 +1,16 @@
 /**
- * Snapshots: an engine's logical state as plain data. Equal snapshots mean equal
- * states, whatever the heaps and indexes look like inside, so tests compare engines by
- * them (and a durable store can check a replay against one).
+ * The logical state: what an engine holds, as plain data. Equal logical states mean
+ * equal engines, whatever the heaps and indexes look like inside, so tests compare
+ * engines by them (and a durable store can check a replay against one). Not to be
+ * confused with a state image (state-image.ts), which keeps what a restore needs.
  */
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from '@herald/core/store';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 import { Tombstone } from './tombstone.js';
 import type { UserFeed } from './user-feed.js';
 
-/** One stored notification in a {@link MemorySnapshot}. */
-export interface NotificationSnapshot {
+/** One stored notification in a {@link LogicalState}. */
+export interface LogicalNotification {
   /** The record as readers get it. */
   readonly notification: StoredNotification;
   /** Its feed position. */
@@ -20,8 +21,8 @@ export interface NotificationSnapshot {
   readonly deliveries: readonly DeliveryRecord[];
 }
 
-/** One user in a {@link MemorySnapshot}. */
-export interface UserSnapshot {
+/** One user in a {@link LogicalState}. */
+export interface LogicalUser {
   /** The user. */
   readonly userId: string;
   /** The user's change sequence. */
@@ -29,18 +30,18 @@ export interface UserSnapshot {
   /** The highest sequence of a purged tombstone. */
   readonly purgedThrough: number;
   /** Stored notifications (expired ones until purged), by feed position. */
-  readonly notifications: readonly NotificationSnapshot[];
+  readonly notifications: readonly LogicalNotification[];
   /** Tombstones not yet purged, by sequence. */
   readonly tombstones: readonly { readonly notificationId: string; readonly sequence: number; readonly deletedAt: number }[];
 }
 
 /**
- * The logical state of an engine as plain data: equal snapshots mean equal states,
+ * The logical state of an engine as plain data: equal logical states mean equal engines,
  * whatever the heaps and indexes look like inside.
  */
-export interface MemorySnapshot {
+export interface LogicalState {
   /** Every user the store holds a feed for, in the order it first saw them. */
-  readonly users: readonly UserSnapshot[];
+  readonly users: readonly LogicalUser[];
   /** The highest sequence a forgotten user reached: where a feed made again starts. */
   readonly retiredSequence: number;
   /** Every subscription, in creation order. */
@@ -60,8 +61,8 @@ export interface MemorySnapshot {
   readonly nextDueAt: number | undefined;
 }
 
-/** What a snapshot is taken of. */
-export interface SnapshotSources {
+/** What a logical state is read from. */
+export interface LogicalStateSources {
   /** The users, in the order the store first saw them. */
   readonly users: Iterable<UserFeed>;
   /** The highest sequence a forgotten user reached. */
@@ -76,8 +77,8 @@ export interface SnapshotSources {
   readonly nextDueAt: number | undefined;
 }
 
-function userSnapshot(user: UserFeed): UserSnapshot {
-  const notifications: NotificationSnapshot[] = [];
+function logicalUser(user: UserFeed): LogicalUser {
+  const notifications: LogicalNotification[] = [];
   user.feed.visitOldestFirst((entry) => {
     notifications.push({
       notification: entry.record,
@@ -96,10 +97,10 @@ function userSnapshot(user: UserFeed): UserSnapshot {
   return { userId: user.userId, sequence: user.sequence, purgedThrough: user.purgedThrough, notifications, tombstones };
 }
 
-/** The snapshot of an engine's parts. */
-export function takeSnapshot(sources: SnapshotSources): MemorySnapshot {
+/** The logical state of an engine's parts. */
+export function logicalState(sources: LogicalStateSources): LogicalState {
   return {
-    users: [...sources.users].map(userSnapshot),
+    users: [...sources.users].map(logicalUser),
     retiredSequence: sources.retiredSequence,
     subscriptions: sources.subscriptions,
     idempotencyKeys: sources.idempotencyKeys.map((entry) => ({
