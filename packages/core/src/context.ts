@@ -5,6 +5,7 @@
 import type { Clock } from './clock.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ServiceEvents } from './emitter.js';
+import type { FeedWatchers } from './feed-watchers.js';
 import type { Policies } from './policies.js';
 import type { NotificationStore } from './store/interface.js';
 import type { Transport } from './transport/interface.js';
@@ -33,6 +34,8 @@ export interface ServiceContext {
   assertOpen(): void;
   /** Tells this process's dispatcher, and other processes sharing the store, that deliveries are due. */
   deliveriesDue(): void;
+  /** This process's live feeds: every write that changes a feed calls `changed` after it. */
+  readonly feedWatchers: FeedWatchers;
   /** Sends under way, by user and idempotency key: a concurrent repeat waits for the first. */
   readonly sendsByIdempotencyKey: Map<string, Promise<unknown>>;
 }

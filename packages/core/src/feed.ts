@@ -7,6 +7,7 @@ import { validateNotificationState } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { HeraldError } from './errors.js';
+import { watchFeed, type FeedWatch, type FeedWatchOptions } from './feed-watch.js';
 import type { StoredNotification } from './records.js';
 import type { NotificationStatePatch, StoredChange, UnreadFilter } from './store/interface.js';
 
@@ -80,6 +81,24 @@ export interface FeedApi {
    * @throws HeraldError `INVALID_CURSOR`, `CURSOR_EXPIRED` (read the whole feed again)
    */
   changesSince(userId: string, cursor?: string, options?: ChangesOptions): Promise<FeedChanges>;
+  /**
+   * Follows the user's feed live: every change after `options.since` (everything, as
+   * `created`, without it), then each change as it happens, in this process or — with a
+   * store that has `feedWakeups` (Redis) — any other, each exactly once, with the unread
+   * count and a cursor to resume from. A cursor older than the change retention yields one
+   * `resync` event and ends. `return()`, `options.signal` or closing the service ends it.
+   * A failed store read rejects `next()` and ends it (resume from the last event's cursor).
+   *
+   * ```ts
+   * for await (const event of service.feed.watch('alice', { since: savedCursor })) {
+   *   if (event.type === 'resync') break; // drop the local copy and watch again without since
+   *   render(event);
+   *   savedCursor = event.cursor;
+   * }
+   * ```
+   * @throws HeraldError at once: `INVALID_ARGUMENT`, `INVALID_CURSOR`, `SERVICE_CLOSED`
+   */
+  watch(userId: string, options?: FeedWatchOptions): FeedWatch;
 }
 
 const maxPage = 1000;
@@ -109,6 +128,8 @@ export function createFeedApi(context: ServiceContext): FeedApi {
     const before = listening ? await store.getNotification(userId, notificationId, clock.now()) : undefined;
     const updated = await store.updateNotificationState(userId, notificationId, change, clock.now());
     if (updated === undefined) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'this user has no notification with this id (it may have expired)');
+    // A patch that changed nothing wrote nothing, but a spare wake-up costs one read.
+    context.feedWatchers.changed([userId]);
     if (listening && (before === undefined || before.sequence !== updated.sequence)) events.emit('notification.stateChanged', { notification: updated });
     return updated;
   };
@@ -156,7 +177,10 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       checkId(userId, 'userId');
       checkId(notificationId, 'notificationId');
       const deleted = await store.deleteNotification(userId, notificationId, clock.now());
-      if (deleted) events.emit('notification.deleted', { userId, notificationId });
+      if (deleted) {
+        context.feedWatchers.changed([userId]);
+        events.emit('notification.deleted', { userId, notificationId });
+      }
       return deleted;
     },
 
@@ -167,6 +191,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       const targetHostName = optionalText(checkOptions(options, 'the options', ['targetHostName'])['targetHostName'], 'targetHostName');
       const count = await store.deleteGroup(userId, groupName, targetHostName, clock.now());
       if (count > 0) {
+        context.feedWatchers.changed([userId]);
         events.emit('notification.groupDeleted', { userId, groupName, count, ...(targetHostName === undefined ? {} : { targetHostName }) });
       }
       return count;
@@ -180,5 +205,7 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       const page = await store.listChanges(userId, since, limit, clock.now());
       return { changes: page.changes, cursor: encodeCursor('changes', page.cursor), hasMore: page.hasMore };
     },
+
+    watch: (userId, options) => watchFeed(context, context.feedWatchers, userId, options),
   };
 }

@@ -164,6 +164,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
       }
       return { notification: result.notification, created: result.created, replayed: true, deliveries: [] };
     }
+    context.feedWatchers.changed([userId]);
     context.events.emit(result.created ? 'notification.created' : 'notification.updated', {
       notification: result.notification,
       deliveries: result.deliveries,

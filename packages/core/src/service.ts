@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatcher.js';
 import { ServiceEvents, type HeraldEventSource } from './emitter.js';
 import { HeraldError, optionError } from './errors.js';
 import { createFeedApi, type FeedApi } from './feed.js';
+import { FeedWatchers } from './feed-watchers.js';
 import { checkLogger } from './logger.js';
 import { rejectUnknownOptions } from './option-checks.js';
 import { createPolicies } from './policies.js';
@@ -124,8 +125,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const dispatcherSettings = resolveDispatcher(dispatcherOptions, random);
   const dispatcher = new Dispatcher({ store: workStore, clock, transports, events, settings: dispatcherSettings, tracing });
 
+  const feedWatchers = new FeedWatchers(workStore, (error) => events.reportError(error, 'feed wake-up'));
   const context: ServiceContext = {
     store: workStore,
+    feedWatchers,
     clock,
     transports,
     events,
@@ -157,6 +160,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
       notifications += result.notifications;
       subscriptions += result.subscriptions.length;
       for (const subscription of result.subscriptions) events.emit('subscription.expired', { subscription });
+      // The store does not say whose notifications expired: every watcher reads again.
+      if (result.notifications > 0) feedWatchers.changed(undefined);
       if (!result.more) return { notifications, subscriptions };
     }
   };
@@ -211,11 +216,14 @@ export function createNotificationService(options: NotificationServiceOptions): 
     close() {
       closing ??= (async () => {
         closed = true;
+        // Live feeds end at once (an HTTP stream then closes), announcements are waited for below.
+        const watchersClosed = feedWatchers.close();
         stopPurge();
         await dispatcher.stop();
         const results = await Promise.allSettled([...transports.values()].map(async (transport) => transport.close?.()));
         for (const result of results) if (result.status === 'rejected') events.reportError(result.reason, 'transport close');
         await Promise.allSettled([...wakes, purging]);
+        await watchersClosed;
         await workStore.close();
       })();
       return closing;

@@ -48,12 +48,14 @@ export function traceStore(api: OpenTelemetryApi, tracer: Tracer, store: Notific
     };
   const calls: Record<string, unknown> = {};
   for (const method of storeMethods) calls[method] = traced(method, store[method] as StoreCall);
-  const { onWake, wake } = store;
+  const { onWake, wake, onFeedChange, feedChanged } = store;
   return {
     name: store.name,
     capabilities: store.capabilities,
     ...(calls as Omit<NotificationStore, 'name' | 'capabilities'>),
     ...(onWake === undefined ? {} : { onWake: onWake.bind(store) }),
     ...(wake === undefined ? {} : { wake: traced('wake', wake as StoreCall) as () => Promise<void> }),
+    ...(onFeedChange === undefined ? {} : { onFeedChange: onFeedChange.bind(store) }),
+    ...(feedChanged === undefined ? {} : { feedChanged: traced('feedChanged', feedChanged as StoreCall) as NotificationStore['feedChanged'] }),
   };
 }

@@ -25,7 +25,7 @@ import { WakeChannel } from './wakeups.js';
 export const NAME = 'redis';
 
 /** Durable (Redis keeps it), shared by many processes, and wakes them across processes. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true });
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: false });
 
 /** The store's calls, before the guard every call goes through. */
 type StoreCalls = Omit<NotificationStore, 'name' | 'capabilities' | 'onWake' | 'wake' | 'close'>;

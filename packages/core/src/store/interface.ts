@@ -19,12 +19,14 @@ import type {
 } from '../records.js';
 
 /** What a store can do beyond the interface, declared rather than guessed. */
-export const storeCapabilityNames = ['durable', 'shared', 'wakeups'] as const;
+export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeups'] as const;
 
 /**
  * - `durable`: data survives the process (a file or a server holds it).
  * - `shared`: several processes may use the store at once (and share its deliveries).
  * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
+ * - `feedWakeups`: the store implements `onFeedChange` and `feedChanged`, so a change of a
+ *   user's feed in one process wakes the live feeds (`feed.watch`) of the others.
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
@@ -205,6 +207,8 @@ export interface SubscriptionPatch {
   readonly statusReason?: string | null;
 }
 
+export type { FeedChangeListener, FeedChangeSubscription } from './feed-wakeups.js';
+import type { FeedChangeListener, FeedChangeSubscription } from './feed-wakeups.js';
 export type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryErrorInput, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
 import type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
 
@@ -376,6 +380,12 @@ export interface NotificationStore {
 
   /** Tells other processes that deliveries are due (for stores with `wakeups`). */
   wake?(): Promise<void>;
+
+  /** Hears other processes' `feedChanged` (see `FeedChangeListener`); present exactly when `capabilities.feedWakeups`. */
+  onFeedChange?(listener: FeedChangeListener): FeedChangeSubscription;
+
+  /** Tells other processes these users' feeds changed (`undefined`: any user's); present exactly when `capabilities.feedWakeups`. */
+  feedChanged?(userIds: readonly string[] | undefined): Promise<void>;
 
   /** Releases the store's resources. Further calls reject with `STORE_CLOSED`. Idempotent. */
   close(): Promise<void>;

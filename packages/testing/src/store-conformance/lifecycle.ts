@@ -49,6 +49,9 @@ export function lifecycleTests(h: StoreHarness): void {
       expect(typeof store.capabilities[capability], `capabilities.${capability} is a boolean`).toBe('boolean');
     }
     expect(typeof store.onWake === 'function', 'onWake is present exactly when capabilities.wakeups is true').toBe(store.capabilities.wakeups);
+    for (const method of ['onFeedChange', 'feedChanged'] as const) {
+      expect(typeof store[method] === 'function', `${method} is present exactly when capabilities.feedWakeups is true`).toBe(store.capabilities.feedWakeups);
+    }
   });
 
   it('rejects every method with STORE_CLOSED after close', async () => {
