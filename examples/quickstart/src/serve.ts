@@ -23,6 +23,7 @@ process.stdout.write(`Herald on ${server.url} (${store} store). For development 
   send:       curl -i ${server.url}/me/notifications -H 'Authorization: Bearer app-server' -H 'Content-Type: application/json' -H 'X-UNS-ID: <id>' \\
                 -d '{"targetHostName":"graphnotifications.sample.windows.com","appNotificationId":"hello","payload":{"visualContent":{"title":"Hello World!"}}}'
   read:       curl -s ${server.url}/me/notifications -H 'Authorization: Bearer alice'
+  inbox page: ${server.url}/inbox/
   API:        ${server.url}/openapi.json
 `);
 const stop = (): void => {

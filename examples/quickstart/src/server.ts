@@ -2,7 +2,8 @@
  * The quickstart in server mode: Herald's HTTP API on node:http with the memory store
  * (or `--store file|redis`), the console and webhook transports, and the development
  * authenticator, which signs in `Authorization: Bearer <name>` as `<name>`: for
- * development only, never where anyone else can reach the server.
+ * development only, never where anyone else can reach the server. The inbox page
+ * (examples/inbox) is at `/inbox/`.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { createMemoryStore } from '@herald/store-memory';
 import { createRedisStore } from '@herald/store-redis';
 import { createConsoleTransport } from '@herald/transport-console';
 import { createWebhookTransport } from '@herald/transport-webhook';
+import { serveInboxPage } from './inbox-page.js';
 
 /** The stores the server can run on. */
 export const storeKinds = ['memory', 'file', 'redis'] as const;
@@ -62,7 +64,16 @@ export async function startQuickstartServer(options: QuickstartServerOptions): P
     ],
   });
   const handler = createHttpHandler(service, { authenticate: developmentAuthenticator });
-  const server = createServer((request, response) => void handler(request, response));
+  // The inbox page at /inbox/ (examples/inbox); every other path is the API's.
+  const server = createServer((request, response) => {
+    void serveInboxPage(request, response).then(
+      (served) => (served ? undefined : handler(request, response)),
+      (error: unknown) => {
+        process.stderr.write(`[herald] [quickstart] the inbox page failed: ${String(error)}\n`);
+        if (!response.headersSent) response.writeHead(500).end();
+      },
+    );
+  });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
