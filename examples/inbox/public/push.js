@@ -49,18 +49,28 @@ export async function enablePush({ api, keyUrl, workerUrl, targetHostName }) {
   }
   let subscription;
   try {
-    subscription = await answerWithin(subscribeTimeoutMs, registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+    // A browser subscribed before keeps its subscription; otherwise its push service makes one.
+    subscription =
+      (await registration.pushManager.getSubscription()) ??
+      (await answerWithin(subscribeTimeoutMs, registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) })));
   } catch (error) {
     // The browser's push service refused, or never answered: a browser that cannot reach
     // its push service (no network, a headless Chromium) leaves subscribe() pending.
     return { ok: false, reason: `The browser could not subscribe with its push service: ${error.message}` };
   }
-  const created = await api.subscribe({
+  return { ok: true, subscription: await registerEndpoint({ api, targetHostName, subscription: subscription.toJSON() }) };
+}
+
+/**
+ * Tells Herald about a browser's push subscription (`PushSubscription.toJSON()`): a new
+ * endpoint of the signed-in user, whose id app servers send to as `X-UNS-ID`.
+ */
+export function registerEndpoint({ api, targetHostName, subscription }) {
+  return api.subscribe({
     targetHostName,
     platformType: 'webpush',
     transport: 'webpush',
-    // The PushSubscription's JSON (endpoint, keys.p256dh, keys.auth) is what the transport needs.
-    address: JSON.stringify(subscription.toJSON()),
+    // The subscription's JSON (endpoint, keys.p256dh, keys.auth) is what the transport needs.
+    address: JSON.stringify(subscription),
   });
-  return { ok: true, subscription: created };
 }
