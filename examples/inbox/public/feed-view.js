@@ -8,6 +8,7 @@ export function createFeedView({ list, empty, badge, onAction }) {
   /** id → notification, and the ids in the order shown. */
   const shown = new Map();
   let order = [];
+  let olderPages = false;
 
   function itemOf(id) {
     return list.querySelector(`li[data-id="${CSS.escape(id)}"]`);
@@ -82,17 +83,37 @@ export function createFeedView({ list, empty, badge, onAction }) {
       }
       empty.hidden = order.length > 0;
     },
-    /** A notification created or updated: it goes to the top. A state change keeps its place. */
-    put(notification, { moveToTop }) {
-      const known = shown.has(notification.id);
-      // A change that arrived while the feed was read may be older than what the read gave.
-      if (known && shown.get(notification.id).lastModifiedDateTime > notification.lastModifiedDateTime) return;
+    /**
+     * A notification from the stream or an action. A `created` one takes its place by
+     * creation time, an `updated` one goes to the top (Herald orders the feed by last
+     * creation or update), a state change keeps its place. One the page already shows as
+     * recent or more recent (a replay, or a change overtaken by a read) changes nothing;
+     * one older than everything shown while older pages are unread belongs to those pages.
+     */
+    put(notification, change) {
+      const current = shown.get(notification.id);
+      if (current !== undefined && current.lastModifiedDateTime > notification.lastModifiedDateTime) return;
+      if (current === undefined) {
+        if (change === 'stateChanged') return;
+        const last = shown.get(order[order.length - 1]);
+        if (olderPages && last !== undefined && notification.createdDateTime < last.createdDateTime) return;
+      }
+      const replay = current !== undefined && current.lastModifiedDateTime === notification.lastModifiedDateTime;
       shown.set(notification.id, notification);
-      if (!known || moveToTop) order = [notification.id, ...order.filter((id) => id !== notification.id)];
+      if (change === 'updated' && !replay) {
+        order = [notification.id, ...order.filter((id) => id !== notification.id)];
+      } else if (current === undefined) {
+        const at = order.findIndex((id) => shown.get(id).createdDateTime < notification.createdDateTime);
+        order.splice(at === -1 ? order.length : at, 0, notification.id);
+      }
       const item = itemOf(notification.id) ?? create(notification);
       fill(item, notification);
       if (!item.isConnected) list.prepend(item);
       arrange();
+    },
+    /** Whether the feed has older pages than those shown. */
+    setOlderPages(more) {
+      olderPages = more;
     },
     remove(id) {
       shown.delete(id);

@@ -65,6 +65,7 @@ async function reload(current) {
     current.view.reset(page.items);
     current.view.setUnread(unread);
     current.next = page.next;
+    current.view.setOlderPages(page.next !== undefined);
     $('#load-more').hidden = page.next === undefined;
     showError('');
   } catch (error) {
@@ -80,7 +81,7 @@ async function reload(current) {
 function applyChange(current, change) {
   if (change.unreadCount !== undefined) current.view.setUnread(change.unreadCount);
   if (change.type === 'deleted') current.view.remove(change.id);
-  else current.view.put(change.notification, { moveToTop: change.type === 'created' || change.type === 'updated' });
+  else current.view.put(change.notification, change.type);
 }
 
 async function act(action, notification, button) {
@@ -92,7 +93,7 @@ async function act(action, notification, button) {
       current.view.remove(notification.id);
     } else {
       const state = action === 'dismiss' ? { readState: 'read', userActionState: 'dismissed' } : { readState: notification.readState === 'read' ? 'unread' : 'read' };
-      current.view.put(await current.api.patch(notification.id, state), { moveToTop: false });
+      current.view.put(await current.api.patch(notification.id, state), 'stateChanged');
     }
     // Without the stream, the badge is counted again; with it, the stream's count comes.
     if ($('#live-status').dataset.state !== 'live') current.view.setUnread(await current.api.unreadCount());
@@ -129,6 +130,7 @@ $('#load-more').addEventListener('click', async () => {
   const page = await current.api.page(current.next);
   current.view.append(page.items);
   current.next = page.next;
+  current.view.setOlderPages(page.next !== undefined);
   $('#load-more').hidden = page.next === undefined;
 });
 $('#enable-push').addEventListener('click', async () => {
