@@ -11,6 +11,7 @@ const herald = {
   testing: require('@herald/testing'),
   transportConsole: require('@herald/transport-console'),
   transportWebhook: require('@herald/transport-webhook'),
+  transportWebpush: require('@herald/transport-webpush'),
 };
 require('./scenario.cjs')
   .run(herald, (line) => console.log(`  [cjs] ${line}`))

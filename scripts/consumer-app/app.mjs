@@ -8,7 +8,8 @@ import * as storeRedis from '@herald/store-redis';
 import * as testing from '@herald/testing';
 import * as transportConsole from '@herald/transport-console';
 import * as transportWebhook from '@herald/transport-webhook';
+import * as transportWebpush from '@herald/transport-webpush';
 import scenario from './scenario.cjs';
 
-const herald = { core, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook };
+const herald = { core, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook, transportWebpush };
 await scenario.run(herald, (line) => console.log(`  [esm] ${line}`));

@@ -82,6 +82,13 @@ async function run(herald, say) {
   assert.equal(typeof herald.testing.createTestService, 'function');
   assert.equal(typeof herald.storeMemoryEngine.MemoryState, 'function');
   say('webhook transport, Redis store, test kit and the memory engine loaded');
+
+  // Web Push: web-push (CommonJS) loads inside the ES module package, keys check out.
+  const vapid = { subject: 'mailto:push@example.com', ...herald.transportWebpush.generateVapidKeys() };
+  const webpush = herald.transportWebpush.createWebPushTransport({ vapid });
+  assert.equal(webpush.name, 'webpush');
+  await webpush.close();
+  say('Web Push transport created with new VAPID keys');
 }
 
 module.exports = { run };

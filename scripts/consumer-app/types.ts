@@ -11,6 +11,7 @@ import { createRedisStore, type RedisStoreOptions } from '@herald/store-redis';
 import { createTestService, heraldMatchers, type TestService } from '@herald/testing';
 import { createConsoleTransport } from '@herald/transport-console';
 import { createWebhookTransport, verifyWebhook, type WebhookTransportOptions } from '@herald/transport-webhook';
+import { createWebPushTransport, generateVapidKeys, type WebPushBody, type WebPushTransportOptions } from '@herald/transport-webpush';
 
 const delivered: string[] = [];
 const recording: Transport = {
@@ -41,6 +42,9 @@ export const redisOptions: Partial<RedisStoreOptions> = {};
 export const openRedisStore = createRedisStore;
 export const webhookOptions: WebhookTransportOptions = { timeoutMs: 5_000 };
 export const verify = verifyWebhook;
+export const webpushOptions: WebPushTransportOptions = { vapid: { subject: 'mailto:push@example.com', ...generateVapidKeys() } };
+export const webpush = (): Transport => createWebPushTransport(webpushOptions);
+export const bodyTitle = (body: WebPushBody): string | undefined => body.title;
 export const engine = MemoryState;
 export const matchers = heraldMatchers;
 export const kit: () => Promise<TestService> = () => createTestService();
@@ -51,4 +55,6 @@ export function misuses(service: NotificationService): void {
   // @ts-expect-error a transport has a name
   const nameless: Transport = { async send() {} };
   void nameless;
+  // @ts-expect-error Web Push needs a VAPID identity
+  void createWebPushTransport({});
 }

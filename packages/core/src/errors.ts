@@ -111,6 +111,11 @@ export const errorStatuses = {
   TRANSPORT_RETRYABLE: 502,
   /** A transport failed in a way no retry will fix. */
   TRANSPORT_PERMANENT: 502,
+  /**
+   * A message is over its transport's size limit (Web Push: 4096 bytes encrypted): a
+   * permanent failure, never truncated. Shorten the notification.
+   */
+  MESSAGE_TOO_LARGE: 502,
   /** The endpoint no longer exists; its subscription is deactivated. */
   ENDPOINT_GONE: 410,
   /** A transport did not answer within the attempt timeout. */

@@ -51,6 +51,10 @@ describe('TransportError', () => {
     expect(TransportError.endpointGone('410')).toMatchObject({ failure: 'endpointGone', code: 'ENDPOINT_GONE', status: 410 });
   });
 
+  it('takes a more precise code, keeping the failure that decides what the dispatcher does', () => {
+    expect(TransportError.permanent('4200 bytes', { code: 'MESSAGE_TOO_LARGE' })).toMatchObject({ failure: 'permanent', code: 'MESSAGE_TOO_LARGE', status: 502 });
+  });
+
   it('treats anything else a transport throws as retryable, keeping it as the cause', () => {
     const thrown = new Error('socket hang up');
     const error = toTransportError(thrown);

@@ -2,7 +2,7 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { createAddressGuard, createConnections, errorFactory, fixedSchedule, post, RefusedAddressError, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
+import { createAddressGuard, createConnections, errorFactory, fixedSchedule, postAttempt, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
 import { classifyResponse } from './classify.js';
 import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';
 import { signatureHeader } from './signature.js';
@@ -106,18 +106,7 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(keys, message.deliveryId, timestamp, body),
       };
-      const deadline = AbortSignal.timeout(timeoutMs);
-      const signal = AbortSignal.any([context.signal, deadline]);
-      let answer;
-      try {
-        answer = await post(connections, url, headers, body, signal, maxResponseBytes);
-      } catch (error) {
-        if (context.signal.aborted) throw context.signal.reason;
-        if (deadline.aborted) throw new TransportError('timeout', `the receiver did not answer within ${timeoutMs} ms`, { cause: error });
-        if (error instanceof RefusedAddressError) throw TransportError.permanent(error.message, { cause: error });
-        const code = (error as NodeJS.ErrnoException).code;
-        throw TransportError.retryable(`the request failed${code === undefined ? '' : ` (${code})`}: ${(error as Error).message}`, { cause: error });
-      }
+      const answer = await postAttempt(connections, url, headers, body, { signal: context.signal, timeoutMs, maxResponseBytes, peer: 'the receiver' });
       const failure = classifyResponse(answer.status, answer.retryAfter, answer.detail, context.now);
       if (failure !== undefined) throw failure;
     },

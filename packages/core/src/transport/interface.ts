@@ -94,6 +94,13 @@ export interface TransportErrorOptions {
   readonly cause?: unknown;
   /** The endpoint's own hint of when to try again, in milliseconds. */
   readonly retryAfterMs?: number;
+  /**
+   * A code more precise than the failure's own (`TRANSPORT_PERMANENT`, …), recorded as
+   * the delivery's `lastError.code`: `MESSAGE_TOO_LARGE` for a message over the
+   * transport's size limit. How the dispatcher treats the attempt follows the failure.
+   * @default the failure's code
+   */
+  readonly code?: HeraldErrorCode;
 }
 
 /** A normalized transport failure: retryable, permanent, endpoint gone, or timed out. */
@@ -104,7 +111,7 @@ export class TransportError extends HeraldError {
   readonly retryAfterMs: number | undefined;
 
   constructor(failure: TransportFailure, message: string, options: TransportErrorOptions = {}) {
-    super(failureCodes[failure], message, {
+    super(options.code ?? failureCodes[failure], message, {
       cause: options.cause,
       ...(options.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(options.retryAfterMs / 1000) }),
     });
