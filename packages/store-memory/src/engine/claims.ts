@@ -1,11 +1,12 @@
 /**
  * Claims: leasing due deliveries to a dispatcher, renewing a lease, and recording the
- * outcome of an attempt under one. Only the holder of a lease's token may renew it or
- * record an outcome.
+ * outcome of an attempt under one. The rules (who holds a lease, what a lease and an
+ * outcome leave) are core's `delivery-transitions.ts`; this is where the engine keeps them.
  */
+import { holdsLease, newLease, renewedLease, stateAfterOutcome } from '@herald/core/store';
 import type { ClaimedDelivery, ClaimRequest, DeliveryOutcome, LeaseRef } from '@herald/core/store';
-import { deliveryError, OpenDelivery } from './delivery-record.js';
-import { finishDelivery } from './deliveries.js';
+import { OpenDelivery } from './delivery-record.js';
+import { settleDelivery } from './deliveries.js';
 import { flat } from './flat-string.js';
 import type { EngineParts } from './parts.js';
 
@@ -29,7 +30,7 @@ export function claimDeliveries(parts: EngineParts, request: ClaimRequest, token
     taken.push(delivery);
   }
   return taken.map((delivery, index) => {
-    delivery.lease = Object.freeze({ owner: flat(owner), token: flat(tokens[index] as string), expiresAt: now + leaseMs });
+    delivery.lease = Object.freeze(newLease(flat(owner), flat(tokens[index] as string), now, leaseMs));
     parts.due.schedule(delivery);
     const record = delivery.toRecord() as ClaimedDelivery['delivery'];
     const subscription = parts.subscriptions.get(delivery.subscriptionId);
@@ -45,8 +46,7 @@ export function claimDeliveries(parts: EngineParts, request: ClaimRequest, token
 export function renewLease(parts: EngineParts, ref: LeaseRef, now: number, leaseMs: number): boolean {
   const delivery = held(parts, ref);
   if (delivery === undefined) return false;
-  const { owner, token } = delivery.lease as NonNullable<OpenDelivery['lease']>;
-  delivery.lease = Object.freeze({ owner, token, expiresAt: now + leaseMs });
+  delivery.lease = Object.freeze(renewedLease(delivery.lease as NonNullable<OpenDelivery['lease']>, now, leaseMs));
   parts.due.schedule(delivery);
   return true;
 }
@@ -56,29 +56,7 @@ export function completeDelivery(parts: EngineParts, ref: LeaseRef, outcome: Del
   const delivery = held(parts, ref);
   const user = parts.users.get(ref.userId);
   if (delivery === undefined || user === undefined) return false;
-  switch (outcome.status) {
-    case 'failed':
-      delivery.status = 'failed';
-      delivery.attempts++;
-      delivery.nextAttemptAt = outcome.nextAttemptAt;
-      delivery.lastError = deliveryError(outcome.error.code, outcome.error.message, now);
-      delivery.lease = undefined;
-      delivery.updatedAt = now;
-      parts.due.schedule(delivery);
-      break;
-    case 'delivered':
-      finishDelivery(parts, user, delivery, delivery.finish('delivered', delivery.attempts + 1, now, delivery.lastError));
-      break;
-    case 'dead':
-      finishDelivery(parts, user, delivery, delivery.finish('dead', delivery.attempts + 1, now, deliveryError(outcome.error.code, outcome.error.message, now)));
-      break;
-    case 'expired':
-      finishDelivery(parts, user, delivery, delivery.finish('expired', delivery.attempts, now, delivery.lastError));
-      break;
-    case 'cancelled':
-      finishDelivery(parts, user, delivery, delivery.finish('cancelled', delivery.attempts, now, deliveryError('CANCELLED', outcome.reason, now)));
-      break;
-  }
+  settleDelivery(parts, user, delivery, stateAfterOutcome(delivery, outcome, now));
   return true;
 }
 
@@ -90,5 +68,5 @@ export function nextDueAt(parts: EngineParts): number | undefined {
 /** The open delivery `ref` names, if `ref.token` holds its lease (expired or not). */
 function held(parts: EngineParts, ref: LeaseRef): OpenDelivery | undefined {
   const delivery = parts.users.get(ref.userId)?.deliveries.get(ref.deliveryId);
-  return delivery instanceof OpenDelivery && delivery.lease?.token === ref.token ? delivery : undefined;
+  return delivery instanceof OpenDelivery && holdsLease(delivery, ref.token) ? delivery : undefined;
 }

@@ -1,10 +1,11 @@
 /**
  * Deliveries outside a claim: reading them, the dead-letter list, retrying a dead one,
- * cancelling a notification's open ones, and how an open delivery becomes a finished
- * one (shared with claims and feed writes).
+ * cancelling a notification's open ones, and how the engine keeps the state a transition
+ * of core's `delivery-transitions.ts` decided (shared with claims and feed writes).
  */
-import type { DeadDeliveryPage, DeliveryError, DeliveryRecord } from '@herald/core/store';
-import { deliveryError, OpenDelivery } from './delivery-record.js';
+import { cancellation, isOpen, stateAfterEnd, stateAfterRetry } from '@herald/core/store';
+import type { DeadDeliveryPage, DeliveryErrorInput, DeliveryRecord, DeliveryState } from '@herald/core/store';
+import { OpenDelivery } from './delivery-record.js';
 import type { FinishedDelivery, StoredDelivery } from './delivery-record.js';
 import type { FeedEntry } from './feed-entry.js';
 import type { EngineParts } from './parts.js';
@@ -32,8 +33,9 @@ export function retryDelivery(parts: EngineParts, userId: string, deliveryId: st
   const user = parts.users.get(userId);
   const delivery = user?.deliveries.get(deliveryId);
   if (user === undefined || delivery === undefined) return undefined;
-  if (delivery instanceof OpenDelivery || delivery.status !== 'dead') return delivery.toRecord();
-  const revived = OpenDelivery.revive(delivery, now);
+  const state = stateAfterRetry(delivery, now);
+  if (state === delivery || delivery instanceof OpenDelivery) return delivery.toRecord();
+  const revived = OpenDelivery.revive(delivery, state);
   parts.deadLetters.remove(delivery);
   replaceDelivery(user, delivery, revived);
   parts.due.schedule(revived);
@@ -45,26 +47,36 @@ export function cancelDeliveries(parts: EngineParts, userId: string, notificatio
   const user = parts.users.get(userId);
   const entry = user?.notifications.get(notificationId);
   if (user === undefined || entry === undefined) return 0;
-  return cancelOpen(parts, user, entry, deliveryError('CANCELLED', reason, now), now);
+  return cancelOpen(parts, user, entry, cancellation(reason), now);
 }
 
 /**
- * Cancels the open deliveries of `entry` with `error`, leased or not, and returns how
- * many: an attempt under way then finds its lease gone and records nothing, so no
- * attempt starts after the change.
+ * Ends the open deliveries of `entry` with `error` (core's `stateAfterEnd`), leased or
+ * not, and returns how many: an attempt under way then finds its lease gone and records
+ * nothing, so no attempt starts after the change.
  */
-export function cancelOpen(parts: EngineParts, user: UserFeed, entry: FeedEntry, error: DeliveryError, now: number): number {
+export function cancelOpen(parts: EngineParts, user: UserFeed, entry: FeedEntry, error: DeliveryErrorInput, now: number): number {
   let cancelled = 0;
   for (const delivery of [...(entry.deliveries ?? [])]) {
     if (!(delivery instanceof OpenDelivery)) continue;
-    finishDelivery(parts, user, delivery, delivery.finish('cancelled', delivery.attempts, now, error));
+    settleDelivery(parts, user, delivery, stateAfterEnd(delivery, error, now));
     cancelled++;
   }
   return cancelled;
 }
 
-/** Replaces an open delivery by its final record (dropping its lease). */
-export function finishDelivery(parts: EngineParts, user: UserFeed, delivery: OpenDelivery, finished: FinishedDelivery): void {
+/**
+ * Keeps the state a transition decided for an open delivery: still open, it is
+ * rescheduled; finished, it is replaced by its compact form (leaving the due queue, and
+ * joining the dead letters when dead).
+ */
+export function settleDelivery(parts: EngineParts, user: UserFeed, delivery: OpenDelivery, state: DeliveryState): void {
+  if (isOpen(state.status)) {
+    delivery.settle(state);
+    parts.due.schedule(delivery);
+    return;
+  }
+  const finished: FinishedDelivery = delivery.finished(state);
   parts.due.unschedule(delivery);
   replaceDelivery(user, delivery, finished);
   if (finished.status === 'dead') parts.deadLetters.add(finished, finished.finishedAt);

@@ -6,7 +6,8 @@
  * Most stored deliveries are finished, so this is where the memory goes.
  * Both build their public record on demand, frozen.
  */
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, NewDelivery, PlatformType } from '@herald/core/store';
+import { claimableAt } from '@herald/core/store';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryState, NewDelivery, OpenDeliveryStatus, PlatformType } from '@herald/core/store';
 import type { FeedEntry } from './feed-entry.js';
 import { flat } from './flat-string.js';
 
@@ -29,7 +30,7 @@ export class OpenDelivery implements DeliveryFields {
   /** Key of its live node in the due queue; -1 when not queued. */
   dueKey = -1;
   /** Where it stands. */
-  status: 'pending' | 'failed' = 'pending';
+  status: OpenDeliveryStatus = 'pending';
   /** Attempts made so far. */
   attempts = 0;
   /** When the next attempt is due (epoch ms). */
@@ -76,17 +77,17 @@ export class OpenDelivery implements DeliveryFields {
     );
   }
 
-  /** A dead delivery made pending again, due at `now`, attempts reset. */
-  static revive(dead: FinishedDelivery, now: number): OpenDelivery {
-    const open = new OpenDelivery(dead.id, dead.notification, dead.subscriptionId, dead.transport, dead.platformType, dead.kind, dead.createdAt, now);
-    open.updatedAt = now;
-    open.lastError = dead.lastError;
+  /** A finished delivery made open again in `state` (a retry's, from core's `stateAfterRetry`). */
+  static revive(finished: FinishedDelivery, state: DeliveryState): OpenDelivery {
+    const open = new OpenDelivery(finished.id, finished.notification, finished.subscriptionId, finished.transport, finished.platformType, finished.kind, finished.createdAt, state.nextAttemptAt ?? state.updatedAt);
+    open.lastError = finished.lastError; // kept by a retry: settle then keeps this very object
+    open.settle(state);
     return open;
   }
 
-  /** When it becomes claimable: when due, or when its lease runs out, whichever is later. */
+  /** When it becomes claimable: core's `claimableAt` (when due, or when its lease runs out, whichever is later). */
   get claimableAt(): number {
-    return this.lease === undefined ? this.nextAttemptAt : Math.max(this.nextAttemptAt, this.lease.expiresAt);
+    return claimableAt(this) as number;
   }
 
   /** True when an instance holds it at `now`. */
@@ -102,9 +103,23 @@ export class OpenDelivery implements DeliveryFields {
     return Object.freeze(record);
   }
 
-  /** Its finished form: it leaves the queue and drops the lease. */
-  finish(status: FinishedStatus, attempts: number, now: number, lastError: DeliveryError | undefined): FinishedDelivery {
-    return new FinishedDelivery(this.id, this.notification, this.subscriptionId, this.transport, this.platformType, this.kind, status, attempts, this.createdAt, now, lastError);
+  /**
+   * Takes on an open `state` that a transition of core's `delivery-transitions.ts`
+   * decided for it (a failed attempt, a retry); the caller reschedules it.
+   */
+  settle(state: DeliveryState): void {
+    this.status = state.status as OpenDeliveryStatus;
+    this.attempts = state.attempts;
+    this.nextAttemptAt = state.nextAttemptAt as number;
+    this.updatedAt = state.updatedAt;
+    this.lastError = storedError(state.lastError, this.lastError);
+    this.lease = state.lease;
+  }
+
+  /** Its finished form in a finished `state` that a transition decided: it leaves the queue and drops the lease. */
+  finished(state: DeliveryState): FinishedDelivery {
+    const { status, attempts, updatedAt, lastError } = state;
+    return new FinishedDelivery(this.id, this.notification, this.subscriptionId, this.transport, this.platformType, this.kind, status as FinishedStatus, attempts, this.createdAt, updatedAt, storedError(lastError, this.lastError));
   }
 }
 
@@ -162,9 +177,13 @@ export class FinishedDelivery implements DeliveryFields {
 /** A delivery as stored: open and mutable, or finished and compact. */
 export type StoredDelivery = OpenDelivery | FinishedDelivery;
 
-/** A frozen error record. */
-export function deliveryError(code: string, message: string, at: number): DeliveryError {
-  return Object.freeze({ code: flat(code), message: flat(message), at });
+/**
+ * An error as the engine keeps it, frozen and flat: the one it already holds when a
+ * transition kept it, a copy of a new one.
+ */
+function storedError(error: DeliveryError | undefined, held: DeliveryError | undefined): DeliveryError | undefined {
+  if (error === undefined || error === held) return error;
+  return Object.freeze({ code: flat(error.code), message: flat(error.message), at: error.at });
 }
 
 type MutableRecord = { -readonly [K in keyof DeliveryRecord]: DeliveryRecord[K] };

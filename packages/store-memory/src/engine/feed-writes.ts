@@ -5,7 +5,7 @@
  */
 import { formatDateTime, supersededDeliveryError } from '@herald/core/store';
 import type { DeliveryRecord, ListedNotificationWrite, NewDelivery, NotificationContent, NotificationStatePatch, SaveResult, StoredNotification } from '@herald/core/store';
-import { deliveryError, OpenDelivery } from './delivery-record.js';
+import { OpenDelivery } from './delivery-record.js';
 import { cancelOpen } from './deliveries.js';
 import { FeedEntry } from './feed-entry.js';
 import { expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
@@ -168,7 +168,7 @@ function update(parts: EngineParts, user: UserFeed, entry: FeedEntry, content: N
   });
   user.update(entry, record, expiresAt);
   parts.bounds.updated(entry);
-  cancelOpen(parts, user, entry, deliveryError(supersededDeliveryError.code, supersededDeliveryError.message, now), now);
+  cancelOpen(parts, user, entry, supersededDeliveryError, now);
   return entry;
 }
 
