@@ -8,7 +8,9 @@ export { parseDateTime, formatDateTime, expiryOf } from './contract/date-time.js
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from './option-checks.js';
 export * from './records.js';
 export * from './store/interface.js';
-export { listedWrite } from './store/delivery-plan.js';
+export { listedWrite, plannedWrite } from './store/delivery-plan.js';
+export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './store/define-store.js';
+export { storeMethodNames, type StoreMethodName } from './store/methods.js';
 export * from './transport/interface.js';
 export * from './clock.js';
 export * from './retry.js';

@@ -14,6 +14,7 @@ import { positiveWholeNumberOption, checkOptionsObject } from './option-checks.j
 import type { PolicyOptions } from './policies.js';
 import { checkRetryPolicy, exponentialBackoff, type RetryPolicy } from './retry.js';
 import type { NotificationStore } from './store/interface.js';
+import { storeMethodNames } from './store/methods.js';
 import type { Transport } from './transport/interface.js';
 
 const day = 86_400_000;
@@ -151,18 +152,11 @@ const dispatcherOptionNames = [
   'autoStart', 'concurrency', 'leaseMs', 'attemptTimeoutMs', 'retry', 'maxRetryAfterMs', 'pollIntervalMs', 'errorBackoffMs', 'instanceId',
 ] as const satisfies readonly (keyof DispatcherOptions)[];
 
-/** The methods every store has (`onWake` and `wake` are optional). */
-export const storeMethods = [
-  'saveNotification', 'getNotification', 'listFeed', 'countUnread', 'updateNotificationState', 'deleteNotification',
-  'deleteGroup', 'listChanges', 'createSubscription', 'getSubscription', 'listSubscriptions', 'updateSubscription',
-  'deleteSubscription', 'listDeliveries', 'getDelivery', 'listDeadDeliveries', 'retryDelivery', 'cancelDeliveries',
-  'claimDeliveries', 'renewLease', 'completeDelivery', 'nextDueAt', 'purgeExpired', 'close',
-] as const satisfies readonly (keyof NotificationStore)[];
 
 
 export function checkStore(store: unknown): NotificationStore {
   if (store === null || typeof store !== 'object') throw optionError(undefined, 'options.store is required: pass a store such as createMemoryStore()');
-  const missing = storeMethods.filter((method) => typeof (store as Record<string, unknown>)[method] !== 'function');
+  const missing = storeMethodNames.filter((method) => typeof (store as Record<string, unknown>)[method] !== 'function');
   if (missing.length > 0) throw optionError(undefined, `options.store is not a NotificationStore: it lacks ${missing.join(', ')}`);
   return store as NotificationStore;
 }

@@ -8,8 +8,8 @@
  */
 import { codeOf } from './logger.js';
 import type { OpenTelemetryApi, Tracer } from './opentelemetry.js';
-import { storeMethods } from './service-options.js';
 import type { NotificationStore } from './store/interface.js';
+import { storeMethodNames } from './store/methods.js';
 
 /** Attribute names of the database conventions. */
 export const storeSpanAttributes = {
@@ -47,7 +47,7 @@ export function traceStore(api: OpenTelemetryApi, tracer: Tracer, store: Notific
       );
     };
   const calls: Record<string, unknown> = {};
-  for (const method of storeMethods) calls[method] = traced(method, store[method] as StoreCall);
+  for (const method of storeMethodNames) calls[method] = traced(method, store[method] as StoreCall);
   const { onWake, wake, onFeedChange, feedChanged } = store;
   return {
     name: store.name,

@@ -13,7 +13,7 @@
  * lease is dropped (a `restart` record marks the point for later replays), so a token
  * from before a restart can never complete or renew a delivery after it.
  */
-import { isHeraldError, listedWrite, newId } from '@herald/core/store';
+import { defineStore, isHeraldError, listedWrite, newId } from '@herald/core/store';
 import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
@@ -147,8 +147,6 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   // Leases from before the restart: nobody holds them any more.
   if (releaseAllLeases(state) > 0) writer.append(frameRecord(JSON.stringify({ op: 'restart' } satisfies LogOperation)));
 
-  let closed = false;
-  let closing: Promise<void> | undefined;
   const abort = { aborted: false };
   let compaction: Promise<void> | undefined;
 
@@ -172,9 +170,8 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     return done;
   };
 
-  /** The engine, or the error every call gets once the store is closed or has failed. */
+  /** The engine, or the error every call gets once the store has failed (the kit refuses calls once closed). */
   const live = (): MemoryState => {
-    if (closed) throw storeError('STORE_CLOSED', `the file store in ${directory} is closed`);
     if (failure !== undefined) throw failure;
     return state;
   };
@@ -202,15 +199,16 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
   /** Settles a read: it waits for every record it could have seen. */
   const read = <T>(result: T): T | Promise<T> => settle(writer.appended, result);
 
-  const store: FileStore = {
+  return defineStore({
     name: NAME,
     capabilities,
+    closedMessage: `[herald] [store-file] the file store in ${directory} is closed`,
     directory,
 
     async saveNotification(planned) {
       const engine = live();
       // The log holds the deliveries as listed, so a replay makes the same ones.
-      const write = listedWrite(planned, () => engine.listSubscriptions(planned.notification.userId));
+      const write = listedWrite(planned, engine.listSubscriptions(planned.notification.userId));
       // Encoded before it is applied: an input that cannot be logged changes nothing.
       const frame = frameRecord(JSON.stringify({ op: 'save', write } satisfies LogOperation));
       const result = engine.saveNotification(write);
@@ -287,11 +285,9 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       const count = live().cancelDeliveries(userId, notificationId, reason, now);
       return logged(count, count > 0 ? { op: 'cancel', userId, notificationId, reason, now } : undefined);
     },
-    async claimDeliveries(request) {
+    async claimDeliveries(request, leaseTokens) {
       const engine = live();
-      // One fresh random token per delivery the claim will take, and no more.
-      const tokens = Array.from({ length: engine.countDue(request.now, request.limit) }, newId);
-      const claims = engine.claimDeliveries(request, tokens);
+      const claims = engine.claimDeliveries(request, leaseTokens(engine.countDue(request.now, request.limit)));
       const operation: LogOperation | undefined =
         claims.length === 0
           ? undefined
@@ -328,30 +324,22 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       if (compaction !== undefined) await compaction;
       await startCompaction();
     },
-    [Symbol.asyncDispose]() {
-      return store.close();
+    async close() {
+      abort.aborted = true;
+      await compaction;
+      let error: unknown;
+      try {
+        await writer.close();
+      } catch (closeError) {
+        // A failure already reported to the calls it concerned is not news.
+        if (!isHeraldError(failure)) error = environmentError(closeError, directory, 'close');
+      }
+      try {
+        await lock.release();
+      } catch (releaseError) {
+        error ??= environmentError(releaseError, directory, 'close');
+      }
+      if (error !== undefined) throw error;
     },
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        abort.aborted = true;
-        await compaction;
-        let error: unknown;
-        try {
-          await writer.close();
-        } catch (closeError) {
-          // A failure already reported to the calls it concerned is not news.
-          if (!isHeraldError(failure)) error = environmentError(closeError, directory, 'close');
-        }
-        try {
-          await lock.release();
-        } catch (releaseError) {
-          error ??= environmentError(releaseError, directory, 'close');
-        }
-        if (error !== undefined) throw error;
-      })();
-      return closing;
-    },
-  };
-  return store;
+  });
 }

@@ -1,12 +1,12 @@
 /**
- * The memory store: the engine behind the async `NotificationStore` interface. This
- * layer owns what the engine must not do itself: minting random ids and lease tokens,
- * and refusing every call once the store is closed.
+ * The memory store: the engine behind the async `NotificationStore` interface. The kit
+ * (`defineStore`) refuses calls once the store is closed and mints lease tokens; this
+ * layer mints the subscriptions' ids, which the engine must not do itself (replays of the
+ * file store's log give it the ids they recorded).
  */
-import { listedWrite, newId } from '@herald/core/store';
+import { defineStore, listedWrite, newId } from '@herald/core/store';
 import type { NotificationStore, StoreCapabilities } from '@herald/core/store';
 import { MemoryState } from './engine/memory-state.js';
-import { storeError } from './errors.js';
 import { checkMemoryStoreOptions } from './options.js';
 import type { MemoryStoreOptions } from './options.js';
 
@@ -23,96 +23,86 @@ const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: 
  * @throws TypeError when an option is invalid.
  */
 export function createMemoryStore(options?: MemoryStoreOptions): NotificationStore & AsyncDisposable {
+  // Dropped on close, so the memory goes; the kit lets no call reach it after that.
   let state: MemoryState | undefined = new MemoryState(checkMemoryStoreOptions(options));
+  const engine = (): MemoryState => state as MemoryState;
 
-  /** The state, or a `STORE_CLOSED` error; `async` callers turn the throw into a rejection. */
-  const open = (): MemoryState => {
-    if (state === undefined) throw storeError('STORE_CLOSED', 'the memory store is closed');
-    return state;
-  };
-
-  const close = async (): Promise<void> => {
-    // Dropping the state lets the memory go; closing twice is fine.
-    state = undefined;
-  };
-
-  return {
+  return defineStore({
     name: NAME,
     capabilities,
     async saveNotification(write) {
-      const engine = open();
-      return engine.saveNotification(listedWrite(write, () => engine.listSubscriptions(write.notification.userId)));
+      const live = engine();
+      return live.saveNotification(listedWrite(write, live.listSubscriptions(write.notification.userId)));
     },
     async getNotification(userId, notificationId, now) {
-      return open().getNotification(userId, notificationId, now);
+      return engine().getNotification(userId, notificationId, now);
     },
     async listFeed(userId, query, now) {
-      return open().listFeed(userId, query, now);
+      return engine().listFeed(userId, query, now);
     },
     async countUnread(userId, filter, now) {
-      return open().countUnread(userId, filter, now);
+      return engine().countUnread(userId, filter, now);
     },
     async updateNotificationState(userId, notificationId, patch, now) {
-      return open().updateNotificationState(userId, notificationId, patch, now);
+      return engine().updateNotificationState(userId, notificationId, patch, now);
     },
     async deleteNotification(userId, notificationId, now) {
-      return open().deleteNotification(userId, notificationId, now);
+      return engine().deleteNotification(userId, notificationId, now);
     },
     async deleteGroup(userId, groupName, targetHostName, now) {
-      return open().deleteGroup(userId, groupName, targetHostName, now);
+      return engine().deleteGroup(userId, groupName, targetHostName, now);
     },
     async listChanges(userId, since, limit, now) {
-      return open().listChanges(userId, since, limit, now);
+      return engine().listChanges(userId, since, limit, now);
     },
     async createSubscription(subscription, now) {
-      return open().createSubscription(newId(), subscription, now);
+      return engine().createSubscription(newId(), subscription, now);
     },
     async getSubscription(subscriptionId) {
-      return open().getSubscription(subscriptionId);
+      return engine().getSubscription(subscriptionId);
     },
     async listSubscriptions(userId) {
-      return open().listSubscriptions(userId);
+      return engine().listSubscriptions(userId);
     },
     async updateSubscription(subscriptionId, patch, now) {
-      return open().updateSubscription(subscriptionId, patch, now);
+      return engine().updateSubscription(subscriptionId, patch, now);
     },
     async deleteSubscription(subscriptionId) {
-      return open().deleteSubscription(subscriptionId);
+      return engine().deleteSubscription(subscriptionId);
     },
     async listDeliveries(userId, notificationId) {
-      return open().listDeliveries(userId, notificationId);
+      return engine().listDeliveries(userId, notificationId);
     },
     async getDelivery(userId, deliveryId) {
-      return open().getDelivery(userId, deliveryId);
+      return engine().getDelivery(userId, deliveryId);
     },
     async listDeadDeliveries(limit, after) {
-      return open().listDeadDeliveries(limit, after);
+      return engine().listDeadDeliveries(limit, after);
     },
     async retryDelivery(userId, deliveryId, now) {
-      return open().retryDelivery(userId, deliveryId, now);
+      return engine().retryDelivery(userId, deliveryId, now);
     },
     async cancelDeliveries(userId, notificationId, reason, now) {
-      return open().cancelDeliveries(userId, notificationId, reason, now);
+      return engine().cancelDeliveries(userId, notificationId, reason, now);
     },
-    async claimDeliveries(request) {
-      const engine = open();
-      // One fresh random token per delivery the claim will take, and no more.
-      const tokens = Array.from({ length: engine.countDue(request.now, request.limit) }, newId);
-      return engine.claimDeliveries(request, tokens);
+    async claimDeliveries(request, leaseTokens) {
+      const live = engine();
+      return live.claimDeliveries(request, leaseTokens(live.countDue(request.now, request.limit)));
     },
     async renewLease(ref, now, leaseMs) {
-      return open().renewLease(ref, now, leaseMs);
+      return engine().renewLease(ref, now, leaseMs);
     },
     async completeDelivery(ref, outcome, now) {
-      return open().completeDelivery(ref, outcome, now);
+      return engine().completeDelivery(ref, outcome, now);
     },
     async nextDueAt() {
-      return open().nextDueAt();
+      return engine().nextDueAt();
     },
     async purgeExpired(request) {
-      return open().purgeExpired(request);
+      return engine().purgeExpired(request);
     },
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+    async close() {
+      state = undefined;
+    },
+  });
 }

@@ -5,15 +5,14 @@
  * many from each shard. Between the look and the claim another instance may take some:
  * the claim then returns fewer, never one twice.
  */
-import { randomUUID } from 'node:crypto';
-import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from '@herald/core/store';
+import type { ClaimedDelivery, DeliveryOutcome, StoreImplementation } from '@herald/core/store';
 import { deliveryFrom, fieldsOf, listOf, notificationFromRow, numberOf, subscriptionFrom, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { ShardRoute } from './keys.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
-export type ClaimCalls = Pick<NotificationStore, 'claimDeliveries' | 'renewLease' | 'completeDelivery' | 'nextDueAt'>;
+export type ClaimCalls = Pick<StoreImplementation, 'claimDeliveries' | 'renewLease' | 'completeDelivery' | 'nextDueAt'>;
 
 /** One claim's reply: the delivery, its notification and its subscription (empty when gone). */
 function claimFrom(entry: unknown): ClaimedDelivery {
@@ -64,11 +63,11 @@ export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
   };
 
   return {
-    async claimDeliveries({ owner, now, leaseMs, limit }) {
+    async claimDeliveries({ owner, now, leaseMs, limit }, leaseTokens) {
       const plan = await planClaims(now, limit);
       const replies = await Promise.all(
         [...plan].map(([route, count]) =>
-          link.run(scripts.claimDeliveries, route.key, [route.tag, now, owner, now + leaseMs, count, ...Array.from({ length: count }, randomUUID)]),
+          link.run(scripts.claimDeliveries, route.key, [route.tag, now, owner, now + leaseMs, count, ...leaseTokens(count)]),
         ),
       );
       return replies.flatMap((reply) => listOf(reply, 'claimDeliveries').map(claimFrom));

@@ -9,9 +9,9 @@ import type {
   DeliveryRecord,
   FeedPage,
   ListedNotificationWrite,
-  NotificationStore,
   SaveResult,
   StoredChange,
+  StoreImplementation,
 } from '@herald/core/store';
 import { storeError } from './errors.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
@@ -23,7 +23,7 @@ import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
 export type NotificationCalls = Pick<
-  NotificationStore,
+  StoreImplementation,
   'saveNotification' | 'getNotification' | 'listFeed' | 'countUnread' | 'updateNotificationState' | 'deleteNotification' | 'deleteGroup' | 'listChanges'
 >;
 
@@ -110,15 +110,14 @@ export function notificationCalls(context: StoreContext): NotificationCalls {
       const { userId } = planned.notification;
       const route = keyspace.user(userId);
       const body = contentBody(planned.notification);
-      // A planned write is one round trip when this instance knows the user's
-      // subscriptions; the script refuses a stale list and answers with the current one,
-      // to plan again from. A listed write has no version to check.
-      let known = typeof planned.deliveries === 'function' ? (subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId))) : undefined;
+      // A write is one round trip when this instance knows the user's subscriptions; the
+      // script refuses a stale list and answers with the current one, to plan again from.
+      let known = subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId));
       let write: ListedNotificationWrite;
       let reply: unknown[];
       for (let plans = 1; ; plans++) {
-        write = listedWrite(planned, () => known?.subscriptions ?? []);
-        reply = listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, write, body, known?.version)), 'saveNotification');
+        write = listedWrite(planned, known.subscriptions);
+        reply = listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, write, body, known.version)), 'saveNotification');
         if (reply[0] !== 'stale') break;
         known = knownSubscriptions([reply[1], reply[2]]);
         subscriptionCache.set(userId, known);

@@ -1,9 +1,11 @@
 /**
  * The Redis store: many service instances on many machines share one Redis or Redis
- * Cluster. This layer owns what every call shares: refusing calls once closed, bounding
- * each call's time, the wake-up channel, and closing what the store opened.
+ * Cluster. This layer owns what every call shares: bounding each call's time, the
+ * wake-up channel, and closing what the store opened; the kit (`defineStore`) refuses
+ * calls once the store is closed and mints lease tokens.
  */
-import type { Logger, NotificationStore, StoreCapabilities } from '@herald/core/store';
+import { defineStore } from '@herald/core/store';
+import type { Logger, NotificationStore, StoreCapabilities, StoreImplementation } from '@herald/core/store';
 import { CallDeadlines } from './call-deadlines.js';
 import { claimCalls } from './claims.js';
 import { logConnection } from './connection-log.js';
@@ -27,12 +29,12 @@ export const NAME = 'redis';
 /** Durable (Redis keeps it), shared by many processes, and wakes them across processes. */
 const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: false });
 
-/** The store's calls, before the guard every call goes through. */
-type StoreCalls = Omit<NotificationStore, 'name' | 'capabilities' | 'onWake' | 'wake' | 'close'>;
+/** The store's calls, before the time bound every call goes through. */
+type StoreCalls = Omit<StoreImplementation, 'name' | 'capabilities' | 'closedMessage' | 'onWake' | 'wake' | 'close'>;
 
 /**
- * Wraps every call: none runs once the store is closed, and each settles within
- * `timeoutMs` even when Redis does not answer (a hung connection, a cluster failover).
+ * Wraps every call: each settles within `timeoutMs` even when Redis does not answer (a
+ * hung connection, a cluster failover).
  */
 function guardCalls(calls: StoreCalls, guard: <T>(work: () => Promise<T>) => Promise<T>): StoreCalls {
   const guarded: Record<string, unknown> = {};
@@ -50,16 +52,12 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
   const wakes = new WakeChannel(link, context.keyspace.wakeChannel, commandTimeoutMs, log);
   // Only a client the store created: one passed in is its owner's to watch.
   if (log !== undefined && ownsClient) logConnection(link, log);
+  // The kit refuses calls once the store is closed; a call already in flight then fails
+  // as closed too, whatever the closing connection made of it.
   let closed = false;
-  let closing: Promise<void> | undefined;
-  const closedError = () => storeError('STORE_CLOSED', 'the redis store is closed');
-
-  const deadlines = new CallDeadlines(commandTimeoutMs, (error) => (closed ? closedError() : error));
+  const deadlines = new CallDeadlines(commandTimeoutMs, (error) => (closed ? storeError('STORE_CLOSED', 'the redis store is closed') : error));
   const timedOut = () => link.unavailable(`no answer within ${commandTimeoutMs} ms; the call may or may not have taken effect`);
-  const guard = <T>(work: () => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(closedError());
-    return deadlines.bound(work(), timedOut);
-  };
+  const guard = <T>(work: () => Promise<T>): Promise<T> => deadlines.bound(work(), timedOut);
 
   const calls: StoreCalls = {
     ...notificationCalls(context),
@@ -69,28 +67,21 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
     purgeExpired: (request) => purgeExpired(context, request),
   };
 
-  const store: RedisStore = {
+  return defineStore({
     name: NAME,
     capabilities,
     ...guardCalls(calls, guard),
     onWake: (listener) => wakes.listen(listener),
     wake: () => guard(() => wakes.publish()),
-    [Symbol.asyncDispose]() {
-      return store.close();
+    async close() {
+      closed = true;
+      await wakes.close();
+      if (!ownsClient) return; // a client passed in stays open: its owner closes it
+      const { client } = link;
+      if (client.status === 'ready') await bounded(client.quit(), commandTimeoutMs, () => new Error('quit timed out')).catch(() => undefined);
+      client.disconnect();
     },
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        await wakes.close();
-        if (!ownsClient) return; // a client passed in stays open: its owner closes it
-        const { client } = link;
-        if (client.status === 'ready') await bounded(client.quit(), commandTimeoutMs, () => new Error('quit timed out')).catch(() => undefined);
-        client.disconnect();
-      })();
-      return closing;
-    },
-  };
-  return store;
+  });
 }
 
 /**

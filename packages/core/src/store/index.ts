@@ -1,10 +1,13 @@
 /**
- * `@herald/core/store`: what a store author needs — the store interface, the records it
- * keeps, the errors it throws — without the service, the dispatcher or the contract's
- * validator. Apps import `@herald/core`.
+ * `@herald/core/store`: what a store author needs — the store interface, the kit that
+ * builds a store from its storage code (`defineStore`), the records it keeps, the errors
+ * it throws — without the service, the dispatcher or the contract's validator. Apps
+ * import `@herald/core`.
  */
 export * from './interface.js';
-export { listedWrite } from './delivery-plan.js';
+export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './define-store.js';
+export { optionalStoreMethods, storeMethodNames, type StoreMethodName } from './methods.js';
+export { listedWrite, plannedWrite } from './delivery-plan.js';
 export * from './delivery-transitions.js';
 export * from '../records.js';
 export * from '../errors.js';

@@ -79,14 +79,24 @@ export interface NotificationWrite {
   readonly notification: NewNotification;
   /**
    * The deliveries to create: listed (a replay, a test), or planned from the user's
-   * subscriptions at the write (what the service passes). `listedWrite` turns a planned
-   * write into a listed one.
+   * subscriptions at the write (what the service passes). A store built with `defineStore`
+   * always receives a plan ({@link PlannedNotificationWrite}).
    */
   readonly deliveries: readonly NewDelivery[] | DeliveryPlan;
   /** Present when the caller passed an idempotency key. */
   readonly idempotency?: IdempotencyRecord;
   /** The current time. */
   readonly now: number;
+}
+
+/**
+ * A {@link NotificationWrite} with its deliveries planned: the one form in which a store
+ * implementation given to `defineStore` receives every write (a listed write arrives as a
+ * plan that returns its list). `listedWrite(write, subscriptions)` applies the plan.
+ */
+export interface PlannedNotificationWrite extends NotificationWrite {
+  /** Called with the user's subscriptions inside the write's atomicity. */
+  readonly deliveries: DeliveryPlan;
 }
 
 /** A {@link NotificationWrite} with its deliveries listed: what a store finally applies. */
