@@ -17,7 +17,7 @@ import type { BenchResult } from '@herald/bench-support';
 const users = 10_000;
 
 /** Builds a store of `count` notifications in `directory`, as a long-running service would leave it. */
-export async function buildStore(directory: string, count: number): Promise<void> {
+async function buildStore(directory: string, count: number): Promise<void> {
   const store = await createFileStore({ directory, fsync: 'never', compactAfterBytes: 2 ** 45 });
   const endpoints: string[][] = [];
   for (let user = 0; user < users; user++) {

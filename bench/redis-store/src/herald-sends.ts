@@ -10,7 +10,7 @@ import { rate } from '@herald/bench-support';
 import { platforms, referenceRequest, senders, userOf, users } from './reference.js';
 
 /** A service on a fresh Redis store with `users` users of three endpoints each, and its store. */
-export async function heraldService(url: string): Promise<{ service: NotificationService; store: NotificationStore }> {
+async function heraldService(url: string): Promise<{ service: NotificationService; store: NotificationStore }> {
   const noop: Transport = { name: 'noop', send: async () => undefined };
   const store = await createRedisStore({ url, prefix: 'bench' });
   const service = createNotificationService({ store, transports: [noop], dispatcher: { autoStart: false } });

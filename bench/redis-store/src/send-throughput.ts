@@ -12,14 +12,14 @@ import type { BenchResult } from '@herald/bench-support';
 import type { RedisServer } from '../../../packages/store-redis/test/redis-server.js';
 
 /** The three rates, notifications per second. */
-export interface SendRates {
+interface SendRates {
   readonly herald: number;
   readonly bullmq: number;
   readonly bare: number;
 }
 
 /** Runs each side once, `total` sends after `warmup`, flushing the database before each. */
-export async function sendRates(redis: RedisServer, admin: Redis, total: number, warmup: number, log: (line: string) => void): Promise<SendRates> {
+async function sendRates(redis: RedisServer, admin: Redis, total: number, warmup: number, log: (line: string) => void): Promise<SendRates> {
   await admin.flushdb();
   const herald = await heraldSends(redis.url, total, warmup);
   log(`   herald: ${Math.round(herald)}/s`);

@@ -9,7 +9,7 @@ export function apiUrl(path) {
 }
 
 /** An answer Herald refused: its Graph error code and message. */
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
     this.status = status;

@@ -7,7 +7,7 @@
 const changeTypes = ['created', 'updated', 'stateChanged', 'deleted'];
 
 /** The notification (or tombstone) and unread count of one event's data. */
-export function readChange(type, text) {
+function readChange(type, text) {
   const data = JSON.parse(text);
   const notification = data.notification ?? data;
   const unreadCount = data.unreadCount ?? data['@herald.unreadCount'];

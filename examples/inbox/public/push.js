@@ -3,7 +3,7 @@
 // endpoint of the signed-in user (transport `webpush`, platform `webpush`).
 
 /** The VAPID public key (base64url, as the server gives it) as the bytes pushManager wants. */
-export function keyBytes(base64url) {
+function keyBytes(base64url) {
   const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(base64url.length / 4) * 4, '=');
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
@@ -65,7 +65,7 @@ export async function enablePush({ api, keyUrl, workerUrl, targetHostName }) {
  * Tells Herald about a browser's push subscription (`PushSubscription.toJSON()`): a new
  * endpoint of the signed-in user, whose id app servers send to as `X-UNS-ID`.
  */
-export function registerEndpoint({ api, targetHostName, subscription }) {
+function registerEndpoint({ api, targetHostName, subscription }) {
   return api.subscribe({
     targetHostName,
     platformType: 'webpush',

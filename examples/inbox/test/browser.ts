@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const chromiumPath = '/usr/bin/chromium';
+const chromiumPath = '/usr/bin/chromium';
 
 // Tests may send packets only on loopback. Chromium reaches out to Google on its own
 // (component updates, sync, field trials, safe browsing lists) unless told not to; the

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { startQuickstartServer, type QuickstartServer } from '../../quickstart/src/server.js';
 import { launchChromium, type Browser } from './browser.js';
 
-export const app = 'graphnotifications.sample.windows.com';
+const app = 'graphnotifications.sample.windows.com';
 
 export interface Inbox {
   readonly server: QuickstartServer;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const vapidPublicKeyPath = '/webpush/vapid-public-key';
+const vapidPublicKeyPath = '/webpush/vapid-public-key';
 
 /** Answers a request for the key's path and returns true; false for any other path. */
 export function serveVapidPublicKey(request: IncomingMessage, response: ServerResponse, publicKey: string | undefined): boolean {

@@ -15,7 +15,7 @@ export interface Comment {
 }
 
 /** The app whose clients show these notifications. */
-export const appHost = 'app.example';
+const appHost = 'app.example';
 
 /** Notifies the post's author of a new comment, unless they wrote it themselves. */
 export async function notifyCommentPosted(herald: NotificationService, comment: Comment): Promise<SendResult | undefined> {

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 export type SpanAttributeValue = string | number | boolean;
 
 /** The parts of an OpenTelemetry `Context` Herald touches (it only passes them on). */
-export interface TraceContext {
+interface TraceContext {
   getValue(key: symbol): unknown;
 }
 
@@ -50,7 +50,7 @@ export interface OpenTelemetryApi {
 }
 
 /** The instrumentation scope's name on Herald's spans. */
-export const tracerName = '@herald/core';
+const tracerName = '@herald/core';
 
 /** The loaded API; `null` once loading failed (not installed), `undefined` before trying. */
 let loaded: OpenTelemetryApi | null | undefined;

@@ -69,9 +69,6 @@ export const deliveryStatuses = ['pending', 'failed', 'delivered', 'dead', 'expi
 /** Where a delivery stands. */
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
-/** Statuses from which a delivery can still be attempted. */
-export const openDeliveryStatuses: readonly DeliveryStatus[] = ['pending', 'failed'];
-
 /**
  * What a delivery carries: the notification itself, or the visual fallback that replaces
  * an unacknowledged raw notification (the contract's `fallbackPolicy`).

@@ -15,7 +15,7 @@ import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from './stor
 import { traceStore } from './traced-store.js';
 
 /** Attribute names: OpenTelemetry's where a convention exists, `herald.*` for Herald's own. */
-export const spanAttributes = {
+const spanAttributes = {
   messagingSystem: 'messaging.system',
   operationName: 'messaging.operation.name',
   operationType: 'messaging.operation.type',
@@ -34,7 +34,7 @@ export const spanAttributes = {
 } as const;
 
 /** `messaging.system` on Herald's spans. */
-export const messagingSystem = 'herald';
+const messagingSystem = 'herald';
 
 /** What the dispatcher needs: each attempt run inside its span. */
 export interface AttemptTracing {

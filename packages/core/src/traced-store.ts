@@ -12,7 +12,7 @@ import type { NotificationStore } from './store/interface.js';
 import { storeMethodNames } from './store/methods.js';
 
 /** Attribute names of the database conventions. */
-export const storeSpanAttributes = {
+const storeSpanAttributes = {
   systemName: 'db.system.name',
   operationName: 'db.operation.name',
   errorType: 'error.type',

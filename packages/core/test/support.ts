@@ -7,14 +7,14 @@ import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, sampleRequest, type FakeClock } from '@herald/testing';
 
 /** One call a recording transport received. */
-export interface RecordedCall {
+interface RecordedCall {
   readonly message: TransportMessage;
   readonly endpoint: Endpoint;
   readonly context: TransportContext;
 }
 
 /** What a scripted transport does on a call: nothing (succeed), or throw. */
-export type Behaviour = (call: RecordedCall, index: number) => void | Promise<void>;
+type Behaviour = (call: RecordedCall, index: number) => void | Promise<void>;
 
 /** A transport that records calls and behaves as the test says. */
 export interface RecordingTransport extends Transport {

@@ -2,7 +2,7 @@
  * Herald's records in Graph's shape: OData context annotations, the contract's fields,
  * and nothing internal (the owner's id, sequences, secrets).
  */
-import type { DeliveryRecord, StoredChange, StoredNotification, StoredSubscription } from '@herald/core';
+import type { StoredChange, StoredNotification, StoredSubscription } from '@herald/core';
 
 /** The `@odata.context` of a user's notifications. */
 export function notificationsContext(baseUrl: string, userId: string, entity: boolean): string {
@@ -30,10 +30,4 @@ export function changeBody(change: StoredChange): Record<string, unknown> {
 export function subscriptionBody(subscription: StoredSubscription): Record<string, unknown> {
   const { secret, userId: _user, ...rest } = subscription;
   return secret === undefined ? rest : { ...rest, hasSecret: true };
-}
-
-/** A delivery as the API returns it, without its lease token. */
-export function deliveryBody(delivery: DeliveryRecord): Record<string, unknown> {
-  const { lease, userId: _user, ...rest } = delivery;
-  return lease === undefined ? rest : { ...rest, leasedBy: lease.owner, leaseExpiresAt: lease.expiresAt };
 }

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { storeError } from './errors.js';
 
 /** The version of the on-disk format this code writes and reads. */
-export const formatVersion = 1;
+const formatVersion = 1;
 
 /** Bytes of every file's header. */
 export const fileHeaderBytes = 16;

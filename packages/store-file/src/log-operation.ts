@@ -36,9 +36,6 @@ export type LogOperation =
   | { readonly op: 'purge'; readonly request: PurgeRequest; readonly removed: readonly (readonly [userId: string, notificationId: string])[] }
   | { readonly op: 'restart' };
 
-/** The name of an operation. */
-export type OperationName = LogOperation['op'];
-
 /**
  * Applies a logged operation to `state` during replay. Throws when the operation does
  * not apply (it did when it was logged, so the log and the snapshot under it disagree).

@@ -19,10 +19,10 @@ const marker0 = 0xff;
 const marker1 = 0x48;
 
 /** Bytes before the payload. */
-export const recordHeaderBytes = 10;
+const recordHeaderBytes = 10;
 
 /** The largest payload a reader accepts: a longer length field is damage, not a record. */
-export const maxRecordPayloadBytes = 256 * 1024 * 1024;
+const maxRecordPayloadBytes = 256 * 1024 * 1024;
 
 /** The checksum of a record: over its marker and length, then its payload. */
 function checksum(buffer: Uint8Array, start: number, payloadLength: number): number {

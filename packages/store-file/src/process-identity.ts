@@ -49,7 +49,7 @@ function readOptional(read: () => string): string | undefined {
  * The start time of process `pid` in clock ticks since boot; `null` when no such process
  * exists; `undefined` when this system cannot tell (no `/proc`).
  */
-export function startTicksOf(pid: number): string | null | undefined {
+function startTicksOf(pid: number): string | null | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -79,7 +79,7 @@ export function currentProcess(): ProcessIdentity {
 }
 
 /** True when process `pid` exists on this host (in this pid namespace). */
-export function processExists(pid: number): boolean {
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

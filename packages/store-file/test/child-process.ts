@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** The built entry point the children import. */
-export const builtEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const builtEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 /** Throws a clear message when the package was not built. */
 export function requireBuild(): void {

@@ -26,7 +26,7 @@ export function exampleContent(overrides: Partial<NotificationContent> = {}): No
 
 let counter = 0;
 /** A fresh, repeatable id with a prefix. */
-export function nextId(prefix: string): string {
+function nextId(prefix: string): string {
   counter++;
   return `${prefix}-${counter}`;
 }

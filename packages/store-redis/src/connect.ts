@@ -14,7 +14,7 @@ import { listOf } from './records.js';
 import { scripts } from './scripts/index.js';
 
 /** The layout version this code writes; a keyspace written by a newer one is refused. */
-export const formatVersion = 1;
+const formatVersion = 1;
 
 /** An open connection and its checked keyspace. */
 export interface OpenedStore {

@@ -29,12 +29,12 @@ function compare(a: DeadPlace, b: DeadPlace): number {
 }
 
 /** The token for the page after `place`. */
-export function deadPageToken(place: DeadPlace): string {
+function deadPageToken(place: DeadPlace): string {
   return `${place.diedAt}~${place.ref.toString('base64url')}`;
 }
 
 /** The place a page token names; `INVALID_CURSOR` when the token is not one this store issued. */
-export function parseDeadPageToken(token: string): DeadPlace {
+function parseDeadPageToken(token: string): DeadPlace {
   const match = tokenPattern.exec(token);
   const diedAt = Number(match?.[1]);
   if (match === null || !Number.isFinite(diedAt)) {

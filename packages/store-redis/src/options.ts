@@ -84,13 +84,13 @@ export interface CheckedRedisStoreOptions {
 }
 
 /** Most shards a keyspace may have: each cross-shard call runs one script per shard. */
-export const maxShards = 1024;
+const maxShards = 1024;
 /** Shards of a new keyspace when `shards` is not given. */
 export const defaultShards = 16;
 
 const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs', 'subscriptionCacheSize', 'logger'];
 /** Most users whose subscriptions one instance may cache. */
-export const maxSubscriptionCacheSize = 1_000_000;
+const maxSubscriptionCacheSize = 1_000_000;
 /** Braces would break the hash tags; spaces and control characters make keys unreadable. */
 const prefixPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 

@@ -10,7 +10,7 @@ import { scripts } from './scripts/index.js';
 import type { StoreContext } from './store-context.js';
 
 /** Most tombstones and subscriptions one shard's script handles per call, so no call blocks Redis for long. */
-export const purgeBatch = 1000;
+const purgeBatch = 1000;
 
 /** See `NotificationStore.purgeExpired`. */
 export async function purgeExpired({ link, keyspace }: StoreContext, { now, tombstonesBefore, limit }: PurgeRequest): Promise<PurgeResult> {

@@ -26,7 +26,7 @@ function isReplyError(error: unknown): error is Error {
  * ioredis keeps reconnecting, so the store recovers by itself when Redis returns. No
  * per-command timeout: the store bounds each of its calls itself, with one timer for all.
  */
-export function ownClientOptions(commandTimeoutMs: number, connectTimeoutMs: number): RedisOptions {
+function ownClientOptions(commandTimeoutMs: number, connectTimeoutMs: number): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -51,7 +51,7 @@ export function isCluster(client: RedisClient): client is RedisClusterClient {
 }
 
 /** A short description of where a client connects, for messages. */
-export function describeClient(client: RedisClientBase): string {
+function describeClient(client: RedisClientBase): string {
   if (client.isCluster) return 'the Redis cluster';
   const { host, port } = client.options;
   return `Redis at ${host ?? 'localhost'}:${port ?? 6379}`;

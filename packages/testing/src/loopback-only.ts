@@ -71,7 +71,7 @@ export function loopbackOnly(connect: Connect): Connect {
 }
 
 /** Marks the installed wrapper, so a test can check it is in place. */
-export const installedMark = Symbol('loopbackOnly');
+const installedMark = Symbol('loopbackOnly');
 
 /** Installs the hook for the test file that imports this module, and removes it after. */
 export function useLoopbackOnly(): void {

@@ -62,7 +62,7 @@ export interface RecordingTransport {
 }
 
 /** The endpoint fields a match object may name. */
-export const endpointMatchKeys = ['subscriptionId', 'userId', 'address', 'platformType', 'targetHostName'] as const satisfies readonly (keyof Endpoint)[];
+const endpointMatchKeys = ['subscriptionId', 'userId', 'address', 'platformType', 'targetHostName'] as const satisfies readonly (keyof Endpoint)[];
 
 /**
  * Refuses a match that is neither a predicate nor an object of endpoint fields with

@@ -54,7 +54,7 @@ export interface WebhookTransportOptions extends AddressGuardOptions {
 }
 
 /** Every option of {@link WebhookTransportOptions}, for refusing unknown ones. */
-export const webhookOptionNames = [
+const webhookOptionNames = [
   'name',
   'secrets',
   'timeoutMs',

@@ -5,14 +5,14 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export interface Received {
+interface Received {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
   readonly socket: Socket;
 }
 
-export type Script = (response: ServerResponse, received: Received, index: number) => void;
+type Script = (response: ServerResponse, received: Received, index: number) => void;
 
 export interface Receiver {
   readonly url: (path: string) => string;

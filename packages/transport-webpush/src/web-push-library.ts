@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 
 /** The request `generateRequestDetails` builds: headers and the encrypted body. */
-export interface PushRequestDetails {
+interface PushRequestDetails {
   readonly headers: Readonly<Record<string, string | number>>;
   readonly body: Buffer | null;
 }

@@ -50,7 +50,7 @@ export interface WebPushTransportOptions extends AddressGuardOptions {
 }
 
 /** Every option of {@link WebPushTransportOptions}, for refusing unknown ones. */
-export const webPushOptionNames = ['vapid', 'name', 'timeoutMs', 'maxSockets', 'agent', 'retry', ...addressGuardOptionNames] as const;
+const webPushOptionNames = ['vapid', 'name', 'timeoutMs', 'maxSockets', 'agent', 'retry', ...addressGuardOptionNames] as const;
 
 const source = 'transport-webpush';
 // Timers hold a signed 32-bit delay; a longer one fires at once.

@@ -13,7 +13,7 @@ import { generate } from 'selfsigned';
 import { decrypt, subscribe, verifyVapid, type BrowserSubscription, type VapidClaims } from './browser.js';
 
 /** A push as it arrived. */
-export interface Push {
+interface Push {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;

@@ -38,7 +38,7 @@ const rfc6052Octets: Readonly<Record<number, readonly number[]>> = {
 const last32 = (bytes: readonly number[]): number[][] => [pick(bytes, rfc6052Octets[96] ?? [])];
 
 /** Every IPv6 form that embeds an IPv4 address, by prefix. */
-export const embeddingForms: readonly EmbeddingForm[] = [
+const embeddingForms: readonly EmbeddingForm[] = [
   { name: 'IPv4-mapped address', cidr: '::ffff:0:0/96', embedded: last32 }, // RFC 4291 §2.5.5.2
   { name: 'IPv4-compatible address', cidr: '::/96', embedded: last32 }, // RFC 4291 §2.5.5.1
   { name: 'IPv4-translated address', cidr: '::ffff:0:0:0/96', embedded: last32 }, // RFC 6145, RFC 2765 §2.1

@@ -44,7 +44,7 @@ export const ipv4Registry: readonly Block[] = [
 export const ipv4Others: readonly Block[] = [['224.0.0.0/4', 'Multicast (IANA IPv4 multicast address space registry)', 'RFC 5771']];
 
 /** The IANA IPv6 Special-Purpose Address Registry. */
-export const ipv6Registry: readonly Block[] = [
+const ipv6Registry: readonly Block[] = [
   ['::1/128', 'Loopback Address', 'RFC 4291'],
   ['::/128', 'Unspecified Address', 'RFC 4291'],
   ['::ffff:0:0/96', 'IPv4-mapped Address', 'RFC 4291'],
@@ -73,7 +73,7 @@ export const ipv6Registry: readonly Block[] = [
 ];
 
 /** IPv6 blocks outside that registry that are refused too: IPv4 embeddings, old and multicast space. */
-export const ipv6Others: readonly Block[] = [
+const ipv6Others: readonly Block[] = [
   ['::/96', 'IPv4-compatible (deprecated)', 'RFC 4291 §2.5.5.1'],
   ['::ffff:0:0:0/96', 'IPv4-translated', 'RFC 6145, RFC 2765 §2.1'],
   ['fec0::/10', 'Site-local (deprecated)', 'RFC 3879'],
@@ -122,8 +122,8 @@ export function inBlock(address: string, cidr: string): boolean {
 }
 
 /** The 16 bytes of an IPv6 address, and back. */
-export const bytesOf = (value: bigint): number[] => Array.from({ length: 16 }, (_, at) => Number((value >> BigInt(8 * (15 - at))) & 255n));
-export const fromBytes = (bytes: readonly number[]): string => fromBigInt(bytes.reduce((sum, byte) => (sum << 8n) + BigInt(byte), 0n), true);
+const bytesOf = (value: bigint): number[] => Array.from({ length: 16 }, (_, at) => Number((value >> BigInt(8 * (15 - at))) & 255n));
+const fromBytes = (bytes: readonly number[]): string => fromBigInt(bytes.reduce((sum, byte) => (sum << 8n) + BigInt(byte), 0n), true);
 
 /** An IPv6 form that embeds an IPv4 address: builds an address of it around `ipv4`, `noise` filling the free bits. */
 export interface Embedding {

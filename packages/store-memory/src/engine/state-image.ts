@@ -66,7 +66,7 @@ export interface UserImage {
 }
 
 /** A subscription in an image. */
-export interface SubscriptionImage {
+interface SubscriptionImage {
   /** Its record. */
   readonly record: StoredSubscription;
   /** When it expires (epoch ms). */
@@ -76,10 +76,10 @@ export interface SubscriptionImage {
 }
 
 /** A recorded idempotency key in an image: the key as the engine holds it. */
-export type IdempotencyImage = IdempotencyEntry;
+type IdempotencyImage = IdempotencyEntry;
 
 /** A dead delivery's place in the dead-letter list. */
-export interface DeadLetterImage {
+interface DeadLetterImage {
   /** The delivery's user. */
   readonly userId: string;
   /** The delivery. */

@@ -10,7 +10,7 @@
  * The fields of a subscription's hash in the order rows list them (`subscriptionFromRow`
  * in records.ts reads them by position).
  */
-export const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'mdt', 'edt', 'st', 'sec', 'rsn'] as const;
+const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'mdt', 'edt', 'st', 'sec', 'rsn'] as const;
 
 /** Goes after the prelude, before a script's body. */
 export const subscriptionLua = String.raw`
