@@ -42,6 +42,11 @@ export class Keyspace {
     return `${this.prefix}:wake`;
   }
 
+  /** The pub/sub channel on which services announce whose feed changed, for other processes' live feeds. */
+  get feedChannel(): string {
+    return `${this.prefix}:feed`;
+  }
+
   /** The hash tag of shard `shard`. */
   tag(shard: number): string {
     return `{${this.prefix}:s${shard}}`;

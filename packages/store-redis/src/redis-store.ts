@@ -4,7 +4,7 @@
  * wake-up channel, and closing what the store opened; the kit (`defineStore`) refuses
  * calls once the store is closed and mints lease tokens.
  */
-import { defineStore } from '@herald/core/store';
+import { defineStore, processWarningLogger } from '@herald/core/store';
 import type { Logger, NotificationStore, StoreCapabilities, StoreImplementation } from '@herald/core/store';
 import { CallDeadlines } from './call-deadlines.js';
 import { claimCalls } from './claims.js';
@@ -21,16 +21,18 @@ import type { RedisLink } from './redis-link.js';
 import type { StoreContext } from './store-context.js';
 import { SubscriptionCache } from './subscription-cache.js';
 import { subscriptionCalls } from './subscription-calls.js';
+import { FeedAnnouncements } from './feed-announcements.js';
+import { SubscriberConnection } from './subscriber.js';
 import { WakeChannel } from './wakeups.js';
 
 /** The Redis store's name, as `store.name` reports it. */
 export const NAME = 'redis';
 
-/** Durable (Redis keeps it), shared by many processes, and wakes them across processes. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: false });
+/** Durable (Redis keeps it), shared by many processes, and wakes their dispatchers and live feeds across processes. */
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: true });
 
 /** The store's calls, before the time bound every call goes through. */
-type StoreCalls = Omit<StoreImplementation, 'name' | 'capabilities' | 'closedMessage' | 'onWake' | 'wake' | 'close'>;
+type StoreCalls = Omit<StoreImplementation, 'name' | 'capabilities' | 'closedMessage' | 'onWake' | 'wake' | 'onFeedChange' | 'feedChanged' | 'close'>;
 
 /**
  * Wraps every call: each settles within `timeoutMs` even when Redis does not answer (a
@@ -49,7 +51,10 @@ function guardCalls(calls: StoreCalls, guard: <T>(work: () => Promise<T>) => Pro
 export type RedisStore = NotificationStore & AsyncDisposable;
 
 function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean, commandTimeoutMs: number, log: Logger | undefined): RedisStore {
-  const wakes = new WakeChannel(link, context.keyspace.wakeChannel, commandTimeoutMs, log);
+  const pubsubLog = log ?? processWarningLogger('[herald] [store-redis]');
+  const subscriber = new SubscriberConnection(link, pubsubLog);
+  const wakes = new WakeChannel(link, subscriber, context.keyspace.wakeChannel, commandTimeoutMs);
+  const feeds = new FeedAnnouncements(link, subscriber, context.keyspace.feedChannel, commandTimeoutMs, pubsubLog);
   // Only a client the store created: one passed in is its owner's to watch.
   if (log !== undefined && ownsClient) logConnection(link, log);
   // The kit refuses calls once the store is closed; a call already in flight then fails
@@ -73,9 +78,11 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
     ...guardCalls(calls, guard),
     onWake: (listener) => wakes.listen(listener),
     wake: () => guard(() => wakes.publish()),
+    onFeedChange: (listener) => feeds.listen(listener),
+    feedChanged: (userIds) => guard(() => feeds.announce(userIds)),
     async close() {
       closed = true;
-      await wakes.close();
+      subscriber.close();
       if (!ownsClient) return; // a client passed in stays open: its owner closes it
       const { client } = link;
       if (client.status === 'ready') await bounded(client.quit(), commandTimeoutMs, () => new Error('quit timed out')).catch(() => undefined);
