@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkLogger, HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
+import { checkLogger, checkOptionsObject, HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
+import { streamNotifications, type StreamSettings } from './feed-stream.js';
 import { openApiDocument } from './openapi.js';
 import type { BodyLimits } from './request-body.js';
 import { sendError, sendJson } from './responses.js';
@@ -58,6 +59,43 @@ export interface HttpHandlerOptions {
    * @default none
    */
   readonly logger?: Logger;
+  /** The live feed, `GET /me/notifications/stream` (Server-Sent Events). */
+  readonly stream?: StreamOptions;
+}
+
+/** Options of the feed stream, `GET /me/notifications/stream`. */
+export interface StreamOptions {
+  /**
+   * Milliseconds between the comment lines that keep an idle stream open through proxies
+   * and find dead connections.
+   * @default 15_000
+   */
+  readonly heartbeatMs?: number;
+  /**
+   * Longest time, in milliseconds, a client may leave written events unread (the socket's
+   * buffer full): past it the stream ends with a `resync` event (`reason` `slowClient`).
+   * @default 30_000
+   */
+  readonly stallTimeoutMs?: number;
+  /**
+   * Longest wait, in milliseconds, before the feed is read again when no wake-up came
+   * (`feed.watch`'s `pollIntervalMs`).
+   * @default 30_000
+   */
+  readonly pollIntervalMs?: number;
+}
+
+const streamOptionNames = ['heartbeatMs', 'stallTimeoutMs', 'pollIntervalMs'] as const satisfies readonly (keyof StreamOptions)[];
+
+function streamSettings(options: unknown): StreamSettings {
+  if (options === undefined) return { heartbeatMs: 15_000, stallTimeoutMs: 30_000, pollIntervalMs: undefined };
+  checkOptionsObject('http', 'options.stream', options, streamOptionNames);
+  const given = options as StreamOptions;
+  return {
+    heartbeatMs: positiveWholeNumberOption('http', 'stream.heartbeatMs', given.heartbeatMs, 15_000),
+    stallTimeoutMs: positiveWholeNumberOption('http', 'stream.stallTimeoutMs', given.stallTimeoutMs, 30_000),
+    pollIntervalMs: given.pollIntervalMs === undefined ? undefined : positiveWholeNumberOption('http', 'stream.pollIntervalMs', given.pollIntervalMs, 30_000),
+  };
 }
 
 /** A request handler for node:http, and Express middleware. */
@@ -119,7 +157,7 @@ function clientRequestId(request: IncomingMessage): string | undefined {
 }
 
 const httpHandlerOptionNames = [
-  'authenticate', 'basePath', 'baseUrl', 'maxBodyBytes', 'maxDecodedBytes', 'bodyTimeoutMs', 'onError', 'logger',
+  'authenticate', 'basePath', 'baseUrl', 'maxBodyBytes', 'maxDecodedBytes', 'bodyTimeoutMs', 'onError', 'logger', 'stream',
 ] as const satisfies readonly (keyof HttpHandlerOptions)[];
 
 /** Creates the handler. */
@@ -156,6 +194,8 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   const openApi: Action = async (exchange) => {
     sendJson(exchange.response, 200, openApiDocument(exchange.baseUrl));
   };
+  const stream = streamSettings(options.stream);
+  const feedStream: Action = (exchange, streamService, caller) => streamNotifications(exchange, streamService, caller, stream);
 
   return async (request, response, next) => {
     const requestId = randomUUID();
@@ -164,7 +204,7 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       let pathname = url.pathname;
       if (basePath !== '' && (pathname === basePath || pathname.startsWith(`${basePath}/`))) pathname = pathname.slice(basePath.length);
       const segments = segmentsOf(pathname);
-      const route = routeOf(segments, openApi);
+      const route = routeOf(segments, openApi, feedStream);
       // A path that is not Herald's goes on to the app untouched (Express), headers included.
       if (route === undefined && next !== undefined) return next();
       response.setHeader('request-id', requestId);

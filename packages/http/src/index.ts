@@ -1,4 +1,4 @@
-export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
+export { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type StreamOptions } from './handler.js';
 export { heraldFastifyPlugin, type FastifyInstanceLike, type FastifyRequestLike } from './fastify.js';
 export { developmentAuthenticator } from './dev-authenticator.js';
 export { openApiDocument } from './openapi.js';

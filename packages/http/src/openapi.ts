@@ -78,6 +78,26 @@ export function openApiDocument(serverUrl: string): JsonSchema {
           responses: { '200': { description: 'Changes', content: json(ref('NotificationDelta')) }, ...errors('INVALID_CURSOR', 'CURSOR_EXPIRED') },
         },
       },
+      '/me/notifications/stream': {
+        get: {
+          summary: "The signed-in user's feed, live (Server-Sent Events)",
+          description:
+            'One event per change: `id` the cursor after it, `event` created | updated | stateChanged | deleted, `data` a StreamChange. ' +
+            'Without a cursor the stream starts with every live notification as `created`. A `resync` event (data: StreamResync, an empty `id`) ends it: ' +
+            'the client drops what it holds and reconnects without a cursor. A comment line (`: heartbeat`) comes every 15 s by default.',
+          parameters: [
+            { name: 'Last-Event-ID', in: 'header', description: 'Resume after this cursor (an EventSource sends it when it reconnects)', schema: { type: 'string' } },
+            { name: 'since', in: 'query', description: 'Resume after this cursor (for a first connection; Last-Event-ID wins)', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'An endless text/event-stream',
+              content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: { oneOf: [ref('StreamChange'), ref('StreamResync')] } } },
+            },
+            ...errors('INVALID_ARGUMENT', 'INVALID_CURSOR'),
+          },
+        },
+      },
       '/me/notifications/{id}': {
         parameters: [idParameter('id', 'The notification id')],
         get: { summary: 'One notification', responses: { '200': { description: 'The notification', content: json(ref('Notification')) }, ...errors('NOTIFICATION_NOT_FOUND') } },
@@ -123,6 +143,19 @@ export function openApiDocument(serverUrl: string): JsonSchema {
             '@odata.nextLink': { type: 'string' },
             '@odata.deltaLink': { type: 'string' },
           },
+        },
+        StreamChange: {
+          type: 'object',
+          required: ['notification', 'unreadCount'],
+          properties: {
+            notification: { description: 'The notification (a Notification), or for `deleted` {"id", "@removed": {"reason": "deleted"}}', type: 'object' },
+            unreadCount: { type: 'integer', minimum: 0, description: "The user's unread count after this change" },
+          },
+        },
+        StreamResync: {
+          type: 'object',
+          required: ['reason', 'message'],
+          properties: { reason: { type: 'string', enum: ['cursorExpired', 'slowClient'] }, message: { type: 'string' } },
         },
         Subscription: {
           type: 'object',

@@ -38,7 +38,7 @@ function idOf(segment: string): string {
 }
 
 /** Finds the route of a path (segments below the mount point, still percent-encoded), or `undefined`. */
-export function routeOf(segments: readonly string[], openApi: Action): Route | undefined {
+export function routeOf(segments: readonly string[], openApi: Action, feedStream: Action): Route | undefined {
   // Names are compared decoded; how many segments there are decides the shape of the path.
   const [first, second, third] = segments.map(nameOf);
   const [, , thirdId = '', fourthId = ''] = segments;
@@ -47,6 +47,7 @@ export function routeOf(segments: readonly string[], openApi: Action): Route | u
   if (count < 2 || count > 4 || first !== 'me' || second !== 'notifications') return undefined;
   if (count === 2) return { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
   if (count === 3 && third === 'delta') return { methods: { GET: notifications.notificationDelta } };
+  if (count === 3 && third === 'stream') return { methods: { GET: feedStream } };
   if (third === 'subscriptions') {
     if (count === 3) return { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
     return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, idOf(fourthId)) } };

@@ -55,7 +55,9 @@ function documentedPaths(): Array<{ template: string; methods: string[] }> {
   return [...documented, { template: '/openapi.json', methods: ['get'] }];
 }
 
-const getPaths = documentedPaths().filter((path) => path.methods.includes('get'));
+/** The live stream never ends, so a GET cannot be read whole: feed-stream.test.ts checks its HEAD and 405. */
+const streamPaths = new Set(['/me/notifications/stream']);
+const getPaths = documentedPaths().filter((path) => path.methods.includes('get') && !streamPaths.has(path.template));
 
 /** Requests of each GET path: found, and the answers around it (errors, paging, no credentials). */
 function variants(template: string): Array<{ path: string; headers: Record<string, string> }> {
@@ -102,7 +104,7 @@ describe('HEAD on every GET route', () => {
 });
 
 describe('405 answers', () => {
-  it.each(documentedPaths().map((path) => [path.template, path.methods] as const))('%s: Allow lists HEAD where GET is, and every listed method is served', async (template, documented) => {
+  it.each(documentedPaths().filter((path) => !streamPaths.has(path.template)).map((path) => [path.template, path.methods] as const))('%s: Allow lists HEAD where GET is, and every listed method is served', async (template, documented) => {
     const path = template.replace('{id}', 'no-such-id');
     const answer = await api.call('PUT', path, { headers: { authorization: 'Bearer alice' } });
     expect(answer.status).toBe(405);
