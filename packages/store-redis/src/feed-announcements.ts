@@ -13,7 +13,7 @@ import type { SubscriberConnection } from './subscriber.js';
 import { Publisher } from './wakeups.js';
 
 /** Most user ids one message names; more are announced as "any user" (one re-read per watcher). */
-export const maxUsersPerMessage = 1000;
+const maxUsersPerMessage = 1000;
 
 interface Announcement {
   readonly from: string;

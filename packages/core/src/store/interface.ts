@@ -25,8 +25,7 @@ export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeup
  * - `durable`: data survives the process (a file or a server holds it).
  * - `shared`: several processes may use the store at once (and share its deliveries).
  * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
- * - `feedWakeups`: the store implements `onFeedChange` and `feedChanged`, so a change of a
- *   user's feed in one process wakes the live feeds (`feed.watch`) of the others.
+ * - `feedWakeups`: it implements `onFeedChange` and `feedChanged`: one process's feed change wakes the others' `feed.watch`.
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
@@ -365,7 +364,6 @@ export interface NotificationStore {
 
   /** Hears other processes' `feedChanged` (see `FeedChangeListener`); present exactly when `capabilities.feedWakeups`. */
   onFeedChange?(listener: FeedChangeListener): FeedChangeSubscription;
-
   /** Tells other processes these users' feeds changed (`undefined`: any user's); present exactly when `capabilities.feedWakeups`. */
   feedChanged?(userIds: readonly string[] | undefined): Promise<void>;
 
