@@ -7,11 +7,11 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runStoreConformance, sampleDeliveries, sampleNotification } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
+import { keyspaceStores, prefixOf } from './keyspace-stores.js';
 import { clusterReady, startRedisCluster, type RedisClusterServers } from './redis-server.js';
 
 let servers: RedisClusterServers;
 let cluster: Cluster;
-let stores = 0;
 
 beforeAll(async () => {
   servers = await startRedisCluster(3);
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 runStoreConformance({
   name: 'redis cluster',
-  createStore: () => createRedisStore({ client: cluster, prefix: `cluster-conformance-${(stores += 1)}`, shards: 8 }),
+  ...keyspaceStores('cluster-conformance', (prefix) => createRedisStore({ client: cluster, prefix, shards: 8 })),
   destroyStore: async () => {
     await Promise.all(cluster.nodes('master').map((node) => node.flushall()));
   },
@@ -58,7 +58,7 @@ runStoreConformance({
 
     it('wakes another store instance of the same keyspace through pub/sub', async () => {
       const sender = await createStore();
-      const receiver = await createRedisStore({ client: cluster, prefix: `cluster-conformance-${stores}` });
+      const receiver = await createRedisStore({ client: cluster, prefix: prefixOf(sender) });
       let woken = 0;
       receiver.onWake?.(() => {
         woken += 1;

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runStoreConformance, sampleDeliveries, sampleNotification } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
 import { scripts } from '../src/scripts/index.js';
+import { keyspaceStores } from './keyspace-stores.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
 let server: RedisServer;
 let admin: Redis;
-let stores = 0;
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -27,7 +27,7 @@ for (const shards of [1, 4]) {
   runStoreConformance({
     name: `redis (${shards} shard${shards === 1 ? '' : 's'})`,
     // A store that connects by URL, so it opens and closes its own client each test.
-    createStore: () => createRedisStore({ url: server.url, prefix: `conformance-${(stores += 1)}`, shards }),
+    ...keyspaceStores(`conformance-${shards}`, (prefix) => createRedisStore({ url: server.url, prefix, shards })),
     destroyStore: async () => {
       await admin.flushall();
     },

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NotificationStore } from '@herald/core';
 import { runStoreConformance } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
+import { keyspaceStores } from './keyspace-stores.js';
 import { clusterReady, startRedisCluster, startRedisServer, type RedisClusterServers, type RedisServer } from './redis-server.js';
 
 // Not a mock: the store's `import 'ioredis'` gets the real ioredis 6, as an app's install
@@ -79,7 +80,7 @@ describe('one server, an ioredis 6 Redis client', () => {
 
   runStoreConformance({
     name: 'redis with an ioredis 6 client (4 shards)',
-    createStore: () => createRedisStore({ client, prefix: `ioredis6-${(stores += 1)}`, shards: 4 }),
+    ...keyspaceStores('ioredis6', (prefix) => createRedisStore({ client, prefix, shards: 4 })),
     destroyStore: async () => {
       await client.flushall();
     },
@@ -108,7 +109,7 @@ describe('a cluster, an ioredis 6 Cluster client', () => {
 
   runStoreConformance({
     name: 'redis cluster with an ioredis 6 client (8 shards)',
-    createStore: () => createRedisStore({ client: cluster, prefix: `ioredis6-cluster-${(stores += 1)}`, shards: 8 }),
+    ...keyspaceStores('ioredis6-cluster', (prefix) => createRedisStore({ client: cluster, prefix, shards: 8 })),
     destroyStore: async () => {
       await Promise.all(cluster.nodes('master').map((node) => node.flushall()));
     },
@@ -144,7 +145,7 @@ describe('one server, the store’s own client made by ioredis 6 (option url)', 
 
   runStoreConformance({
     name: 'redis with its own ioredis 6 client (1 shard)',
-    createStore: () => createRedisStore({ url: server.url, prefix: `ioredis6-url-${(stores += 1)}`, shards: 1 }),
+    ...keyspaceStores('ioredis6-url', (prefix) => createRedisStore({ url: server.url, prefix, shards: 1 })),
     destroyStore: async () => {
       await admin.flushall();
     },

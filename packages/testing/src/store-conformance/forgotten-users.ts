@@ -2,7 +2,8 @@
  * Group `forgottenUsers`: a user with nothing left (every notification expired and
  * purged, their tombstones purged too) costs a store nothing, yet comes back with a
  * sequence above every one they had, so a change cursor from before is refused rather
- * than misread — also after a reopen, for a durable store (docs/stores.md, "Purging").
+ * than misread — also after a reopen, for a durable store (group `durability`;
+ * docs/stores.md, "Purging").
  */
 import { expect, it } from 'vitest';
 import type { NotificationStore } from '@herald/core';
@@ -20,41 +21,32 @@ async function purgeAll(store: NotificationStore, now: number): Promise<void> {
   }
 }
 
-/** Registers the tests of the group. */
+/** Purges every notification of alice's, and their tombstones: she is forgotten. Returns her cursors from before. */
+export async function forgetAlice(store: NotificationStore): Promise<{ behind: number; seen: number }> {
+  const expirationDateTime = new Date(t0 + day).toISOString();
+  for (let n = 0; n < 3; n += 1) await send(store, { appNotificationId: `a${n}`, content: { expirationDateTime }, now: t0 + n });
+  const caughtUp = (await store.listChanges(alice, 0, 100, t0 + 10)).cursor;
+  await store.purgeExpired({ now: t0 + day, tombstonesBefore: t0, limit: 1000 });
+  const seen = (await store.listChanges(alice, caughtUp, 100, t0 + day)).cursor;
+  await purgeAll(store, t0 + day + 1);
+  return { behind: caughtUp, seen };
+}
+
+/** Expects alice to come back above every sequence she had, her old cursor refused. */
+export async function expectComesBack(store: NotificationStore, before: { behind: number; seen: number }, when: string): Promise<void> {
+  const back = await send(store, { appNotificationId: 'again', now: t0 + 2 * day });
+  expect(back.notification.sequence, `a forgotten user's sequence goes on above every one they had ${when}`).toBeGreaterThan(before.seen);
+  await expectHeraldError(
+    () => store.listChanges(alice, before.behind, 100, t0 + 2 * day),
+    'CURSOR_EXPIRED',
+    `a cursor that missed purged deletions is refused ${when}, not read as current`,
+  );
+}
+
+/** Registers the tests of the group (the same after a reopen: group `durability`). */
 export function forgottenUserTests(h: StoreHarness): void {
-  const forgetAlice = async (store: NotificationStore): Promise<{ behind: number; seen: number }> => {
-    const expirationDateTime = new Date(t0 + day).toISOString();
-    for (let n = 0; n < 3; n += 1) await send(store, { appNotificationId: `a${n}`, content: { expirationDateTime }, now: t0 + n });
-    const caughtUp = (await store.listChanges(alice, 0, 100, t0 + 10)).cursor;
-    await store.purgeExpired({ now: t0 + day, tombstonesBefore: t0, limit: 1000 });
-    const seen = (await store.listChanges(alice, caughtUp, 100, t0 + day)).cursor;
-    await purgeAll(store, t0 + day + 1);
-    return { behind: caughtUp, seen };
-  };
-
-  const expectComesBack = async (store: NotificationStore, before: { behind: number; seen: number }, when: string): Promise<void> => {
-    const back = await send(store, { appNotificationId: 'again', now: t0 + 2 * day });
-    expect(back.notification.sequence, `a forgotten user's sequence goes on above every one they had ${when}`).toBeGreaterThan(before.seen);
-    await expectHeraldError(
-      () => store.listChanges(alice, before.behind, 100, t0 + 2 * day),
-      'CURSOR_EXPIRED',
-      `a cursor that missed purged deletions is refused ${when}, not read as current`,
-    );
-  };
-
   it('keeps a forgotten user’s old cursors refused and goes on from their sequence', async () => {
     const before = await forgetAlice(h.store);
     await expectComesBack(h.store, before, 'in the same store');
-  });
-
-  const { reopen, compact } = h;
-  if (reopen === undefined) return;
-
-  it('does the same after compaction and a reopen', async () => {
-    let store = await h.open();
-    const before = await forgetAlice(store);
-    await compact?.(store);
-    store = await reopen(store);
-    await expectComesBack(store, before, 'after compaction and a reopen');
   });
 }

@@ -1,6 +1,8 @@
 /**
- * The store conformance suite: every rule of docs/stores.md as vitest tests, in groups a
- * store can switch off. A store runs it from one test file:
+ * The store conformance suite: every rule of docs/stores.md as vitest tests, in groups.
+ * A store's declared `capabilities` decide which of the capability groups run
+ * ({@link storeConformanceCapabilities}); a store can switch any group off. A store runs
+ * it from one test file:
  *
  * ```ts
  * import { runStoreConformance } from '@herald/testing';
@@ -8,9 +10,11 @@
  * runStoreConformance({ name: 'my-store', createStore: () => createMyStore() });
  * ```
  */
-import { describe } from 'vitest';
+import { beforeEach, describe } from 'vitest';
 import { unknownOptionMessage, type NotificationStore } from '@herald/core';
+import type { StoreCapabilities } from '@herald/core';
 import { changeTests } from './changes.js';
+import { durabilityTests } from './durability.js';
 import { concurrencyTests } from './concurrency.js';
 import { deliveryTests } from './deliveries.js';
 import { expiryTests } from './expiry.js';
@@ -26,6 +30,7 @@ import { schedulingTests } from './scheduling.js';
 import { subscriptionTests } from './subscriptions.js';
 import { forgottenUserTests } from './forgotten-users.js';
 import { textTests } from './text.js';
+import { feedWakeupTests, wakeupTests } from './wakeups.js';
 
 /** The groups of the store suite, in the order they run. */
 export const storeConformanceGroups = [
@@ -44,10 +49,27 @@ export const storeConformanceGroups = [
   'concurrency',
   'text',
   'forgottenUsers',
+  'durability',
+  'wakeups',
+  'feedWakeups',
 ] as const;
 
 /** A group of the store suite. */
 export type StoreConformanceGroup = (typeof storeConformanceGroups)[number];
+
+/**
+ * The groups that run only for a store declaring a capability, as abstract-level's
+ * `supports` decides its tests: read from the store each test opens, so a store that does
+ * not declare one shows the group's tests as skipped. Every other group runs for every store.
+ * - `durability` needs `durable`: data survives a close and a reopen (the suite needs `reopenStore`).
+ * - `wakeups` needs `wakeups`: `onWake` and `wake`.
+ * - `feedWakeups` needs `feedWakeups`: `onFeedChange` and `feedChanged`.
+ */
+export const storeConformanceCapabilities = {
+  durability: 'durable',
+  wakeups: 'wakeups',
+  feedWakeups: 'feedWakeups',
+} as const satisfies Partial<Record<StoreConformanceGroup, keyof StoreCapabilities>>;
 
 /** What the store suite needs. */
 export interface StoreConformanceOptions {
@@ -61,9 +83,10 @@ export interface StoreConformanceOptions {
    */
   readonly destroyStore?: (store: NotificationStore) => void | Promise<void>;
   /**
-   * For a durable store: closes `store` and opens the same data again, so the suite can
-   * check that what was acknowledged survives (group `text` reads every string back).
-   * @default none: the reopen tests do not run
+   * For a durable store (`capabilities.durable`): closes `store` and opens the same data
+   * again, so group `durability` can check that what was acknowledged survives. Required
+   * when the store declares `durable`: the group's tests fail without it.
+   * @default none
    */
   readonly reopenStore?: (store: NotificationStore) => NotificationStore | Promise<NotificationStore>;
   /**
@@ -74,7 +97,7 @@ export interface StoreConformanceOptions {
   readonly compactStore?: (store: NotificationStore) => void | Promise<void>;
   /**
    * Groups to switch off, e.g. `{ concurrency: true }`; a skipped group shows as skipped.
-   * @default every group runs
+   * @default every group runs, the capability groups when the store declares their capability
    */
   readonly skip?: Partial<Record<StoreConformanceGroup, boolean>>;
   /**
@@ -101,7 +124,22 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   concurrency: concurrencyTests,
   text: textTests,
   forgottenUsers: forgottenUserTests,
+  durability: durabilityTests,
+  wakeups: wakeupTests,
+  feedWakeups: feedWakeupTests,
 };
+
+/** Registers `group` with a fresh store per test, skipping each test when the store lacks the group's capability. */
+function registerGroup(group: StoreConformanceGroup, options: StoreConformanceOptions): void {
+  const harness = storeHarness(options);
+  const capability = (storeConformanceCapabilities as Partial<Record<StoreConformanceGroup, keyof StoreCapabilities>>)[group];
+  if (capability !== undefined) {
+    beforeEach((context) => {
+      if (harness.store.capabilities[capability] !== true) context.skip(`the store does not declare capabilities.${capability}`);
+    });
+  }
+  groupTests[group](harness);
+}
 
 function checkOptions(options: StoreConformanceOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('[herald] [testing] runStoreConformance needs an options object');
@@ -130,7 +168,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   describe(`${options.name} store conformance`, () => {
     for (const group of storeConformanceGroups) {
       // Each group's hooks live inside it, so a skipped group opens no store at all.
-      const register = (): void => groupTests[group](storeHarness(options));
+      const register = (): void => registerGroup(group, options);
       if (options.skip?.[group] === true) describe.skip(group, register);
       else describe(group, register);
     }

@@ -1,8 +1,8 @@
 /**
  * Group `text`: a store returns exactly the strings it acknowledged, in every string
  * field, for any well-formed Unicode (astral characters, combining marks, noncharacters,
- * U+FFFD itself) — and, for a durable store, after compaction and a reopen too
- * (docs/stores.md, "Text"). Lone surrogates never reach a store: the service refuses
+ * U+FFFD itself) — and, for a durable store, after compaction and a reopen too (group
+ * `durability`; docs/stores.md, "Text"). Lone surrogates never reach a store: the service refuses
  * them at its boundary, because no UTF-8 store can keep them.
  */
 import fc from 'fast-check';
@@ -19,7 +19,7 @@ const anyText = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 });
 const anyName = anyText.map((text) => `n${text.replace(/[\u0000-\u001f\u007f]/g, '')}`);
 
 /** One record of strings for every field the scenario writes. */
-const texts = fc.record({
+export const texts = fc.record({
   userId: anyName,
   appNotificationId: anyName,
   title: anyText,
@@ -33,10 +33,10 @@ const texts = fc.record({
   errorMessage: anyText,
 });
 
-type Texts = typeof texts extends fc.Arbitrary<infer T> ? T : never;
+export type Texts = typeof texts extends fc.Arbitrary<infer T> ? T : never;
 
 /** Writes every string of `t` into a notification, a subscription and a delivery's error. */
-async function write(store: NotificationStore, t: Texts): Promise<{ notificationId: string; subscriptionId: string; deliveryId: string }> {
+export async function write(store: NotificationStore, t: Texts): Promise<{ notificationId: string; subscriptionId: string; deliveryId: string }> {
   const subscription = await store.createSubscription(sampleSubscription({ userId: t.userId, address: t.address, secret: t.secret }, t0), t0);
   await store.updateSubscription(subscription.id, { status: 'inactive', statusReason: t.statusReason }, t0);
   const notification = sampleNotification(
@@ -59,7 +59,7 @@ async function write(store: NotificationStore, t: Texts): Promise<{ notification
 }
 
 /** Reads every string back and expects each exactly as written. */
-async function expectExact(store: NotificationStore, t: Texts, ids: { notificationId: string; subscriptionId: string; deliveryId: string }, when: string): Promise<void> {
+export async function expectExact(store: NotificationStore, t: Texts, ids: { notificationId: string; subscriptionId: string; deliveryId: string }, when: string): Promise<void> {
   const notification = await store.getNotification(t.userId, ids.notificationId, t0);
   expect(notification, `the notification must be found by its userId ${when}`).toBeDefined();
   expect(notification?.userId, `userId ${when}`).toBe(t.userId);
@@ -75,7 +75,7 @@ async function expectExact(store: NotificationStore, t: Texts, ids: { notificati
   expect(delivery?.lastError?.message, `a delivery's error message ${when}`).toBe(t.errorMessage);
 }
 
-/** Registers the tests of the group; the reopen test runs for stores that can reopen. */
+/** Registers the tests of the group (the same after a reopen: group `durability`). */
 export function textTests(h: StoreHarness): void {
   it('returns every string exactly as acknowledged, for any well-formed Unicode', async () => {
     await fc.assert(
@@ -109,31 +109,4 @@ export function textTests(h: StoreHarness): void {
       expect(secondFeed.items).toHaveLength(1);
     }
   });
-
-  const { reopen, compact } = h;
-  if (reopen === undefined) return;
-
-  it('returns every string exactly after compaction and a reopen', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(texts, { minLength: 1, maxLength: 4 }), async (drawn) => {
-        // One user each: two writes of one user and app id would be an update, which
-        // supersedes the first one's delivery and so rewrites its error on purpose.
-        const batch = drawn.map((t, index) => ({ ...t, userId: `${t.userId}-${index}` }));
-        let store = await h.open();
-        const written = [];
-        for (const t of batch) written.push({ t, ids: await write(store, t) });
-        await compact?.(store);
-        store = await reopen(store);
-        for (const { t, ids } of written) await expectExact(store, t, ids, 'after compaction and a reopen');
-        // And written after the snapshot, so read back from the log alone.
-        const later = batch.map((t) => ({ ...t, userId: `${t.userId}-later` }));
-        const after = [];
-        for (const t of later) after.push({ t, ids: await write(store, t) });
-        store = await reopen(store);
-        for (const { t, ids } of after) await expectExact(store, t, ids, 'after a reopen that replays the log');
-      }),
-      { numRuns: 12 },
-    );
-  });
 }
-
