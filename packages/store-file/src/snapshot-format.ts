@@ -8,8 +8,21 @@
  * strings that repeat (apps, groups, dates, subscription ids, payloads) are written once
  * and referred to after, and reading one back is an array look-up, not a parse.
  */
-import { deliveryStatuses, platformTypes, readStates, userActionStates } from '@herald/core/store';
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, NotificationContent, PlatformType, ReadState, StoredNotification, StoredSubscription, UserActionState } from '@herald/core/store';
+import { deliveryStatuses, optionalContentFields, platformTypes, presentFields, readFields, readStates, requiredContentFields, userActionStates, writeFields } from '@herald/core/store';
+import type {
+  DeliveryError,
+  DeliveryKind,
+  DeliveryLease,
+  DeliveryStatus,
+  FieldReaders,
+  FieldWriters,
+  NotificationContent,
+  PlatformType,
+  ReadState,
+  StoredNotification,
+  StoredSubscription,
+  UserActionState,
+} from '@herald/core/store';
 import type { ByteReader, ByteWriter } from './binary-buffer.js';
 import { restoredRecord } from '@herald/store-memory/engine';
 import type { DeliveryImage, NotificationImage, StateImage, StateRestorer } from '@herald/store-memory/engine';
@@ -27,12 +40,34 @@ const enum Tag {
   RetiredSequence = 8,
 }
 
-// Optional fields of a notification record, as bits.
-const hasTargetPolicy = 1;
-const hasPriority = 2;
-const hasGroupName = 4;
-const hasDisplayTimeToLive = 8;
-const hasFallbackPolicy = 16;
+/**
+ * How each kind of the contract's fields is written: strings through the table of shared
+ * strings (apps, groups, dates and enum values repeat), numbers as doubles, objects as
+ * shared values. The content's fields follow the contract's field table: its required
+ * fields in order, then (after the record's own fields) a number with bit `i` set for
+ * each present optional field `i`, then those fields in order. A varuint, which is one
+ * byte, as the flags byte of older snapshots was, until an eighth optional field.
+ */
+const fieldWriters: FieldWriters<ByteWriter> = {
+  text: (out, value) => out.shared(value),
+  'date-time': (out, value) => out.shared(value),
+  enum: (out, value) => out.shared(value),
+  number: (out, value) => out.f64(value),
+  payload: (out, value) => out.sharedValue(value),
+  'target-policy': (out, value) => out.sharedValue(value),
+  'fallback-policy': (out, value) => out.sharedValue(value),
+};
+
+/** The reading of each kind, as {@link fieldWriters} writes it. */
+const fieldReaders: FieldReaders<ByteReader> = {
+  text: (input) => input.shared(),
+  'date-time': (input) => input.shared(),
+  enum: (input) => input.shared(),
+  number: (input) => input.f64(),
+  payload: (input) => input.sharedValue() as NotificationContent['payload'],
+  'target-policy': (input) => input.sharedValue() as NonNullable<NotificationContent['targetPolicy']>,
+  'fallback-policy': (input) => input.sharedValue() as NonNullable<NotificationContent['fallbackPolicy']>,
+};
 
 // Optional fields of a delivery, as bits.
 const hasNextAttempt = 1;
@@ -70,27 +105,14 @@ export interface SnapshotCounts {
 
 function writeRecordBody(out: ByteWriter, record: StoredNotification): void {
   out.str(record.id);
-  out.shared(record.targetHostName);
-  out.shared(record.appNotificationId);
-  out.sharedValue(record.payload);
-  out.shared(record.expirationDateTime);
+  writeFields(out, record, requiredContentFields, fieldWriters);
   out.shared(record.createdDateTime);
   out.shared(record.lastModifiedDateTime);
   out.u8(indexOf(readStates, record.readState, 'read state'));
   out.u8(indexOf(userActionStates, record.userActionState, 'action state'));
   out.varuint(record.sequence);
-  const flags =
-    (record.targetPolicy !== undefined ? hasTargetPolicy : 0) |
-    (record.priority !== undefined ? hasPriority : 0) |
-    (record.groupName !== undefined ? hasGroupName : 0) |
-    (record.displayTimeToLive !== undefined ? hasDisplayTimeToLive : 0) |
-    (record.fallbackPolicy !== undefined ? hasFallbackPolicy : 0);
-  out.u8(flags);
-  if (record.targetPolicy !== undefined) out.sharedValue(record.targetPolicy);
-  if (record.priority !== undefined) out.shared(record.priority);
-  if (record.groupName !== undefined) out.shared(record.groupName);
-  if (record.displayTimeToLive !== undefined) out.f64(record.displayTimeToLive);
-  if (record.fallbackPolicy !== undefined) out.sharedValue(record.fallbackPolicy);
+  out.varuint(presentFields(record, optionalContentFields));
+  writeFields(out, record, optionalContentFields, fieldWriters);
 }
 
 function writeDelivery(out: ByteWriter, delivery: DeliveryImage): void {
@@ -214,28 +236,20 @@ export async function writeImage(out: ByteWriter, image: StateImage, chunkBytes:
 
 // ---- Reading ---------------------------------------------------------------------
 
-/** Turns shared frozen policy objects back into the content's types. */
-type MutableContent = { -readonly [K in keyof NotificationContent]: NotificationContent[K] };
-
 function readRecord(input: ByteReader, userId: string): StoredNotification {
   const id = input.str();
-  const targetHostName = input.shared();
-  const appNotificationId = input.shared();
-  const payload = input.sharedValue() as NotificationContent['payload'];
-  const expirationDateTime = input.shared();
+  // Filled in from the field table: required fields here, optional ones after the flags.
+  const content = {} as NotificationContent;
+  readFields(input, requiredContentFields, fieldReaders, content);
   const createdDateTime = input.shared();
   const lastModifiedDateTime = input.shared();
   const readState: ReadState = named(readStates, input.u8(), 'read state');
   const userActionState: UserActionState = named(userActionStates, input.u8(), 'action state');
   const sequence = input.varuint();
-  const flags = input.u8();
-  const content: MutableContent = { targetHostName, appNotificationId, payload, expirationDateTime };
-  if ((flags & hasTargetPolicy) !== 0) content.targetPolicy = input.sharedValue() as NotificationContent['targetPolicy'];
-  if ((flags & hasPriority) !== 0) content.priority = input.shared() as NotificationContent['priority'];
-  if ((flags & hasGroupName) !== 0) content.groupName = input.shared();
-  if ((flags & hasDisplayTimeToLive) !== 0) content.displayTimeToLive = input.f64();
-  if ((flags & hasFallbackPolicy) !== 0) content.fallbackPolicy = input.sharedValue() as NotificationContent['fallbackPolicy'];
-  return restoredRecord(content, { id, userId, targetHostName, createdDateTime, lastModifiedDateTime, sequence, readState, userActionState });
+  const present = input.varuint();
+  if (present >= 1 << optionalContentFields.length) throw new RangeError(`a notification with unknown optional fields (flags ${present})`);
+  readFields(input, optionalContentFields, fieldReaders, content, present);
+  return restoredRecord(content, { id, userId, targetHostName: content.targetHostName, createdDateTime, lastModifiedDateTime, sequence, readState, userActionState });
 }
 
 function readDelivery<State>(input: ByteReader, restorer: StateRestorer<State>): void {

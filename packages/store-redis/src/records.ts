@@ -17,6 +17,7 @@ import type {
   SubscriptionStatus,
   UserActionState,
 } from '@herald/core/store';
+import { pickContent } from '@herald/core/store';
 import { storeError } from './errors.js';
 
 /** A hash as a map of its fields. */
@@ -56,20 +57,13 @@ function field(fields: Fields, name: string, what: string): string {
   return fields[name] ?? corrupt(`a ${what} without its field ${name}`);
 }
 
-/** The contract content of a notification to store, as JSON: only the contract's fields, none undefined. */
+/**
+ * The contract content of a notification to store, as JSON: only the contract's fields
+ * (from its field table, in its order), none undefined. Every kind is a JSON value, so
+ * JSON is the codec of every kind; reading parses the body whole.
+ */
 export function contentBody(notification: NewNotification): string {
-  const content: NotificationContent = {
-    targetHostName: notification.targetHostName,
-    appNotificationId: notification.appNotificationId,
-    payload: notification.payload,
-    expirationDateTime: notification.expirationDateTime,
-  };
-  if (notification.targetPolicy !== undefined) content.targetPolicy = notification.targetPolicy;
-  if (notification.priority !== undefined) content.priority = notification.priority;
-  if (notification.groupName !== undefined) content.groupName = notification.groupName;
-  if (notification.displayTimeToLive !== undefined) content.displayTimeToLive = notification.displayTimeToLive;
-  if (notification.fallbackPolicy !== undefined) content.fallbackPolicy = notification.fallbackPolicy;
-  return JSON.stringify(content);
+  return JSON.stringify(pickContent(notification));
 }
 
 function parseBody(body: string): NotificationContent {

@@ -4,6 +4,7 @@
  * notification"), with fresh ids, so tests spell out only what they care about.
  */
 import { formatDateTime, newId } from '@herald/core';
+import { contentFieldNames, type ContentField } from '@herald/core/store';
 import { checkKeys, kitError } from './kit-checks.js';
 import type {
   DeliveryKind,
@@ -35,11 +36,9 @@ export const sampleSubscriptionLifetimeMs: number = 30 * 24 * 60 * 60 * 1000;
 
 // The fields each builder's overrides may name: a misspelt one (`adress`) would leave the
 // sample's own value in place and add a field no store reads. Records over each type's
-// keys, so a field added to core fails this file's compile until listed.
-const contentFields = {
-  targetHostName: true, appNotificationId: true, payload: true, expirationDateTime: true, targetPolicy: true, priority: true,
-  groupName: true, displayTimeToLive: true, fallbackPolicy: true,
-} as const;
+// keys, so a field added to core fails this file's compile until listed; the contract's
+// fields come from its field table.
+const contentFields = Object.fromEntries(contentFieldNames.map((name) => [name, true])) as Record<ContentField, true>;
 const newNotificationFields: Record<keyof NewNotification, true> = { ...contentFields, id: true, userId: true };
 const storedNotificationFields: Record<keyof StoredNotification, true> = {
   ...contentFields, id: true, userId: true, createdDateTime: true, lastModifiedDateTime: true, readState: true, userActionState: true, sequence: true,

@@ -7,11 +7,12 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { HeraldError, optionError, type HeraldErrorCode, type ValidationIssue } from '../errors.js';
 import { rejectUnknownOptions } from '../option-checks.js';
 import { formatDateTime, isCanonicalDateTime, isDateTime, parseDateTime } from './date-time.js';
+import { copyFields, optionalContentFields, type FieldNormalizers } from './fields.js';
 import { codeOf, issuesOf, summaryOf } from './issues.js';
 import { contractLimits } from './limits.js';
 import { illFormedIssues } from './text.js';
 import { notificationSchema, notificationStateSchema, subscriptionSchema } from './schema.js';
-import type { NotificationContent, NotificationRequest, PlatformType, ReadState, UserActionState, VisualContent } from './types.js';
+import type { EndpointFallback, NotificationContent, NotificationPayload, NotificationRequest, PlatformType, ReadState, UserActionState, VisualContent } from './types.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: false });
 ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
@@ -103,6 +104,60 @@ function copyVisual(visual: VisualContent): VisualContent {
   return copy;
 }
 
+function copyPayload(payload: NotificationPayload): NotificationPayload {
+  const copy: NotificationPayload = {};
+  if (payload.visualContent !== undefined) copy.visualContent = copyVisual(payload.visualContent);
+  if (payload.rawContent !== undefined) copy.rawContent = payload.rawContent;
+  return copy;
+}
+
+/** A date-time in canonical form: a canonical one kept as given (same value, no new string). */
+function canonicalDateTime(text: string): string {
+  return isCanonicalDateTime(text) ? text : formatDateTime(parseDateTime(text) as number);
+}
+
+/**
+ * The stored form of each kind of field, from a request value the schema has checked:
+ * one function per kind of the field table, so a new field of a known kind needs no code here.
+ */
+const fieldNormalizers: FieldNormalizers = {
+  text: (value) => value as string,
+  'date-time': (value) => canonicalDateTime(value as string),
+  enum: (value) => value as string,
+  // The contract allows a string of digits (the reference's own example sends one).
+  number: (value) => Number(value),
+  payload: (value) => copyPayload(value as NotificationPayload),
+  'target-policy': (value) => {
+    const platforms = (value as NotificationRequest['targetPolicy'] & object).platformTypes;
+    return platforms === undefined ? {} : { platformTypes: normalizePlatforms(platforms) };
+  },
+  'fallback-policy': (value) => {
+    const fallback = (value as NonNullable<NotificationRequest['fallbackPolicy']>).endpointFallback;
+    return {
+      endpointFallback: {
+        platformTypes: normalizePlatforms(fallback.platformTypes),
+        fallbackDelayInSeconds: fallback.fallbackDelayInSeconds,
+        ...(fallback.visualContent === undefined ? {} : { visualContent: copyVisual(fallback.visualContent) }),
+      },
+    };
+  },
+};
+
+/** The fallback rules a schema cannot state: its platforms targeted, raw content to replace, visual content to send. */
+function checkFallback(fallback: EndpointFallback, content: NotificationContent): void {
+  const targeted = content.targetPolicy?.platformTypes;
+  const untargeted = targeted === undefined ? [] : fallback.platformTypes.filter((p) => !targeted.includes(p));
+  if (untargeted.length > 0) {
+    fail('CONTRACT_MISMATCH', [{ field: 'fallbackPolicy.endpointFallback.platformTypes', rule: 'subset', message: `fallback platform ${untargeted.join(', ')} is not in targetPolicy.platformTypes` }]);
+  }
+  if (content.payload.rawContent === undefined) {
+    fail('INVALID_PAYLOAD', [{ field: 'payload.rawContent', rule: 'required', message: 'payload.rawContent is required with a fallbackPolicy: the fallback replaces an unacknowledged raw notification' }]);
+  }
+  if ((fallback.visualContent ?? content.payload.visualContent) === undefined) {
+    fail('INVALID_PAYLOAD', [{ field: 'fallbackPolicy.endpointFallback.visualContent', rule: 'required', message: 'a fallbackPolicy needs visual content, in endpointFallback.visualContent or payload.visualContent' }]);
+  }
+}
+
 /**
  * Validates a notification request against the contract and returns its normalized,
  * stored form: platform names lower-case, `displayTimeToLive` a number,
@@ -140,50 +195,17 @@ export function validateNotification(input: unknown, context: ValidationContext)
   const content: NotificationContent = {
     targetHostName: request.targetHostName,
     appNotificationId: request.appNotificationId,
-    payload: {},
+    payload: copyPayload(request.payload),
     // A valid date-time already in canonical form is kept as given: same value, no new string.
     expirationDateTime:
       request.expirationDateTime !== undefined && isCanonicalDateTime(request.expirationDateTime) ? request.expirationDateTime : formatDateTime(expiresAt),
   };
-  if (request.payload.visualContent !== undefined) content.payload.visualContent = copyVisual(request.payload.visualContent);
-  if (request.payload.rawContent !== undefined) content.payload.rawContent = request.payload.rawContent;
-  if (request.targetPolicy?.platformTypes !== undefined) {
-    content.targetPolicy = { platformTypes: normalizePlatforms(request.targetPolicy.platformTypes) };
-  } else if (request.targetPolicy !== undefined) {
-    content.targetPolicy = {};
+  // The optional fields, from the field table: each kind to its stored form.
+  copyFields(request, optionalContentFields, fieldNormalizers, content);
+  if (content.displayTimeToLive !== undefined && content.displayTimeToLive > contractLimits.displayTimeToLiveSeconds) {
+    fail('CONTRACT_MISMATCH', [{ field: 'displayTimeToLive', rule: 'maximum', message: `displayTimeToLive must be at most ${contractLimits.displayTimeToLiveSeconds} seconds` }]);
   }
-  if (request.priority !== undefined) content.priority = request.priority;
-  if (request.groupName !== undefined) content.groupName = request.groupName;
-  if (request.displayTimeToLive !== undefined) {
-    const seconds = Number(request.displayTimeToLive);
-    if (seconds > contractLimits.displayTimeToLiveSeconds) {
-      fail('CONTRACT_MISMATCH', [{ field: 'displayTimeToLive', rule: 'maximum', message: `displayTimeToLive must be at most ${contractLimits.displayTimeToLiveSeconds} seconds` }]);
-    }
-    content.displayTimeToLive = seconds;
-  }
-  if (request.fallbackPolicy !== undefined) {
-    const fallback = request.fallbackPolicy.endpointFallback;
-    const platforms = normalizePlatforms(fallback.platformTypes);
-    const targeted = content.targetPolicy?.platformTypes;
-    const untargeted = targeted === undefined ? [] : platforms.filter((p) => !targeted.includes(p));
-    if (untargeted.length > 0) {
-      fail('CONTRACT_MISMATCH', [{ field: 'fallbackPolicy.endpointFallback.platformTypes', rule: 'subset', message: `fallback platform ${untargeted.join(', ')} is not in targetPolicy.platformTypes` }]);
-    }
-    if (content.payload.rawContent === undefined) {
-      fail('INVALID_PAYLOAD', [{ field: 'payload.rawContent', rule: 'required', message: 'payload.rawContent is required with a fallbackPolicy: the fallback replaces an unacknowledged raw notification' }]);
-    }
-    const visual = fallback.visualContent ?? content.payload.visualContent;
-    if (visual === undefined) {
-      fail('INVALID_PAYLOAD', [{ field: 'fallbackPolicy.endpointFallback.visualContent', rule: 'required', message: 'a fallbackPolicy needs visual content, in endpointFallback.visualContent or payload.visualContent' }]);
-    }
-    content.fallbackPolicy = {
-      endpointFallback: {
-        platformTypes: platforms,
-        fallbackDelayInSeconds: fallback.fallbackDelayInSeconds,
-        ...(fallback.visualContent === undefined ? {} : { visualContent: copyVisual(fallback.visualContent) }),
-      },
-    };
-  }
+  if (content.fallbackPolicy !== undefined) checkFallback(content.fallbackPolicy.endpointFallback, content);
   return content;
 }
 

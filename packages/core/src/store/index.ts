@@ -12,6 +12,7 @@ export * from './delivery-transitions.js';
 export * from '../records.js';
 export * from '../errors.js';
 export * from '../contract/types.js';
+export * from '../contract/fields.js';
 export { parseDateTime, formatDateTime, expiryOf } from '../contract/date-time.js';
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from '../option-checks.js';
 export { newId } from '../ids.js';

@@ -2,15 +2,15 @@
  * Stored notifications are frozen records, built once per change and then handed out
  * as they are: reading a feed page copies nothing, and no caller can change them.
  */
-import { platformTypes, priorities } from '@herald/core/store';
+import { asIsCopiers, contentFieldNames, copyFields, optionalContentFields, platformTypes } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import type {
   FallbackPolicy,
+  FieldCopiers,
   NotificationContent,
   NotificationPayload,
   VisualContent,
   PlatformType,
-  Priority,
   ReadState,
   StoredNotification,
   TargetPolicy,
@@ -42,16 +42,26 @@ function platformConstant(name: PlatformType): PlatformType {
   return platformTypes.find((known) => known === name) ?? name;
 }
 
-function priorityConstant(priority: Priority): Priority {
-  return priorities.find((known) => known === priority) ?? priority;
-}
-
 /**
  * Shares the immutable parts of notification content across records: a target policy
  * is one of a few platform lists, so equal ones are one frozen object.
  */
 export class ContentInterner {
   readonly #targetPolicies = new Map<string, TargetPolicy>();
+
+  /**
+   * How each kind of field is kept: strings flat, enum values as the contract's own
+   * constants (a million records share three strings), policies shared or frozen.
+   */
+  readonly copiers: FieldCopiers = {
+    text: flat,
+    'date-time': flat,
+    enum: (value, spec) => spec.values.find((known) => known === value) ?? value,
+    number: (value) => value,
+    payload: freezePayload,
+    'target-policy': (policy) => this.targetPolicy(policy),
+    'fallback-policy': (policy) => this.fallbackPolicy(policy),
+  };
 
   /** The shared frozen form of `policy`. */
   targetPolicy(policy: TargetPolicy): TargetPolicy {
@@ -97,20 +107,12 @@ function freezePayload(payload: NotificationPayload): NotificationPayload {
 
 /**
  * A frozen copy of the contract's fields of `content` (nothing else), made before the
- * store changes anything: a save either writes everything or nothing.
+ * store changes anything: a save either writes everything or nothing. Field by field from
+ * the contract's field table, each kind copied by its copier of `interner`.
  */
 export function freezeContent(content: NotificationContent, interner: ContentInterner): NotificationContent {
-  const copy: NotificationContent = {
-    targetHostName: content.targetHostName,
-    appNotificationId: flat(content.appNotificationId),
-    payload: freezePayload(content.payload),
-    expirationDateTime: flat(content.expirationDateTime),
-  };
-  if (content.targetPolicy !== undefined) copy.targetPolicy = interner.targetPolicy(content.targetPolicy);
-  if (content.priority !== undefined) copy.priority = priorityConstant(content.priority);
-  if (content.groupName !== undefined) copy.groupName = flat(content.groupName);
-  if (content.displayTimeToLive !== undefined) copy.displayTimeToLive = content.displayTimeToLive;
-  if (content.fallbackPolicy !== undefined) copy.fallbackPolicy = interner.fallbackPolicy(content.fallbackPolicy);
+  const copy = {} as NotificationContent;
+  copyFields(content, contentFieldNames, interner.copiers, copy);
   return Object.freeze(copy);
 }
 
@@ -158,11 +160,9 @@ const RecordObject = function (this: MutableRecord, content: NotificationContent
   this.readState = state.readState;
   this.userActionState = state.userActionState;
   this.sequence = state.sequence;
-  if (content.targetPolicy !== undefined) this.targetPolicy = content.targetPolicy;
-  if (content.priority !== undefined) this.priority = content.priority;
-  if (content.groupName !== undefined) this.groupName = content.groupName;
-  if (content.displayTimeToLive !== undefined) this.displayTimeToLive = content.displayTimeToLive;
-  if (content.fallbackPolicy !== undefined) this.fallbackPolicy = content.fallbackPolicy;
+  // The optional fields, from the contract's field table, in its order. V8 sizes the object
+  // for the eleven assignments above plus eight, so up to eight optional fields sit inside.
+  copyFields(content, optionalContentFields, asIsCopiers, this);
 } as unknown as { new (content: NotificationContent, state: RecordState): MutableRecord; prototype: object };
 RecordObject.prototype = Object.prototype;
 

@@ -19,6 +19,7 @@ import { concurrencyTests } from './concurrency.js';
 import { deliveryTests } from './deliveries.js';
 import { expiryTests } from './expiry.js';
 import { feedTests } from './feed.js';
+import { fieldTests } from './fields.js';
 import { storeHarness, type StoreHarness } from './harness.js';
 import { idempotencyTests } from './idempotency.js';
 import { inFlightTests } from './in-flight.js';
@@ -48,6 +49,7 @@ export const storeConformanceGroups = [
   'lifecycle',
   'concurrency',
   'text',
+  'fields',
   'forgottenUsers',
   'durability',
   'wakeups',
@@ -123,6 +125,7 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   lifecycle: lifecycleTests,
   concurrency: concurrencyTests,
   text: textTests,
+  fields: fieldTests,
   forgottenUsers: forgottenUserTests,
   durability: durabilityTests,
   wakeups: wakeupTests,
