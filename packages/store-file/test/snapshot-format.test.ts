@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDateTime, type NewNotification } from '@herald/core/store';
-import { MemoryState } from '@herald/store-memory/engine';
+import { captureImage, MemoryState, stateRestorer } from '@herald/store-memory/engine';
 import { ByteReader, ByteWriter } from '../src/binary-buffer.js';
 import { ImageReader, writeImage } from '../src/snapshot-format.js';
 
@@ -48,7 +48,7 @@ function state(): MemoryState {
 
 async function snapshotBytes(engine: MemoryState): Promise<Buffer> {
   const out = new ByteWriter();
-  await writeImage(out, engine.capture(), Number.MAX_SAFE_INTEGER, async () => undefined);
+  await writeImage(out, captureImage(engine), Number.MAX_SAFE_INTEGER, async () => undefined);
   return Buffer.from(out.bytes());
 }
 
@@ -64,10 +64,10 @@ describe('the snapshot format of notifications', () => {
     const bytes = await snapshotBytes(engine);
     const input = new ByteReader();
     input.load(bytes);
-    const reader = new ImageReader(input, MemoryState.restorer());
+    const reader = new ImageReader(input, stateRestorer());
     reader.readChunk();
     const restored = reader.finish();
-    expect(restored.capture()).toEqual(engine.capture());
+    expect(restored.logicalState()).toEqual(engine.logicalState());
     expect(await snapshotBytes(restored), 'the restored state writes the same bytes').toEqual(bytes);
   });
 
@@ -86,6 +86,6 @@ describe('the snapshot format of notifications', () => {
     damaged[flagsAt] = 0x40;
     const input = new ByteReader();
     input.load(damaged);
-    expect(() => new ImageReader(input, MemoryState.restorer()).readChunk()).toThrow(/unknown optional fields/);
+    expect(() => new ImageReader(input, stateRestorer()).readChunk()).toThrow(/unknown optional fields/);
   });
 });
