@@ -2,6 +2,7 @@
  * Matching notifications by a partial shape or a predicate, and describing them in
  * assertion messages so a failure says what was sent.
  */
+import { contentFieldNames, contentFields, type FieldKind } from '@herald/core/store';
 import {
   unknownOptionMessage,
   type EndpointFallback,
@@ -30,10 +31,13 @@ const payloadKeys: Record<keyof NotificationPayload, KeyTree | true> = { visualC
 const targetPolicyKeys: Record<keyof TargetPolicy, true> = { platformTypes: true };
 const endpointFallbackKeys: Record<keyof EndpointFallback, KeyTree | true> = { platformTypes: true, fallbackDelayInSeconds: true, visualContent: visualKeys };
 const fallbackPolicyKeys: Record<keyof FallbackPolicy, KeyTree> = { endpointFallback: endpointFallbackKeys };
+// The contract's fields come from its field table, each with the keys of its kind.
+const kindKeys: Record<FieldKind, KeyTree | true> = {
+  text: true, 'date-time': true, enum: true, number: true, payload: payloadKeys, 'target-policy': targetPolicyKeys, 'fallback-policy': fallbackPolicyKeys,
+};
 const notificationKeys: Record<keyof StoredNotification, KeyTree | true> = {
   id: true, userId: true, createdDateTime: true, lastModifiedDateTime: true, readState: true, userActionState: true, sequence: true,
-  targetHostName: true, appNotificationId: true, payload: payloadKeys, expirationDateTime: true, targetPolicy: targetPolicyKeys,
-  priority: true, groupName: true, displayTimeToLive: true, fallbackPolicy: fallbackPolicyKeys,
+  ...(Object.fromEntries(contentFieldNames.map((name) => [name, kindKeys[contentFields[name].kind]])) as Record<keyof typeof contentFields, KeyTree | true>),
 };
 
 function checkShape(where: string, given: Record<string, unknown>, tree: KeyTree, path: string): void {
