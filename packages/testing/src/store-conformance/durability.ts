@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { ClaimedDelivery, NotificationStore } from '@herald/core';
 import { sampleSubscription } from '../fixtures.js';
+import { expectEveryRead, save, scenario } from './fields.js';
 import { expectComesBack, forgetAlice } from './forgotten-users.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claim, complete, send, t0 } from './steps.js';
@@ -47,6 +48,22 @@ export function durabilityTests(h: StoreHarness): void {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it("keeps every optional field of the contract's field table after compaction and a reopen, and after a reopen that replays the log", async () => {
+    const reopen = reopenOf(h);
+    let store = await h.open();
+    const before = scenario(alice);
+    await save(store, before);
+    await h.compact?.(store);
+    store = await reopen(store);
+    await expectEveryRead(store, before, alice, 'after compaction and a reopen');
+    // Written after the snapshot, so read back from the log alone.
+    const after = scenario('after-snapshot');
+    await save(store, after);
+    store = await reopen(store);
+    await expectEveryRead(store, after, 'after-snapshot', 'after a reopen that replays the log');
+    await expectEveryRead(store, before, alice, 'after a second reopen');
   });
 
   it('keeps a forgotten user forgotten after compaction and a reopen', async () => {

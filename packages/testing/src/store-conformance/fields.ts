@@ -4,7 +4,7 @@
  * back from every read exactly as written — alone and all together, and absent when not
  * written: from the save, `getNotification`, the feed, the change feed, a state change,
  * an idempotency replay, and, for a durable store, after compaction and a reopen and after
- * a reopen that replays its log (docs/stores.md, "Records").
+ * a reopen that replays its log (group `durability`; docs/stores.md, "Content fields").
  */
 import { expect, it } from 'vitest';
 import { contentFields, formatDateTime, optionalContentFields, type ContentFieldSpec, type FieldKind, type FieldValues, type IdempotencyRecord, type NewNotification, type NotificationContent, type NotificationStore, type OptionalContentField, type StoredNotification } from '@herald/core/store';
@@ -48,7 +48,7 @@ interface Written {
 }
 
 /** Every optional field alone, then all of them together, each a notification of its own. */
-function scenario(userId: string): Written[] {
+export function scenario(userId: string): Written[] {
   const cases: { label: string; names: readonly OptionalContentField[] }[] = [
     ...optionalContentFields.map((name) => ({ label: name, names: [name] })),
     { label: 'every optional field', names: optionalContentFields },
@@ -77,7 +77,7 @@ function expectFields(record: StoredNotification | undefined, written: Written, 
 }
 
 /** Saves each notification of the scenario with its idempotency key; checks what the saves answered. */
-async function save(store: NotificationStore, scenario: readonly Written[]): Promise<void> {
+export async function save(store: NotificationStore, scenario: readonly Written[]): Promise<void> {
   for (const written of scenario) {
     const result = await store.saveNotification({ notification: written.notification, deliveries: [], idempotency: written.idempotency, now: t0 });
     expectFields(result.notification, written, 'in what saveNotification answered');
@@ -85,7 +85,7 @@ async function save(store: NotificationStore, scenario: readonly Written[]): Pro
 }
 
 /** Reads each notification back every way a store hands one out, `when` naming the moment. */
-async function expectEveryRead(store: NotificationStore, scenario: readonly Written[], userId: string, when: string): Promise<void> {
+export async function expectEveryRead(store: NotificationStore, scenario: readonly Written[], userId: string, when: string): Promise<void> {
   const feed = await store.listFeed(userId, { limit: scenario.length + 1 }, t0);
   const changes = await store.listChanges(userId, 0, 1_000, t0);
   for (const written of scenario) {
@@ -102,7 +102,7 @@ async function expectEveryRead(store: NotificationStore, scenario: readonly Writ
   }
 }
 
-/** Registers the tests of the group; the reopen test runs for stores that can reopen. */
+/** Registers the tests of the group (the same after a reopen: group `durability`). */
 export function fieldTests(h: StoreHarness): void {
   it("keeps every optional field of the contract's field table, alone and all together, on every read", async () => {
     const written = scenario(alice);
@@ -118,22 +118,5 @@ export function fieldTests(h: StoreHarness): void {
       expectFields(result, one, 'in what updateNotificationState answered');
       expectFields(await h.store.getNotification(alice, one.notification.id, t0 + 1), one, 'after a state change');
     }
-  });
-
-  const { reopen, compact } = h;
-  if (reopen === undefined) return;
-
-  it('keeps every optional field after compaction and a reopen, and after a reopen that replays the log', async () => {
-    let store = await h.open();
-    const before = scenario(alice);
-    await save(store, before);
-    await compact?.(store);
-    store = await reopen(store);
-    await expectEveryRead(store, before, alice, 'after compaction and a reopen');
-    const after = scenario('bob-after-snapshot');
-    await save(store, after);
-    store = await reopen(store);
-    await expectEveryRead(store, after, 'bob-after-snapshot', 'after a reopen that replays the log');
-    await expectEveryRead(store, before, alice, 'after a second reopen');
   });
 }
