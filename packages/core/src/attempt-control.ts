@@ -5,7 +5,7 @@
  * many transports never do, and it is the costliest object of an attempt. The deadline is
  * enforced by the dispatcher, with one timer for all attempts.
  */
-import { toTransportError, type Endpoint, type Transport, type TransportError, type TransportMessage } from './transport/interface.js';
+import { toTransportError, type TransportContext, type TransportError } from './transport/interface.js';
 
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
@@ -70,15 +70,14 @@ export class AttemptControl {
 }
 
 /**
- * Calls the transport until it answers or the attempt is ended (timeout, lost lease).
- * Returns nothing on success, the normalized failure, or `lease lost`. A transport that
- * throws (synchronously too) has failed retryably; one that returns no promise is done.
+ * Calls the transport (`send`: its `send` or `sendSync`, message and endpoint bound) until
+ * it answers or the attempt is ended (timeout, lost lease). Returns nothing on success,
+ * the normalized failure, or `lease lost`. A transport that throws (synchronously too)
+ * has failed retryably; one that returns no promise is done.
  */
 export async function callTransport(
   control: AttemptControl,
-  transport: Transport,
-  message: TransportMessage,
-  endpoint: Endpoint,
+  send: (context: TransportContext) => Promise<void> | void,
   now: number,
 ): Promise<TransportError | 'lease lost' | undefined> {
   const context = {
@@ -89,7 +88,7 @@ export async function callTransport(
   };
   try {
     // A transport that ignores its signal is abandoned when the attempt ends.
-    await control.race(Promise.resolve(transport.send(message, endpoint, context)));
+    await control.race(Promise.resolve(send(context)));
     return undefined;
   } catch (error) {
     if (control.why === 'lease lost') return 'lease lost';

@@ -3,13 +3,13 @@
  * gets, whether a claimed delivery ends without an attempt (with a reason from
  * `cancelReasons`), and the retry schedule's delay (a policy that fails is a POLICY_ERROR, never a crash).
  */
-import { expiryOf } from './contract/date-time.js';
+import { expiryOf, formatDateTime } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
 import type { StoredNotification, StoredSubscription } from './records.js';
 import type { RetryPolicy } from './retry.js';
 import { cancelReasons, inactiveSubscriptionReason } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome } from './store/interface.js';
-import type { Endpoint } from './transport/interface.js';
+import type { Endpoint, NotificationSync, SyncMessage, Transport, TransportContext, TransportMessage } from './transport/interface.js';
 
 /** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
 const endpoints = new WeakMap<StoredSubscription, Endpoint>();
@@ -41,15 +41,46 @@ export function messageNotification(claim: ClaimedDelivery, notification: Stored
   return Object.freeze({ ...notification, payload: Object.freeze({ visualContent }) });
 }
 
+/**
+ * What a sync delivery tells: the notification's state as it stands now (so a stale sync
+ * never brings back an older state), or its deletion when the store kept the sync past
+ * the notification (only a deletion's syncs outlive it), dated by the sync's creation.
+ */
+export function syncOf(claim: ClaimedDelivery): NotificationSync {
+  const { delivery, notification } = claim;
+  if (notification === undefined) {
+    return Object.freeze({
+      type: 'deleted',
+      notificationId: delivery.notificationId,
+      userId: delivery.userId,
+      readState: 'read',
+      userActionState: 'dismissed',
+      lastModifiedDateTime: formatDateTime(delivery.createdAt),
+    });
+  }
+  return Object.freeze({
+    type: 'stateChanged',
+    notificationId: notification.id,
+    userId: notification.userId,
+    readState: notification.readState,
+    userActionState: notification.userActionState,
+    lastModifiedDateTime: notification.lastModifiedDateTime,
+  });
+}
+
 /** Why a claimed delivery must end without an attempt, if it must. */
 export function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): DeliveryOutcome | undefined {
   const { notification, subscription } = claim;
-  if (notification === undefined) return { status: 'cancelled', reason: cancelReasons.notificationDeleted };
-  if (expiryOf(notification) <= now) return { status: 'expired' };
+  if (notification === undefined) {
+    // A deletion's sync outlives its notification: it tells the endpoint to remove it.
+    if (claim.delivery.kind !== 'sync') return { status: 'cancelled', reason: cancelReasons.notificationDeleted };
+  } else if (expiryOf(notification) <= now) {
+    return { status: 'expired' };
+  }
   if (subscription === undefined) return { status: 'cancelled', reason: cancelReasons.subscriptionDeleted };
   if (subscription.status !== 'active') return { status: 'cancelled', reason: inactiveSubscriptionReason(subscription.statusReason) };
   if (expiryOf(subscription) <= now) return { status: 'cancelled', reason: cancelReasons.subscriptionExpired };
-  if (claim.delivery.kind === 'fallback' && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
+  if (claim.delivery.kind === 'fallback' && notification !== undefined && (notification.readState === 'read' || notification.userActionState !== 'noInteraction')) {
     return { status: 'cancelled', reason: cancelReasons.fallbackAcknowledged };
   }
   return undefined;
@@ -73,3 +104,21 @@ export function scheduledDelay(policy: RetryPolicy, attempts: number, random: ()
   return delay;
 }
 
+/**
+ * The transport call of a claimed delivery: `send` with the notification (or its
+ * fallback), or `sendSync` with the notification's state; `undefined` for a sync whose
+ * transport has no `sendSync`.
+ */
+export function transportCall(claim: ClaimedDelivery, transport: Transport, endpoint: Endpoint): ((context: TransportContext) => Promise<void>) | undefined {
+  const { delivery } = claim;
+  const attempt = delivery.attempts + 1;
+  if (delivery.kind === 'sync') {
+    const { sendSync } = transport;
+    if (sendSync === undefined) return undefined;
+    const message: SyncMessage = { deliveryId: delivery.id, kind: 'sync', attempt, sync: syncOf(claim) };
+    return (context) => sendSync.call(transport, message, endpoint, context);
+  }
+  const notification = claim.notification as NonNullable<ClaimedDelivery['notification']>;
+  const message: TransportMessage = { deliveryId: delivery.id, kind: delivery.kind, attempt, notification: messageNotification(claim, notification) };
+  return (context) => transport.send(message, endpoint, context);
+}

@@ -4,16 +4,16 @@
  * at once on a send, and never works a delivery whose lease it does not hold.
  */
 import { AttemptControl, callTransport } from './attempt-control.js';
-import { endpointOf, messageNotification, outcomeWithoutAttempt, scheduledDelay } from './attempt-outcome.js';
+import { endpointOf, outcomeWithoutAttempt, scheduledDelay, transportCall } from './attempt-outcome.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { HeraldError } from './errors.js';
 import type { ServiceEvents } from './emitter.js';
 import type { AttemptTracing } from './service-tracing.js';
-import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
+import type { DeliveryRecord, StoredSubscription } from './records.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
-import { applyOutcome } from './store/delivery-transitions.js';
+import { applyOutcome, cancelReasons } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
-import { TransportError, type Transport, type TransportMessage } from './transport/interface.js';
+import { TransportError, type Transport } from './transport/interface.js';
 
 /** Settings of a {@link Dispatcher}, resolved from the service's options. */
 export interface DispatcherSettings {
@@ -305,21 +305,19 @@ export class Dispatcher {
 
     const skip = outcomeWithoutAttempt(claim, startedAt);
     if (skip !== undefined) return (await store.completeDelivery(ref, skip, startedAt)) ? skip : undefined;
-    const notification = claim.notification as StoredNotification;
     const subscription = claim.subscription as StoredSubscription;
     const transport = transports.get(delivery.transport);
     if (transport === undefined) {
       const error = new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(delivery.transport)} is registered with this service`);
       return await this.#record(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
     }
-
-    const message: TransportMessage = {
-      deliveryId: delivery.id,
-      kind: delivery.kind,
-      attempt: delivery.attempts + 1,
-      notification: messageNotification(claim, notification),
-    };
-    const failure = await callTransport(entry.control, transport, message, endpointOf(subscription), startedAt);
+    const send = transportCall(claim, transport, endpointOf(subscription));
+    if (send === undefined) {
+      // The transport registered under this name now carries no sync messages.
+      const outcome: DeliveryOutcome = { status: 'cancelled', reason: cancelReasons.transportCarriesNoSync };
+      return (await store.completeDelivery(ref, outcome, startedAt)) ? outcome : undefined;
+    }
+    const failure = await callTransport(entry.control, send, startedAt);
     const finishedAt = clock.now();
     if (failure === undefined) return await this.#record(ref, delivery, { status: 'delivered' }, undefined);
     if (failure === 'lease lost') return undefined; // another instance holds it now; it records the outcome

@@ -10,6 +10,7 @@ import { HeraldError } from './errors.js';
 import { watchFeed, type FeedWatch, type FeedWatchOptions } from './feed-watch.js';
 import type { StoredNotification } from './records.js';
 import type { NotificationStatePatch, StoredChange, UnreadFilter } from './store/interface.js';
+import { checkStateChangeOptions, syncPlanOf, type StateChangeOptions } from './sync.js';
 
 /** Options of `feed.list`. */
 export interface FeedListOptions {
@@ -63,14 +64,19 @@ export interface FeedApi {
   get(userId: string, notificationId: string): Promise<StoredNotification | undefined>;
   /** How many of the user's notifications are unread (optionally of one group or app). */
   unreadCount(userId: string, filter?: UnreadFilter): Promise<number>;
-  /** Changes read and action state together. @throws HeraldError `NOTIFICATION_NOT_FOUND`, `CONTRACT_MISMATCH` */
-  update(userId: string, notificationId: string, patch: NotificationStatePatch): Promise<StoredNotification>;
-  /** Marks a notification read. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
-  markRead(userId: string, notificationId: string): Promise<StoredNotification>;
-  /** Marks a notification unread. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
-  markUnread(userId: string, notificationId: string): Promise<StoredNotification>;
-  /** Records what the user did: activated, dismissed, snoozed. @throws HeraldError `NOTIFICATION_NOT_FOUND` */
-  setUserActionState(userId: string, notificationId: string, state: UserActionState): Promise<StoredNotification>;
+  /**
+   * Changes read and action state together. A change that changes something is sent to
+   * the user's other endpoints as a `sync` delivery (see docs/sync.md), except to
+   * `options.origin`, the endpoint that made it.
+   * @throws HeraldError `NOTIFICATION_NOT_FOUND`, `CONTRACT_MISMATCH`, `INVALID_ARGUMENT` (a malformed origin)
+   */
+  update(userId: string, notificationId: string, patch: NotificationStatePatch, options?: StateChangeOptions): Promise<StoredNotification>;
+  /** Marks a notification read (synced as `update` is). @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  markRead(userId: string, notificationId: string, options?: StateChangeOptions): Promise<StoredNotification>;
+  /** Marks a notification unread (synced as `update` is). @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  markUnread(userId: string, notificationId: string, options?: StateChangeOptions): Promise<StoredNotification>;
+  /** Records what the user did: activated, dismissed, snoozed (synced as `update` is). @throws HeraldError `NOTIFICATION_NOT_FOUND` */
+  setUserActionState(userId: string, notificationId: string, state: UserActionState, options?: StateChangeOptions): Promise<StoredNotification>;
   /** Deletes one notification (and its deliveries). False when there was none. */
   delete(userId: string, notificationId: string): Promise<boolean>;
   /** Deletes the user's notifications of a group, within one app when given; returns how many. */
@@ -118,19 +124,24 @@ function checkFilter(filter: unknown): UnreadFilter {
 export function createFeedApi(context: ServiceContext): FeedApi {
   const { store, clock, events } = context;
 
-  const update = async (userId: string, notificationId: string, patch: unknown): Promise<StoredNotification> => {
+  const update = async (userId: string, notificationId: string, patch: unknown, options: unknown): Promise<StoredNotification> => {
     context.assertOpen();
     checkId(userId, 'userId');
     checkId(notificationId, 'notificationId');
     const change = validateNotificationState(patch);
+    const syncs = syncPlanOf(context, checkStateChangeOptions(options), clock.now());
     // Only listeners need to know whether anything changed; spare the read otherwise.
     const listening = events.has('notification.stateChanged');
     const before = listening ? await store.getNotification(userId, notificationId, clock.now()) : undefined;
-    const updated = await store.updateNotificationState(userId, notificationId, change, clock.now());
+    const now = clock.now();
+    const updated = syncs === undefined
+      ? await store.updateNotificationState(userId, notificationId, change, now)
+      : await store.updateNotificationState(userId, notificationId, change, now, syncs.plan);
     if (updated === undefined) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'this user has no notification with this id (it may have expired)');
     // A patch that changed nothing wrote nothing, but a spare wake-up costs one read.
     context.feedWatchers.changed([userId]);
     if (listening && (before === undefined || before.sequence !== updated.sequence)) events.emit('notification.stateChanged', { notification: updated });
+    if (syncs !== undefined && syncs.planned() > 0) context.deliveriesDue();
     return updated;
   };
 
@@ -168,9 +179,9 @@ export function createFeedApi(context: ServiceContext): FeedApi {
     },
 
     update,
-    markRead: (userId, notificationId) => update(userId, notificationId, { readState: 'read' }),
-    markUnread: (userId, notificationId) => update(userId, notificationId, { readState: 'unread' }),
-    setUserActionState: (userId, notificationId, state) => update(userId, notificationId, { userActionState: state }),
+    markRead: (userId, notificationId, options) => update(userId, notificationId, { readState: 'read' }, options),
+    markUnread: (userId, notificationId, options) => update(userId, notificationId, { readState: 'unread' }, options),
+    setUserActionState: (userId, notificationId, state, options) => update(userId, notificationId, { userActionState: state }, options),
 
     async delete(userId, notificationId) {
       context.assertOpen();

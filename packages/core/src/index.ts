@@ -9,6 +9,7 @@ export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOpti
 export * from './records.js';
 export * from './store/interface.js';
 export { listedWrite, plannedWrite } from './store/delivery-plan.js';
+export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './store/sync-plan.js';
 export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './store/define-store.js';
 export { storeMethodNames, type StoreMethodName } from './store/methods.js';
 export * from './transport/interface.js';
@@ -21,6 +22,7 @@ export { createNotificationService } from './service.js';
 export type { NotificationService, NotificationServiceOptions, DispatcherOptions, PurgeSummary } from './service.js';
 export type { SendTarget, SendOptions, SendResult } from './send.js';
 export type { SubscriptionsApi } from './subscriptions.js';
+export type { StateChangeOptions } from './sync.js';
 export type { FeedApi, FeedListOptions, FeedListPage, ChangesOptions, FeedChanges } from './feed.js';
 export type { FeedWatch, FeedWatchOptions, FeedWatchEvent, FeedWatchChange, FeedWatchResync } from './feed-watch.js';
 export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.js';

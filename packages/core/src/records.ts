@@ -70,10 +70,14 @@ export const deliveryStatuses = ['pending', 'failed', 'delivered', 'dead', 'expi
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /**
- * What a delivery carries: the notification itself, or the visual fallback that replaces
- * an unacknowledged raw notification (the contract's `fallbackPolicy`).
+ * What a delivery carries: the notification itself, the visual fallback that replaces
+ * an unacknowledged raw notification (the contract's `fallbackPolicy`), or a `sync`: the
+ * notification's read and action state (or its deletion) for the user's other endpoints,
+ * sent as it stands when the delivery is attempted (see docs/sync.md).
  */
-export type DeliveryKind = 'notification' | 'fallback';
+export const deliveryKinds = ['notification', 'fallback', 'sync'] as const;
+/** What a delivery carries. */
+export type DeliveryKind = (typeof deliveryKinds)[number];
 
 /** The last error a delivery met. */
 export interface DeliveryError {

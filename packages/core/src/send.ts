@@ -8,6 +8,7 @@ import { expiryOf, parseDateTime } from './contract/date-time.js';
 import type { NotificationContent, NotificationRequest } from './contract/types.js';
 import { validateNotification } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
+import { reachesEndpoint } from './endpoint-match.js';
 import { HeraldError } from './errors.js';
 import { fingerprintOf } from './idempotency.js';
 import { newId } from './ids.js';
@@ -74,19 +75,11 @@ function checkCaller(caller: unknown): Caller | undefined {
   return caller as Caller;
 }
 
-/** An endpoint receives a notification when it is live, of the same app, and on a targeted platform. */
-function matches(subscription: StoredSubscription, content: NotificationContent, now: number): boolean {
-  if (subscription.status !== 'active' || expiryOf(subscription) <= now) return false;
-  if (subscription.targetHostName !== content.targetHostName) return false;
-  const platforms = content.targetPolicy?.platformTypes;
-  return platforms === undefined || platforms.includes(subscription.platformType);
-}
-
 function deliveriesFor(subscriptions: readonly StoredSubscription[], content: NotificationContent, dueAt: number, now: number): NewDelivery[] {
   const fallback = content.fallbackPolicy?.endpointFallback;
   const deliveries: NewDelivery[] = [];
   for (const subscription of subscriptions) {
-    if (!matches(subscription, content, now)) continue;
+    if (!reachesEndpoint(subscription, content, now)) continue;
     const endpoint = { subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType };
     deliveries.push({ id: newId(), ...endpoint, kind: 'notification', nextAttemptAt: dueAt });
     if (fallback !== undefined && fallback.platformTypes.includes(subscription.platformType)) {

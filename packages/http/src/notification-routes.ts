@@ -25,6 +25,21 @@ function topOf(query: URLSearchParams, fallback: number): number {
  */
 const subscriptionIdHeader = /^[\x21-\x7e]+$/;
 
+/** The X-UNS-ID header's subscription id, trimmed; `undefined` when absent or blank. */
+function unsId(exchange: Exchange): string | undefined {
+  const subscriptionId = exchange.request.headers['x-uns-id'];
+  if (typeof subscriptionId !== 'string' || subscriptionId.trim() === '') return undefined;
+  if (subscriptionId.length > maxSubscriptionIdLength) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is too long');
+  if (!subscriptionIdHeader.test(subscriptionId.trim())) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header must be a subscription id: visible ASCII characters only');
+  return subscriptionId.trim();
+}
+
+/** A state change's options: the endpoint that made it (X-UNS-ID, optional) is not sent its sync. */
+function originOf(exchange: Exchange): { origin?: string } {
+  const origin = unsId(exchange);
+  return origin === undefined ? {} : { origin };
+}
+
 /** `POST /me/notifications`: the reference's request, row by row of its error table. */
 export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
   const { request, response } = exchange;
@@ -35,14 +50,12 @@ export async function createNotification(exchange: Exchange, service: Notificati
   }
   const encoding = contentEncoding(request);
   checkJsonContentType(request);
-  const subscriptionId = request.headers['x-uns-id'];
-  if (typeof subscriptionId !== 'string' || subscriptionId.trim() === '') {
+  const subscriptionId = unsId(exchange);
+  if (subscriptionId === undefined) {
     throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is required: it names the subscription that targets the user');
   }
-  if (subscriptionId.length > maxSubscriptionIdLength) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is too long');
-  if (!subscriptionIdHeader.test(subscriptionId.trim())) throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header must be a subscription id: visible ASCII characters only');
   const body = await readJsonBody(request, encoding, limits);
-  const result = await service.send(body as never, { subscriptionId: subscriptionId.trim() }, { caller });
+  const result = await service.send(body as never, { subscriptionId }, { caller });
   const location = `${exchange.baseUrl}/me/notifications/${encodeURIComponent(result.notification.id)}`;
   sendJson(response, result.created ? 201 : 200, notificationEntity(exchange.baseUrl, result.notification), { location });
 }
@@ -90,12 +103,16 @@ export async function getNotification(exchange: Exchange, service: NotificationS
   sendJson(exchange.response, 200, notificationEntity(exchange.baseUrl, await existing(service, caller, id)));
 }
 
-/** `PATCH /me/notifications/{id}`: `readState` and `userActionState`. */
+/**
+ * `PATCH /me/notifications/{id}`: `readState` and `userActionState`. The user's other
+ * endpoints are told (cross-device sync); an `X-UNS-ID` header names the endpoint making
+ * the change, which is not.
+ */
 export async function patchNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, id: string, limits: BodyLimits): Promise<void> {
   const encoding = contentEncoding(exchange.request);
   checkJsonContentType(exchange.request);
   const patch = validateNotificationState(await readJsonBody(exchange.request, encoding, limits));
-  const updated = await service.feed.update(me(caller), id, patch);
+  const updated = await service.feed.update(me(caller), id, patch, originOf(exchange));
   sendJson(exchange.response, 200, notificationEntity(exchange.baseUrl, updated));
 }
 

@@ -103,6 +103,8 @@ export function openApiDocument(serverUrl: string): JsonSchema {
         get: { summary: 'One notification', responses: { '200': { description: 'The notification', content: json(ref('Notification')) }, ...errors('NOTIFICATION_NOT_FOUND') } },
         patch: {
           summary: 'Change read or action state',
+          description: "The user's other endpoints are sent the new state (cross-device sync); X-UNS-ID, when given, names the endpoint making the change, which is not.",
+          parameters: [{ name: 'X-UNS-ID', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, content: json(ref('NotificationState')) },
           responses: { '200': { description: 'The notification', content: json(ref('Notification')) }, ...errors('NOTIFICATION_NOT_FOUND', 'CONTRACT_MISMATCH') },
         },

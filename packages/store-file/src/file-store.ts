@@ -14,7 +14,7 @@
  * from before a restart can never complete or renew a delivery after it.
  */
 import { defineStore, isHeraldError, listedWrite, newId } from '@herald/core/store';
-import type { HeraldError, NotificationStore, StoreCapabilities } from '@herald/core/store';
+import type { HeraldError, NotificationStore, StoreCapabilities, StoredNotification } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
 import { releaseAllLeases } from '@herald/store-memory/engine';
@@ -46,7 +46,7 @@ function warningFields(warning: FileStoreWarning): Record<string, unknown> {
 export const NAME = 'file';
 
 /** Durable, but one process at a time (the lock), and no cross-process wake-ups. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false, feedWakeups: false });
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false, feedWakeups: false, sync: true });
 
 /**
  * A file store: a `NotificationStore` with a few file-specific extras. It is
@@ -225,12 +225,18 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     async countUnread(userId, filter, now) {
       return read(live().countUnread(userId, filter, now));
     },
-    async updateNotificationState(userId, notificationId, patch, now) {
+    async updateNotificationState(userId, notificationId, patch, now, plan) {
       const engine = live();
       const before = engine.getNotification(userId, notificationId, now);
-      const after = engine.updateNotificationState(userId, notificationId, patch, now);
-      const changed = after !== undefined && after !== before;
-      return logged(after, changed ? { op: 'state', userId, notificationId, patch: { ...patch }, now } : undefined);
+      const syncs = plan === undefined ? undefined : (notification: StoredNotification) => plan(engine.listSubscriptions(userId), notification);
+      const change = engine.changeState(userId, notificationId, patch, now, syncs);
+      const after = change?.notification;
+      if (change === undefined || after === before) return logged(after, undefined);
+      // The syncs as listed, so a replay makes the same ones; a log from before syncs has none.
+      const operation: LogOperation = change.syncs.length === 0
+        ? { op: 'state', userId, notificationId, patch: { ...patch }, now }
+        : { op: 'state', userId, notificationId, patch: { ...patch }, now, syncs: change.syncs };
+      return logged(after, operation);
     },
     async deleteNotification(userId, notificationId, now) {
       const deleted = live().deleteNotification(userId, notificationId, now);

@@ -11,6 +11,7 @@ import type {
   DeliveryOutcome,
   LeaseRef,
   ListedNotificationWrite,
+  NewDelivery,
   NewSubscription,
   NotificationStatePatch,
   PurgeRequest,
@@ -22,7 +23,7 @@ import type { MemoryState } from '@herald/store-memory/engine';
 /** One logged operation. */
 export type LogOperation =
   | { readonly op: 'save'; readonly write: ListedNotificationWrite }
-  | { readonly op: 'state'; readonly userId: string; readonly notificationId: string; readonly patch: NotificationStatePatch; readonly now: number }
+  | { readonly op: 'state'; readonly userId: string; readonly notificationId: string; readonly patch: NotificationStatePatch; readonly now: number; readonly syncs?: readonly NewDelivery[] }
   | { readonly op: 'delete'; readonly userId: string; readonly notificationId: string; readonly now: number }
   | { readonly op: 'deleteGroup'; readonly userId: string; readonly groupName: string; readonly targetHostName?: string; readonly now: number }
   | { readonly op: 'subscribe'; readonly id: string; readonly subscription: NewSubscription; readonly now: number }
@@ -46,7 +47,7 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       state.saveNotification(operation.write);
       return;
     case 'state':
-      state.updateNotificationState(operation.userId, operation.notificationId, operation.patch, operation.now);
+      state.updateNotificationState(operation.userId, operation.notificationId, operation.patch, operation.now, operation.syncs);
       return;
     case 'delete':
       state.deleteNotification(operation.userId, operation.notificationId, operation.now);

@@ -74,6 +74,8 @@ const hasNextAttempt = 1;
 const hasLastError = 2;
 const hasLease = 4;
 const isFallback = 8;
+// Added with cross-device sync: snapshots written before it never set it.
+const isSync = 16;
 
 // Optional fields of a subscription, as bits.
 const hasSecret = 1;
@@ -126,7 +128,8 @@ function writeDelivery(out: ByteWriter, delivery: DeliveryImage): void {
     (delivery.nextAttemptAt !== null ? hasNextAttempt : 0) |
     (delivery.lastError !== undefined ? hasLastError : 0) |
     (delivery.lease !== undefined ? hasLease : 0) |
-    (delivery.kind === 'fallback' ? isFallback : 0);
+    (delivery.kind === 'fallback' ? isFallback : 0) |
+    (delivery.kind === 'sync' ? isSync : 0);
   out.u8(flags);
   out.f64(delivery.createdAt);
   out.f64(delivery.updatedAt);
@@ -267,7 +270,7 @@ function readDelivery<State>(input: ByteReader, restorer: StateRestorer<State>):
   if ((flags & hasLastError) !== 0) lastError = Object.freeze({ code: input.shared(), message: input.shared(), at: input.f64() });
   let lease: DeliveryLease | undefined;
   if ((flags & hasLease) !== 0) lease = Object.freeze({ owner: input.shared(), token: input.str(), expiresAt: input.f64() });
-  const kind: DeliveryKind = (flags & isFallback) !== 0 ? 'fallback' : 'notification';
+  const kind: DeliveryKind = (flags & isSync) !== 0 ? 'sync' : (flags & isFallback) !== 0 ? 'fallback' : 'notification';
   restorer.delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease);
 }
 

@@ -14,7 +14,7 @@ import type { MemoryStoreOptions } from './options.js';
 export const NAME = 'memory';
 
 /** Neither durable nor shared: one process's memory, gone when it exits. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: false, wakeups: false, feedWakeups: false });
+const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: false, wakeups: false, feedWakeups: false, sync: true });
 
 /**
  * Creates an in-memory store: the fastest, for tests, demos and single-process apps
@@ -43,8 +43,10 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     async countUnread(userId, filter, now) {
       return engine().countUnread(userId, filter, now);
     },
-    async updateNotificationState(userId, notificationId, patch, now) {
-      return engine().updateNotificationState(userId, notificationId, patch, now);
+    async updateNotificationState(userId, notificationId, patch, now, syncs) {
+      const live = engine();
+      if (syncs === undefined) return live.updateNotificationState(userId, notificationId, patch, now);
+      return live.updateNotificationState(userId, notificationId, patch, now, (notification) => syncs(live.listSubscriptions(userId), notification));
     },
     async deleteNotification(userId, notificationId, now) {
       return engine().deleteNotification(userId, notificationId, now);

@@ -17,8 +17,9 @@ import { storeError } from './errors.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
 import type { NotificationRow } from './records.js';
 import { scripts } from './scripts/index.js';
-import { knownSubscriptions } from './subscription-cache.js';
+import { knownSubscriptions, maxPlans } from './subscription-cache.js';
 import { readSubscriptions } from './subscription-calls.js';
+import { changeState } from './state-change.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -33,12 +34,6 @@ export type NotificationCalls = Pick<
  * clock that runs behind Redis's from losing keys early.
  */
 const idempotencyGraceMs = 60_000;
-
-/**
- * Most times one save plans its deliveries: each new plan follows a change to the user's
- * subscriptions during the save, so more than a few means they change without pause.
- */
-const maxPlans = 8;
 
 /** Epoch ms of a notification's expiry as a script argument ('inf' when it never expires). */
 function expiryArgument(expirationDateTime: string): string | number {
@@ -193,18 +188,8 @@ export function notificationCalls(context: StoreContext): NotificationCalls {
       return numberOf(reply, 'countUnread');
     },
 
-    async updateNotificationState(userId, notificationId, patch, now) {
-      const route = keyspace.user(userId);
-      const reply = await link.run(scripts.updateNotificationState, route.key, [
-        route.tag,
-        userId,
-        notificationId,
-        now,
-        formatDateTime(now),
-        patch.readState ?? '',
-        patch.userActionState ?? '',
-      ]);
-      return reply === null ? undefined : notificationFromRow(reply, userId)?.notification;
+    async updateNotificationState(userId, notificationId, patch, now, plan) {
+      return changeState(context, userId, notificationId, patch, now, plan);
     },
 
     async deleteNotification(userId, notificationId, now) {

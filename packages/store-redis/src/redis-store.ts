@@ -28,8 +28,8 @@ import { WakeChannel } from './wakeups.js';
 /** The Redis store's name, as `store.name` reports it. */
 export const NAME = 'redis';
 
-/** Durable (Redis keeps it), shared by many processes, and wakes their dispatchers and live feeds across processes. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: true });
+/** Durable (Redis keeps it), shared by many processes, wakes their dispatchers and live feeds across processes, and syncs state changes. */
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true });
 
 /** The store's calls, before the time bound every call goes through. */
 type StoreCalls = Omit<StoreImplementation, 'name' | 'capabilities' | 'closedMessage' | 'onWake' | 'wake' | 'onFeedChange' | 'feedChanged' | 'close'>;

@@ -67,3 +67,10 @@ export class SubscriptionCache {
     this.#entries.delete(userId);
   }
 }
+
+/**
+ * Most times one write plans its deliveries (a save's, a state change's syncs): each new
+ * plan follows a change to the user's subscriptions during the write, so more than a few
+ * means they change without pause.
+ */
+export const maxPlans = 8;

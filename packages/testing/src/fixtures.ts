@@ -16,6 +16,7 @@ import type {
   PlatformType,
   StoredNotification,
   StoredSubscription,
+  SyncMessage,
   TransportMessage,
 } from '@herald/core';
 
@@ -48,6 +49,7 @@ const newSubscriptionFields: Record<keyof NewSubscription, true> = {
 };
 const endpointFields: Record<keyof Endpoint, true> = { subscriptionId: true, userId: true, targetHostName: true, platformType: true, address: true, secret: true };
 const messageFields: Record<keyof TransportMessage, true> = { deliveryId: true, kind: true, attempt: true, notification: true };
+const syncMessageFields: Record<keyof SyncMessage, true> = { deliveryId: true, kind: true, attempt: true, sync: true };
 const sampleDeliveryOptionNames = ['nextAttemptAt', 'kind'] as const satisfies readonly (keyof SampleDeliveryOptions)[];
 
 /** Refuses overrides naming a field the record does not have. */
@@ -219,5 +221,20 @@ export function sampleMessage(overrides: Partial<TransportMessage> = {}, now: nu
     kind: 'notification',
     attempt: 1,
     notification: sampleStoredNotification({}, now),
+  }, overrides);
+}
+
+/**
+ * A sync message to send (overrides as for {@link sampleNotification}): the first attempt
+ * of a fresh sync delivery telling that the sample user read a notification of
+ * {@link sampleApp}. Give `sync` to tell of another state or a deletion.
+ */
+export function sampleSyncMessage(overrides: Partial<SyncMessage> = {}, now: number = sampleTime): SyncMessage {
+  checkOverrides('sampleSyncMessage', overrides, syncMessageFields);
+  return withOverrides<SyncMessage>({
+    deliveryId: newId(),
+    kind: 'sync',
+    attempt: 1,
+    sync: { type: 'stateChanged', notificationId: newId(), userId: sampleUser, readState: 'read', userActionState: 'noInteraction', lastModifiedDateTime: formatDateTime(now) },
   }, overrides);
 }

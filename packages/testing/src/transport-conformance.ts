@@ -11,11 +11,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkKeys, describe as describeValue, kitError } from './kit-checks.js';
-import { rejectUnknownOptions, TransportError, type Endpoint, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
-import { sampleMessage } from './fixtures.js';
+import { formatDateTime, rejectUnknownOptions, TransportError, type Endpoint, type SyncMessage, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
+import { sampleMessage, sampleSyncMessage } from './fixtures.js';
 
 /** The groups of the transport suite, in the order they run. */
-export const transportConformanceGroups = ['name', 'send', 'failures', 'abort', 'close'] as const;
+export const transportConformanceGroups = ['name', 'send', 'sync', 'failures', 'abort', 'close'] as const;
 
 /** A group of the transport suite. */
 export type TransportConformanceGroup = (typeof transportConformanceGroups)[number];
@@ -106,6 +106,13 @@ function transportHarness(options: TransportConformanceOptions): () => Promise<T
 /** Sends one message with a signal that never aborts. */
 async function sendOnce(transport: Transport, message: TransportMessage, endpoint: Endpoint): Promise<void> {
   await transport.send(message, endpoint, { signal: new AbortController().signal, now: Date.now() });
+}
+
+/** Sends one sync message with a signal that never aborts; the transport has `sendSync`. */
+async function sendSyncOnce(transport: Transport, message: SyncMessage, endpoint: Endpoint): Promise<void> {
+  const { sendSync } = transport;
+  if (sendSync === undefined) throw new TypeError('the transport has no sendSync');
+  await sendSync.call(transport, message, endpoint, { signal: new AbortController().signal, now: Date.now() });
 }
 
 /** Waits until the endpoint has received `count` messages with `deliveryId`, or the wait ends. */
@@ -201,6 +208,43 @@ const groupTests: Record<TransportConformanceGroup, (options: TransportConforman
       const raw = sampleMessage({}, Date.now());
       await sendOnce(transport, { ...raw, notification: { ...raw.notification, payload: { rawContent: '{"type":"sync"}' } } }, endpoint);
       await sendOnce(transport, sampleMessage({ kind: 'fallback' }, Date.now()), endpoint);
+    });
+  },
+
+  // Only for transports that carry sync messages (`sendSync`); others skip it.
+  sync(options, open) {
+    it('delivers sync messages (a state change and a deletion), passing the delivery id on', async (context) => {
+      const transport = await open();
+      if (transport.sendSync === undefined) {
+        context.skip('the transport carries no sync messages (it has no sendSync)');
+        return;
+      }
+      expect(typeof transport.sendSync, 'sendSync, when present, is a method').toBe('function');
+      const endpoint = await options.endpoint();
+      const changed = sampleSyncMessage({}, Date.now());
+      const deleted = sampleSyncMessage({
+        sync: { ...changed.sync, type: 'deleted', readState: 'read', userActionState: 'dismissed', lastModifiedDateTime: formatDateTime(Date.now()) },
+      });
+      await sendSyncOnce(transport, changed, endpoint);
+      await sendSyncOnce(transport, deleted, endpoint);
+      if (options.received !== undefined) {
+        expect(await arrivals(options.received, changed.deliveryId, 1), 'the state change arrived at the endpoint with its delivery id').toBe(1);
+        expect(await arrivals(options.received, deleted.deliveryId, 1), 'the deletion arrived at the endpoint with its delivery id').toBe(1);
+      }
+    });
+
+    const permanent = options.failingEndpoints?.permanent;
+    it.skipIf(permanent === undefined)('a sync message to a permanent endpoint rejects with a permanent TransportError, as a send does', async (context) => {
+      const transport = await open();
+      if (transport.sendSync === undefined) {
+        context.skip('the transport carries no sync messages (it has no sendSync)');
+        return;
+      }
+      let error: unknown;
+      await sendSyncOnce(transport, sampleSyncMessage({}, Date.now()), await (permanent as EndpointSource)()).catch((caught: unknown) => {
+        error = caught;
+      });
+      expect((error as TransportError | undefined)?.failure, `sendSync must reject with failure permanent; got ${describeError(error)}`).toBe('permanent');
     });
   },
 

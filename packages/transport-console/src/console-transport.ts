@@ -3,7 +3,7 @@
  * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
  */
 import { optionError, checkOptionsObject, TransportError, type Transport } from '@herald/core/transport';
-import { consoleFormats, formatJson, formatText, type ConsoleFormat } from './format.js';
+import { consoleFormats, formatJson, formatSyncJson, formatSyncText, formatText, type ConsoleFormat } from './format.js';
 
 /** The transport's name unless another is given. */
 export const NAME = 'console';
@@ -85,13 +85,21 @@ export function createConsoleTransport(options: ConsoleTransportOptions = {}): T
     throw optionError('transport-console', 'stream must be a writable stream such as process.stdout');
   }
   const render = format === 'json' ? formatJson : formatText;
+  const renderSync = format === 'json' ? formatSyncJson : formatSyncText;
   let closed = false;
+  const writeLine = async (line: () => string, signal: AbortSignal): Promise<void> => {
+    if (closed) throw TransportError.retryable('[herald] [transport-console] the transport is closed');
+    if (signal.aborted) throw signal.reason;
+    await write(stream, line(), signal);
+  };
   return {
     name,
     async send(message, endpoint, context) {
-      if (closed) throw TransportError.retryable('[herald] [transport-console] the transport is closed');
-      if (context.signal.aborted) throw context.signal.reason;
-      await write(stream, render(message, endpoint, context.now), context.signal);
+      await writeLine(() => render(message, endpoint, context.now), context.signal);
+    },
+    // Sync messages (another endpoint changed a notification's state) get a line too.
+    async sendSync(message, endpoint, context) {
+      await writeLine(() => renderSync(message, endpoint, context.now), context.signal);
     },
     close() {
       closed = true;

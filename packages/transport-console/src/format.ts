@@ -1,7 +1,7 @@
 /**
  * How the console transport writes a delivery: a line for people, or a JSON line for tools.
  */
-import type { Endpoint, TransportMessage } from '@herald/core/transport';
+import type { Endpoint, SyncMessage, TransportMessage } from '@herald/core/transport';
 
 /** Output formats of the console transport. */
 export const consoleFormats = ['text', 'json'] as const;
@@ -30,8 +30,7 @@ export function formatText(message: TransportMessage, endpoint: Endpoint, now: n
   const { notification } = message;
   const kind = message.kind === 'fallback' ? ' (fallback)' : '';
   return (
-    `${new Date(now).toISOString()} [herald] ${endpoint.platformType} endpoint of ${endpoint.userId}` +
-    ` (${endpoint.address}): ${summary(message)}${kind}` +
+    `${new Date(now).toISOString()} [herald] ${endpointLabel(endpoint)}: ${summary(message)}${kind}` +
     ` [${notification.targetHostName} · ${notification.appNotificationId} · delivery ${message.deliveryId} · attempt ${message.attempt}]\n`
   );
 }
@@ -46,5 +45,33 @@ export function formatJson(message: TransportMessage, endpoint: Endpoint, now: n
     attempt: message.attempt,
     endpoint: visibleEndpoint,
     notification: message.notification,
+  })}\n`;
+}
+
+/** Who the line is for: the endpoint, by platform, user and address. */
+function endpointLabel(endpoint: Endpoint): string {
+  return `${endpoint.platformType} endpoint of ${endpoint.userId} (${endpoint.address})`;
+}
+
+/** A readable line for a sync: which notification, its new state (or its deletion), which delivery and attempt. */
+export function formatSyncText(message: SyncMessage, endpoint: Endpoint, now: number): string {
+  const { sync } = message;
+  const state = sync.type === 'deleted' ? 'deleted' : `${sync.readState}, ${sync.userActionState}`;
+  return (
+    `${new Date(now).toISOString()} [herald] ${endpointLabel(endpoint)}: sync of ${sync.notificationId} — ${state}` +
+    ` [delivery ${message.deliveryId} · attempt ${message.attempt}]\n`
+  );
+}
+
+/** A JSON line with the delivery, the endpoint and the synced state. */
+export function formatSyncJson(message: SyncMessage, endpoint: Endpoint, now: number): string {
+  const { secret: _secret, ...visibleEndpoint } = endpoint;
+  return `${JSON.stringify({
+    time: new Date(now).toISOString(),
+    deliveryId: message.deliveryId,
+    kind: message.kind,
+    attempt: message.attempt,
+    endpoint: visibleEndpoint,
+    sync: message.sync,
   })}\n`;
 }

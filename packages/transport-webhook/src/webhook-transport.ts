@@ -2,7 +2,20 @@
  * The webhook transport: POSTs each delivery as a Standard Webhooks request to the
  * endpoint's URL (its subscription's `address`), signed with the endpoint's secret.
  */
-import { createAddressGuard, createConnections, errorFactory, fixedSchedule, postAttempt, TransportError, type RetryPolicy, type Transport, type TransportMessage } from '@herald/core/transport';
+import {
+  createAddressGuard,
+  createConnections,
+  errorFactory,
+  fixedSchedule,
+  postAttempt,
+  TransportError,
+  type Endpoint,
+  type NotificationSync,
+  type RetryPolicy,
+  type Transport,
+  type TransportContext,
+  type TransportMessage,
+} from '@herald/core/transport';
 import { classifyResponse } from './classify.js';
 import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';
 import { signatureHeader } from './signature.js';
@@ -33,6 +46,22 @@ export interface WebhookBody {
   readonly timestamp: string;
   /** The notification. */
   readonly data: TransportMessage['notification'];
+}
+
+/** The event type of a sync message's body. */
+export const SYNC_EVENT_TYPE = 'notification.sync';
+
+/**
+ * The JSON body of a Herald sync webhook: another endpoint of the user changed a
+ * notification's state (or deleted it); `data.type` says which.
+ */
+export interface WebhookSyncBody {
+  /** Always `notification.sync`. */
+  readonly type: typeof SYNC_EVENT_TYPE;
+  /** When the state last changed, or when the notification was deleted (ISO 8601). */
+  readonly timestamp: string;
+  /** The notification's id, user and state. */
+  readonly data: NotificationSync;
 }
 
 function defaultEventType(message: TransportMessage): string {
@@ -87,32 +116,41 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
       }
     },
     async send(message, endpoint, context) {
-      if (closed) throw TransportError.retryable('[herald] [transport-webhook] the transport is closed');
-      let url: URL;
-      let keys: Buffer[];
-      try {
-        url = endpointUrl(endpoint.address);
-        keys = secretKeys(settings.secrets === undefined ? endpoint.secret : await settings.secrets(endpoint));
-      } catch (error) {
-        if (error instanceof EndpointProblem) throw TransportError.permanent(error.message, { cause: error });
-        throw error;
-      }
       const body = JSON.stringify({ type: eventType(message), timestamp: message.notification.lastModifiedDateTime, data: message.notification } satisfies WebhookBody);
-      const timestamp = Math.floor(context.now / 1000);
-      const headers = {
-        'content-type': 'application/json',
-        'user-agent': userAgent,
-        'webhook-id': message.deliveryId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(keys, message.deliveryId, timestamp, body),
-      };
-      const answer = await postAttempt(connections, url, headers, body, { signal: context.signal, timeoutMs, maxResponseBytes, peer: 'the receiver' });
-      const failure = classifyResponse(answer.status, answer.retryAfter, answer.detail, context.now);
-      if (failure !== undefined) throw failure;
+      await deliver(message.deliveryId, body, endpoint, context);
+    },
+    async sendSync(message, endpoint, context) {
+      const body = JSON.stringify({ type: SYNC_EVENT_TYPE, timestamp: message.sync.lastModifiedDateTime, data: message.sync } satisfies WebhookSyncBody);
+      await deliver(message.deliveryId, body, endpoint, context);
     },
     close,
     async [Symbol.asyncDispose]() {
       close();
     },
   };
+
+  /** Signs `body` for the endpoint and POSTs it, classifying the answer. */
+  async function deliver(deliveryId: string, body: string, endpoint: Endpoint, context: TransportContext): Promise<void> {
+    if (closed) throw TransportError.retryable('[herald] [transport-webhook] the transport is closed');
+    let url: URL;
+    let keys: Buffer[];
+    try {
+      url = endpointUrl(endpoint.address);
+      keys = secretKeys(settings.secrets === undefined ? endpoint.secret : await settings.secrets(endpoint));
+    } catch (error) {
+      if (error instanceof EndpointProblem) throw TransportError.permanent(error.message, { cause: error });
+      throw error;
+    }
+    const timestamp = Math.floor(context.now / 1000);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': userAgent,
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(keys, deliveryId, timestamp, body),
+    };
+    const answer = await postAttempt(connections, url, headers, body, { signal: context.signal, timeoutMs, maxResponseBytes, peer: 'the receiver' });
+    const failure = classifyResponse(answer.status, answer.retryAfter, answer.detail, context.now);
+    if (failure !== undefined) throw failure;
+  }
 }

@@ -42,6 +42,8 @@ export const cancelReasons = Object.freeze({
   subscriptionExpired: 'the subscription expired',
   /** A raw notification was read or acted on before its visual fallback was due. */
   fallbackAcknowledged: 'the notification was acknowledged before the fallback was due',
+  /** A sync delivery's transport has no `sendSync` (any more): it carries no sync messages. */
+  transportCarriesNoSync: 'the transport does not carry sync messages',
 } as const);
 
 /** The cancel reason for an inactive subscription: {@link cancelReasons}`.subscriptionInactive`, with its status reason in parentheses. */

@@ -9,6 +9,7 @@ export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementat
 export { optionalStoreMethods, storeMethodNames, type StoreMethodName } from './methods.js';
 export { listedWrite, plannedWrite } from './delivery-plan.js';
 export * from './delivery-transitions.js';
+export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './sync-plan.js';
 export * from '../records.js';
 export * from '../errors.js';
 export * from '../contract/types.js';

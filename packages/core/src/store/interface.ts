@@ -19,13 +19,14 @@ import type {
 } from '../records.js';
 
 /** What a store can do beyond the interface, declared rather than guessed. */
-export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeups'] as const;
+export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeups', 'sync'] as const;
 
 /**
  * - `durable`: data survives the process (a file or a server holds it).
  * - `shared`: several processes may use the store at once (and share its deliveries).
  * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
  * - `feedWakeups`: it implements `onFeedChange` and `feedChanged`: one process's feed change wakes the others' `feed.watch`.
+ * - `sync`: it writes a state change with its {@link SyncPlan}'s sync deliveries in one step; without it, none are made (docs/sync.md).
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
@@ -190,6 +191,7 @@ export interface SubscriptionPatch {
 
 export type { FeedChangeListener, FeedChangeSubscription } from './feed-wakeups.js';
 import type { FeedChangeListener, FeedChangeSubscription } from './feed-wakeups.js';
+import type { SyncPlan } from './sync-plan.js';
 export type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryErrorInput, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
 import type { ClaimRequest, ClaimedDelivery, LeaseRef, DeliveryOutcome, DeadDeliveryPage } from './claims.js';
 
@@ -261,12 +263,17 @@ export interface NotificationStore {
   /**
    * Changes the read and action state of one notification and returns it, or
    * `undefined` when it is missing or expired. A patch that changes nothing writes nothing.
+   *
+   * With `syncs` (given only when `capabilities.sync`), a change that changes something
+   * also creates, in the same atomic step, the sync deliveries the plan returns, less
+   * those to a subscription with a waiting sync of this notification (`coalescedSyncs`).
    */
   updateNotificationState(
     userId: string,
     notificationId: string,
     patch: NotificationStatePatch,
     now: number,
+    syncs?: SyncPlan,
   ): Promise<StoredNotification | undefined>;
 
   /** Deletes one notification and all its deliveries, leaving a tombstone. False when missing. */

@@ -2,7 +2,7 @@
  * The transport interface: how a delivery reaches an endpoint. A transport implements
  * one method; the dispatcher owns retries, timeouts, leases and bookkeeping.
  */
-import type { PlatformType } from '../contract/types.js';
+import type { PlatformType, ReadState, UserActionState } from '../contract/types.js';
 import { HeraldError, type HeraldErrorCode } from '../errors.js';
 import type { DeliveryKind, StoredNotification } from '../records.js';
 import type { RetryPolicy } from '../retry.js';
@@ -15,7 +15,7 @@ export interface TransportMessage {
    */
   readonly deliveryId: string;
   /** The notification itself, or the visual fallback of an unacknowledged raw one. */
-  readonly kind: DeliveryKind;
+  readonly kind: Exclude<DeliveryKind, 'sync'>;
   /** This attempt's number, from 1. */
   readonly attempt: number;
   /**
@@ -23,6 +23,42 @@ export interface TransportMessage {
    * visual content.
    */
   readonly notification: StoredNotification;
+}
+
+/**
+ * A notification's state as a sync message carries it: what one of the user's endpoints
+ * changed, for the others to show. `stateChanged` carries the state as it stands when
+ * the message is attempted (so a late retry never brings back an older state);
+ * `deleted` means the notification is gone: remove it (it reads as read and dismissed).
+ */
+export interface NotificationSync {
+  /** `stateChanged` (read or action state changed) or `deleted`. */
+  readonly type: 'stateChanged' | 'deleted';
+  /** The notification's id. */
+  readonly notificationId: string;
+  /** The user it belongs to. */
+  readonly userId: string;
+  /** Its read state; `read` once deleted. */
+  readonly readState: ReadState;
+  /** What the user did with it; `dismissed` once deleted. */
+  readonly userActionState: UserActionState;
+  /** When its state last changed (ISO 8601 UTC); for a deletion, when it was deleted. */
+  readonly lastModifiedDateTime: string;
+}
+
+/**
+ * A sync message: one of the user's endpoints changed a notification's state (or deleted
+ * it), and this endpoint is told. Only transports with {@link Transport.sendSync} get them.
+ */
+export interface SyncMessage {
+  /** The delivery's stable id, as for {@link TransportMessage.deliveryId}. */
+  readonly deliveryId: string;
+  /** Always `sync`. */
+  readonly kind: 'sync';
+  /** This attempt's number, from 1. */
+  readonly attempt: number;
+  /** The state to show. */
+  readonly sync: NotificationSync;
 }
 
 /** The endpoint a message goes to: the parts of its subscription a transport needs. */
@@ -65,6 +101,13 @@ export interface Transport {
   readonly name: string;
   /** Delivers one message to one endpoint. */
   send(message: TransportMessage, endpoint: Endpoint, context: TransportContext): Promise<void>;
+  /**
+   * Delivers one sync message (another endpoint changed a notification's state) to one
+   * endpoint, with the same error rules as `send`. Present exactly when the transport
+   * carries sync messages: a transport without it never gets sync deliveries, and its
+   * endpoints catch up by reading the feed.
+   */
+  sendSync?(message: SyncMessage, endpoint: Endpoint, context: TransportContext): Promise<void>;
   /**
    * Checks an endpoint when its subscription is created (`subscriptions.create`), so a
    * malformed address or secret is refused then, not at its first delivery. Throws (or

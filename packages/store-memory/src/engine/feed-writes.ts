@@ -1,7 +1,7 @@
 /**
  * Writes to users' feeds: saving a notification (create, update, or replace an expired
- * one), changing its read and action state, deleting one or a group, evicting what the
- * bounds refuse to keep, and the removal all of these share.
+ * one), deleting one or a group, evicting what the bounds refuse to keep, and the
+ * removal all of these share. State changes are in `state-change.ts`.
  */
 import { formatDateTime, supersededDeliveryError } from '@herald/core/store';
 import type { DeliveryRecord, ListedNotificationWrite, NewDelivery, NotificationContent, NotificationStatePatch, SaveResult, StoredNotification } from '@herald/core/store';
@@ -56,26 +56,6 @@ export function saveNotification(parts: EngineParts, write: ListedNotificationWr
     });
   }
   return Object.freeze({ notification: entry.record, created, deliveries: Object.freeze(deliveries) });
-}
-
-/** See `NotificationStore.updateNotificationState`. */
-export function updateNotificationState(
-  parts: EngineParts,
-  userId: string,
-  notificationId: string,
-  patch: NotificationStatePatch,
-  now: number,
-): StoredNotification | undefined {
-  const user = parts.users.get(userId);
-  const entry = user?.notifications.get(notificationId);
-  if (user === undefined || entry === undefined || entry.expiredAt(now)) return undefined;
-  const { record } = entry;
-  const readState = patch.readState ?? record.readState;
-  const userActionState = patch.userActionState ?? record.userActionState;
-  if (readState === record.readState && userActionState === record.userActionState) return record;
-  const next = withState(record, readState, userActionState, formatDateTime(now), ++user.sequence);
-  user.restate(entry, next);
-  return next;
 }
 
 /** See `NotificationStore.deleteNotification`. An expired notification counts as missing. */
@@ -172,7 +152,8 @@ function update(parts: EngineParts, user: UserFeed, entry: FeedEntry, content: N
   return entry;
 }
 
-function addDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEntry, deliveries: readonly NewDelivery[], now: number): DeliveryRecord[] {
+/** Adds deliveries to a notification: indexed by id, queued when due. */
+export function addDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEntry, deliveries: readonly NewDelivery[], now: number): DeliveryRecord[] {
   if (deliveries.length === 0) return [];
   const added = deliveries.map((delivery) => OpenDelivery.create(delivery, entry, now));
   // A new array of the exact size: pushing onto an empty one reserves room for 17.

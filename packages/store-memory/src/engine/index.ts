@@ -16,6 +16,7 @@
 export { MemoryState } from './memory-state.js';
 export type { EngineDiagnostics } from './memory-state.js';
 export type { MemoryStateOptions } from './parts.js';
+export type { StateChange, SyncListing } from './state-change.js';
 export { captureImage, leaseDeliveries, purgeListed, releaseAllLeases, stateRestorer } from './durable.js';
 export type { LogicalState, LogicalNotification, LogicalUser } from './logical-state.js';
 export type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';

@@ -37,6 +37,7 @@ import * as deliveries from './deliveries.js';
 import * as reads from './feed-reads.js';
 import * as writes from './feed-writes.js';
 import { EngineParts } from './parts.js';
+import { changeState, type StateChange, type SyncListing } from './state-change.js';
 import type { MemoryStateOptions } from './parts.js';
 import { purgeExpired } from './purge.js';
 import { logicalState } from './logical-state.js';
@@ -116,9 +117,17 @@ export class MemoryState {
     return reads.countUnread(this.#parts, userId, filter, now);
   }
 
-  /** See `NotificationStore.updateNotificationState`. */
-  updateNotificationState(userId: string, notificationId: string, patch: NotificationStatePatch, now: number): StoredNotification | undefined {
-    return writes.updateNotificationState(this.#parts, userId, notificationId, patch, now);
+  /** See `NotificationStore.updateNotificationState`; `syncs` lists or plans its sync deliveries. */
+  updateNotificationState(userId: string, notificationId: string, patch: NotificationStatePatch, now: number, syncs?: SyncListing): StoredNotification | undefined {
+    return changeState(this.#parts, userId, notificationId, patch, now, syncs)?.notification;
+  }
+
+  /**
+   * `updateNotificationState`, also saying which sync deliveries it created (the plan's,
+   * less those coalescing drops): what a durable store logs to replay the change.
+   */
+  changeState(userId: string, notificationId: string, patch: NotificationStatePatch, now: number, syncs?: SyncListing): StateChange | undefined {
+    return changeState(this.#parts, userId, notificationId, patch, now, syncs);
   }
 
   /** See `NotificationStore.deleteNotification`. An expired notification counts as missing. */

@@ -8,7 +8,8 @@ import { claimDeliveries, completeDelivery, nextDue, peekDue, renewLease } from 
 import { cancelDeliveries, deadPage, getDelivery, listDeliveries, retryDelivery } from './deliveries.js';
 import { countUnread, listChanges, listFeed } from './feed.js';
 import { keyspaceMeta } from './keyspace-meta.js';
-import { deleteGroup, deleteNotification, getNotification, saveNotification, updateNotificationState } from './notifications.js';
+import { deleteGroup, deleteNotification, getNotification, saveNotification } from './notifications.js';
+import { updateNotificationState } from './state-change.js';
 import { purgeShard } from './purge.js';
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription } from './subscriptions.js';
 

@@ -1,6 +1,7 @@
 /**
  * Lua of the notification writes and look-ups: save (create or upsert, with deliveries
- * and an idempotency key, all or nothing), get, state change, delete, delete a group.
+ * and an idempotency key, all or nothing), get, delete, delete a group (the state change
+ * is in `state-change.ts`).
  *
  * A notification is a hash `note:<user>:<id>`: `id`, `host`, `app`, `grp` (absent without
  * a group), `body` (the contract content as JSON, opaque to Lua), `cdt`/`mdt` (created and
@@ -158,39 +159,6 @@ export const getNotification =
 local row = note_row(ARGV[2], ARGV[3])
 if not row[1] or tonumber(row[ROW_EXP]) <= tonumber(ARGV[4]) then return false end
 return row
-`;
-
-/**
- * ARGV: tag, user, id, now, now as text, read state ('' keeps it), action state ('' keeps
- * it). Returns the notification's row after the change, or nil when missing or expired.
- */
-export const updateNotificationState =
-  prelude +
-  String.raw`
-local u, id, now = ARGV[2], ARGV[3], ARGV[4]
-local key = note_key(u, id)
-local flat = redis.call('HGETALL', key)
-if #flat == 0 then return false end
-local note = to_map(flat)
-if tonumber(note.exp) <= tonumber(now) then return false end
-local rs, as = note.rs, note.as
-if ARGV[6] ~= '' then rs = ARGV[6] end
-if ARGV[7] ~= '' then as = ARGV[7] end
-if rs == note.rs and as == note.as then return note_row(u, id) end
-local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
-redis.call('ZREM', ukey('changes', u), 'n:' .. id)
-redis.call('ZADD', ukey('changes', u), seq, 'n:' .. id)
-redis.call('HSET', key, 'rs', rs, 'as', as, 'mdt', ARGV[5], 'seq', seq)
-if rs ~= note.rs then
-  if rs == 'unread' then
-    redis.call('ZADD', ukey('unread', u), note.pos, id)
-    count_unread(u, note.host, note.grp, 1)
-  else
-    redis.call('ZREM', ukey('unread', u), id)
-    count_unread(u, note.host, note.grp, -1)
-  end
-end
-return note_row(u, id)
 `;
 
 /** ARGV: tag, user, id, now. Returns 1 when deleted, 0 when missing or expired. */

@@ -29,6 +29,7 @@ import { lifecycleTests } from './lifecycle.js';
 import { notificationTests } from './notifications.js';
 import { schedulingTests } from './scheduling.js';
 import { subscriptionTests } from './subscriptions.js';
+import { syncTests } from './sync.js';
 import { forgottenUserTests } from './forgotten-users.js';
 import { textTests } from './text.js';
 import { feedWakeupTests, wakeupTests } from './wakeups.js';
@@ -54,6 +55,7 @@ export const storeConformanceGroups = [
   'durability',
   'wakeups',
   'feedWakeups',
+  'sync',
 ] as const;
 
 /** A group of the store suite. */
@@ -66,11 +68,13 @@ export type StoreConformanceGroup = (typeof storeConformanceGroups)[number];
  * - `durability` needs `durable`: data survives a close and a reopen (the suite needs `reopenStore`).
  * - `wakeups` needs `wakeups`: `onWake` and `wake`.
  * - `feedWakeups` needs `feedWakeups`: `onFeedChange` and `feedChanged`.
+ * - `sync` needs `sync`: a state change writes its `SyncPlan`'s sync deliveries with it.
  */
 export const storeConformanceCapabilities = {
   durability: 'durable',
   wakeups: 'wakeups',
   feedWakeups: 'feedWakeups',
+  sync: 'sync',
 } as const satisfies Partial<Record<StoreConformanceGroup, keyof StoreCapabilities>>;
 
 /** What the store suite needs. */
@@ -130,6 +134,7 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   durability: durabilityTests,
   wakeups: wakeupTests,
   feedWakeups: feedWakeupTests,
+  sync: syncTests,
 };
 
 /** Registers `group` with a fresh store per test, skipping each test when the store lacks the group's capability. */
