@@ -12,7 +12,7 @@ self.addEventListener('push', (event) => {
   if (message.kind === 'sync') {
     event.waitUntil(
       self.registration.getNotifications({ tag: message.id }).then((shown) => {
-        const gone = message.deleted === true || message.userActionState === 'dismissed' || message.readState === 'read';
+        const gone = message.type === 'deleted' || message.userActionState === 'dismissed' || message.readState === 'read';
         if (gone) for (const notification of shown) notification.close();
       }),
     );

@@ -3,7 +3,7 @@
  * worker's `push` event reads, and the `TTL`, `Urgency` and `Topic` headers.
  */
 import { createHash } from 'node:crypto';
-import type { DeliveryKind, TransportMessage } from '@herald/core/transport';
+import type { DeliveryKind, NotificationSync, SyncMessage, TransportMessage } from '@herald/core/transport';
 
 /** The JSON a service worker gets (`event.data.json()`): the notification, small. */
 export interface WebPushBody {
@@ -71,4 +71,55 @@ export function urgency(message: TransportMessage): 'high' | 'normal' | 'low' {
  */
 export function topic(message: TransportMessage): string {
   return createHash('sha256').update(message.notification.appNotificationId, 'utf8').digest('base64url').slice(0, 32);
+}
+
+/**
+ * The JSON a service worker gets for a sync message (`kind: 'sync'`): another endpoint of
+ * the user changed the notification's state (or deleted it): update or close the shown
+ * notification whose id is `id`.
+ */
+export interface WebPushSyncBody {
+  /** The notification's id in the user's feed. */
+  readonly id: string;
+  /** The delivery's stable id, the same on every attempt: deduplicate on it. */
+  readonly deliveryId: string;
+  /** Always `sync`. */
+  readonly kind: 'sync';
+  /** `stateChanged`, or `deleted` (remove it). */
+  readonly type: NotificationSync['type'];
+  /** Its read state. */
+  readonly readState: NotificationSync['readState'];
+  /** What the user did with it. */
+  readonly userActionState: NotificationSync['userActionState'];
+  /** When its state last changed, or when it was deleted (ISO 8601 UTC). */
+  readonly lastModifiedDateTime: string;
+}
+
+/** The body of a sync message. */
+export function pushSyncBody(message: SyncMessage): WebPushSyncBody {
+  const { sync } = message;
+  return {
+    id: sync.notificationId,
+    deliveryId: message.deliveryId,
+    kind: 'sync',
+    type: sync.type,
+    readState: sync.readState,
+    userActionState: sync.userActionState,
+    lastModifiedDateTime: sync.lastModifiedDateTime,
+  };
+}
+
+/**
+ * How long a push service keeps a sync message for an offline browser: one day. A sync
+ * carries no expiry of its own, and a browser away longer reads the feed when it returns.
+ */
+export const syncTimeToLiveSeconds = 86_400;
+
+/**
+ * `Topic` of a sync message, from the notification's id: a newer sync of the same
+ * notification replaces an older one the push service still holds (the latest state
+ * only), and never a notification's own message (a different prefix before hashing).
+ */
+export function syncTopic(message: SyncMessage): string {
+  return createHash('sha256').update(`sync\u0000${message.sync.notificationId}`, 'utf8').digest('base64url').slice(0, 32);
 }

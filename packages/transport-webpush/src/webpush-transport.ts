@@ -11,10 +11,12 @@ import {
   errorFactory,
   postAttempt,
   TransportError,
+  type Endpoint,
   type Transport,
+  type TransportContext,
 } from '@herald/core/transport';
 import { classifyPushAnswer } from './push-answer.js';
-import { pushBody, timeToLive, topic, urgency } from './push-message.js';
+import { pushBody, pushSyncBody, syncTimeToLiveSeconds, syncTopic, timeToLive, topic, urgency } from './push-message.js';
 import { parsePushSubscription, PushSubscriptionProblem } from './push-subscription.js';
 import { vapidHeaders } from './vapid-header.js';
 import { webPush } from './web-push-library.js';
@@ -83,41 +85,50 @@ export function createWebPushTransport(options: WebPushTransportOptions): Transp
       }
     },
     async send(message, endpoint, context) {
-      if (closed) throw TransportError.retryable('[herald] [transport-webpush] the transport is closed');
-      let target;
-      try {
-        target = parsePushSubscription(endpoint.address, guard);
-      } catch (error) {
-        if (error instanceof PushSubscriptionProblem) throw TransportError.permanent(error.message, { cause: error });
-        throw error;
-      }
-      const plaintext = JSON.stringify(pushBody(message));
-      const details = webPush.generateRequestDetails(target.subscription, plaintext, {
-        vapidDetails: null,
-        TTL: timeToLive(message, context.now),
-        urgency: urgency(message),
-        topic: topic(message),
-        contentEncoding: 'aes128gcm',
-      });
-      const body = details.body ?? Buffer.alloc(0);
-      if (body.length > maxMessageBytes) {
-        throw TransportError.permanent(
-          `the message is ${body.length} bytes encrypted, over Web Push's ${maxMessageBytes} (its JSON is ${Buffer.byteLength(plaintext)} of at most ${maxMessageBytes - 103}); shorten the title, body or rawContent — it is never truncated`,
-          { code: 'MESSAGE_TOO_LARGE' },
-        );
-      }
-      const headers: Record<string, string> = { authorization: authorization(target.url.origin) };
-      for (const [name, value] of Object.entries(details.headers)) {
-        // Content-Length is post's to set, from the body it sends.
-        if (name.toLowerCase() !== 'content-length') headers[name.toLowerCase()] = String(value);
-      }
-      const answer = await postAttempt(connections, target.url, headers, body, { signal: context.signal, timeoutMs, maxResponseBytes, peer: 'the push service' });
-      const failure = classifyPushAnswer(answer.status, answer.retryAfter, answer.detail, context.now);
-      if (failure !== undefined) throw failure;
+      await push(JSON.stringify(pushBody(message)), { TTL: timeToLive(message, context.now), urgency: urgency(message), topic: topic(message) }, endpoint, context);
+    },
+    // A sync is a data message: the service worker updates or closes the notification it shows.
+    async sendSync(message, endpoint, context) {
+      await push(JSON.stringify(pushSyncBody(message)), { TTL: syncTimeToLiveSeconds, urgency: 'normal', topic: syncTopic(message) }, endpoint, context);
     },
     close,
     async [Symbol.asyncDispose]() {
       close();
     },
   };
+
+  /** Encrypts `plaintext` for the endpoint's browser and POSTs it to its push service. */
+  async function push(plaintext: string, headers: PushHeaders, endpoint: Endpoint, context: TransportContext): Promise<void> {
+    if (closed) throw TransportError.retryable('[herald] [transport-webpush] the transport is closed');
+    let target;
+    try {
+      target = parsePushSubscription(endpoint.address, guard);
+    } catch (error) {
+      if (error instanceof PushSubscriptionProblem) throw TransportError.permanent(error.message, { cause: error });
+      throw error;
+    }
+    const details = webPush.generateRequestDetails(target.subscription, plaintext, { vapidDetails: null, ...headers, contentEncoding: 'aes128gcm' });
+    const body = details.body ?? Buffer.alloc(0);
+    if (body.length > maxMessageBytes) {
+      throw TransportError.permanent(
+        `the message is ${body.length} bytes encrypted, over Web Push's ${maxMessageBytes} (its JSON is ${Buffer.byteLength(plaintext)} of at most ${maxMessageBytes - 103}); shorten the title, body or rawContent — it is never truncated`,
+        { code: 'MESSAGE_TOO_LARGE' },
+      );
+    }
+    const requestHeaders: Record<string, string> = { authorization: authorization(target.url.origin) };
+    for (const [name, value] of Object.entries(details.headers)) {
+      // Content-Length is post's to set, from the body it sends.
+      if (name.toLowerCase() !== 'content-length') requestHeaders[name.toLowerCase()] = String(value);
+    }
+    const answer = await postAttempt(connections, target.url, requestHeaders, body, { signal: context.signal, timeoutMs, maxResponseBytes, peer: 'the push service' });
+    const failure = classifyPushAnswer(answer.status, answer.retryAfter, answer.detail, context.now);
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** The RFC 8030 headers of one push message. */
+interface PushHeaders {
+  readonly TTL: number;
+  readonly urgency: 'high' | 'normal' | 'low';
+  readonly topic: string;
 }
