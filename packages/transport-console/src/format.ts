@@ -35,17 +35,19 @@ export function formatText(message: TransportMessage, endpoint: Endpoint, now: n
   );
 }
 
+/**
+ * A JSON line with the delivery, the endpoint (its secret left out) and what it carries
+ * (`notification` or `sync`).
+ */
+function jsonLine(message: TransportMessage | SyncMessage, endpoint: Endpoint, now: number, carried: { notification: unknown } | { sync: unknown }): string {
+  const { secret: _secret, ...visibleEndpoint } = endpoint;
+  const { deliveryId, kind, attempt } = message;
+  return `${JSON.stringify({ time: new Date(now).toISOString(), deliveryId, kind, attempt, endpoint: visibleEndpoint, ...carried })}\n`;
+}
+
 /** A JSON line with the delivery, the endpoint and the whole notification. */
 export function formatJson(message: TransportMessage, endpoint: Endpoint, now: number): string {
-  const { secret: _secret, ...visibleEndpoint } = endpoint;
-  return `${JSON.stringify({
-    time: new Date(now).toISOString(),
-    deliveryId: message.deliveryId,
-    kind: message.kind,
-    attempt: message.attempt,
-    endpoint: visibleEndpoint,
-    notification: message.notification,
-  })}\n`;
+  return jsonLine(message, endpoint, now, { notification: message.notification });
 }
 
 /** Who the line is for: the endpoint, by platform, user and address. */
@@ -65,13 +67,5 @@ export function formatSyncText(message: SyncMessage, endpoint: Endpoint, now: nu
 
 /** A JSON line with the delivery, the endpoint and the synced state. */
 export function formatSyncJson(message: SyncMessage, endpoint: Endpoint, now: number): string {
-  const { secret: _secret, ...visibleEndpoint } = endpoint;
-  return `${JSON.stringify({
-    time: new Date(now).toISOString(),
-    deliveryId: message.deliveryId,
-    kind: message.kind,
-    attempt: message.attempt,
-    endpoint: visibleEndpoint,
-    sync: message.sync,
-  })}\n`;
+  return jsonLine(message, endpoint, now, { sync: message.sync });
 }
