@@ -30,7 +30,7 @@ export function checkStateChangeOptions(options: unknown): StateChangeOptions {
 }
 
 /** A plan with the number of deliveries it last returned, to know whether to wake the dispatcher. */
-export interface CountedSyncPlan {
+interface CountedSyncPlan {
   readonly plan: SyncPlan;
   /** How many sync deliveries the last call planned (before the store's coalescing). */
   readonly planned: () => number;
