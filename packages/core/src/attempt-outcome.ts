@@ -34,7 +34,7 @@ function newEndpoint(subscription: StoredSubscription): Endpoint {
 }
 
 /** A fallback delivery carries the fallback's visual content instead of the raw payload. */
-export function messageNotification(claim: ClaimedDelivery, notification: StoredNotification): StoredNotification {
+function messageNotification(claim: ClaimedDelivery, notification: StoredNotification): StoredNotification {
   if (claim.delivery.kind !== 'fallback') return notification;
   const fallback = notification.fallbackPolicy?.endpointFallback;
   const visualContent = fallback?.visualContent ?? notification.payload.visualContent ?? {};
@@ -46,7 +46,7 @@ export function messageNotification(claim: ClaimedDelivery, notification: Stored
  * never brings back an older state), or its deletion when the store kept the sync past
  * the notification (only a deletion's syncs outlive it), dated by the sync's creation.
  */
-export function syncOf(claim: ClaimedDelivery): NotificationSync {
+function syncOf(claim: ClaimedDelivery): NotificationSync {
   const { delivery, notification } = claim;
   if (notification === undefined) {
     return Object.freeze({
