@@ -2,6 +2,9 @@
  * The quickstart server (memory store, inbox page at /inbox/) on a free loopback port,
  * Chromium, and what the tests do as an app server and as a user.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Page } from 'playwright-core';
 import { startQuickstartServer, type QuickstartServer } from '../../quickstart/src/server.js';
@@ -21,10 +24,19 @@ export interface Inbox {
   close(): Promise<void>;
 }
 
-export async function startInbox(): Promise<Inbox> {
-  const server = await startQuickstartServer({ port: 0, store: 'memory', output: new PassThrough() });
+/** Starts the server (with `webpush`, its VAPID keys in a temporary directory) and Chromium. */
+export async function startInbox({ webpush = false }: { webpush?: boolean } = {}): Promise<Inbox> {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'herald-inbox-data-'));
+  const server = await startQuickstartServer({
+    port: 0,
+    store: 'memory',
+    output: new PassThrough(),
+    dataDirectory,
+    ...(webpush ? { webpush: { subject: 'mailto:inbox-test@example.com' } } : {}),
+  });
   const browser = await launchChromium().catch(async (error: unknown) => {
     await server.close();
+    await rm(dataDirectory, { recursive: true, force: true });
     throw error;
   });
   const endpoints = new Map<string, string>();
@@ -75,6 +87,7 @@ export async function startInbox(): Promise<Inbox> {
     async close() {
       await browser.close();
       await server.close();
+      await rm(dataDirectory, { recursive: true, force: true });
     },
   };
 }
