@@ -2,15 +2,15 @@
 // change of the user's feed (`event:` its type, `id:` its cursor, `data:` the notification
 // or its tombstone with the unread count after the change). The browser's EventSource
 // reconnects by itself and sends the last cursor as Last-Event-ID, so Herald resumes
-// exactly where the page left off; `resync` means that cursor is too old to resume from.
+// exactly where the page left off. `resync` ends a stream that cannot go on (its cursor
+// is too old, or the page read too slowly): the page reads the feed again, and the
+// browser's reconnect starts a fresh stream.
 
 const changeTypes = ['created', 'updated', 'stateChanged', 'deleted'];
 
-/** The notification (or tombstone) and unread count of one event's data. */
+/** One event's data, `{"notification": …, "unreadCount": n}`, as the page applies it. */
 function readChange(type, text) {
-  const data = JSON.parse(text);
-  const notification = data.notification ?? data;
-  const unreadCount = data.unreadCount ?? data['@herald.unreadCount'];
+  const { notification, unreadCount } = JSON.parse(text);
   return { type, id: notification.id, notification: type === 'deleted' ? undefined : notification, unreadCount };
 }
 

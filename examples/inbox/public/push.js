@@ -64,8 +64,10 @@ export async function enablePush({ api, keyUrl, workerUrl, targetHostName }) {
 /**
  * Tells Herald about a browser's push subscription (`PushSubscription.toJSON()`): a new
  * endpoint of the signed-in user, whose id app servers send to as `X-UNS-ID`.
+ * @public the browser test calls it in the page with a subscription of its own, since a
+ *   headless Chromium never gets one from its push service
  */
-function registerEndpoint({ api, targetHostName, subscription }) {
+export function registerEndpoint({ api, targetHostName, subscription }) {
   return api.subscribe({
     targetHostName,
     platformType: 'webpush',

@@ -22,7 +22,7 @@ describe('the inbox page', () => {
     const first = await inbox.send('carol', { id: 'first', title: 'Build finished', body: 'main is green', groupName: 'ci' });
     const second = await inbox.send('carol', { id: 'second', title: 'Review requested', body: 'Dana asked for your review', groupName: 'reviews' });
     await inbox.send('dana', { id: 'other-user', title: 'Not for carol' });
-    const page = await inbox.open('carol', { live: false });
+    const page = await inbox.open('carol');
     expect(await shownIds(page)).toEqual([second, first]);
     expect(await badge(page)).toBe('2');
     const item = page.locator(`li[data-id="${second}"]`);
@@ -52,7 +52,7 @@ describe('the inbox page', () => {
 
   it('reads the same feed again after a reload, signed in as before in that tab', async () => {
     await inbox.send('erin', { id: 'kept', title: 'Still here' });
-    const page = await inbox.open('erin', { live: false });
+    const page = await inbox.open('erin');
     await page.reload();
     await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
     expect(await page.locator('#user-name').textContent()).toBe('erin');
@@ -74,7 +74,7 @@ describe('the inbox page', () => {
     for (const notification of sends) ids.push(await inbox.send('alice', notification));
     await inbox.call('PATCH', `/me/notifications/${ids[0]}`, 'alice', { readState: 'read' });
     await inbox.call('PATCH', `/me/notifications/${ids[1]}`, 'alice', { readState: 'read', userActionState: 'dismissed' });
-    const page = await inbox.open('alice', { live: false });
+    const page = await inbox.open('alice');
     expect(await badge(page)).toBe('2');
     const directory = await mkdtemp(join(tmpdir(), 'herald-inbox-shot-'));
     const target = process.env['HERALD_UPDATE_SCREENSHOT'] === '1' ? fileURLToPath(new URL('../../../docs/inbox.png', import.meta.url)) : join(directory, 'inbox.png');

@@ -17,8 +17,8 @@ export interface Inbox {
   readonly browser: Browser;
   /** A call to the API as `user` (development authenticator). */
   call(method: string, path: string, user: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** A new tab with the inbox page, signed in as `user`, once its feed is read. */
-  open(user: string, options?: { live?: boolean }): Promise<Page>;
+  /** A new tab with the inbox page, signed in as `user`, once it follows the stream and has read the feed. */
+  open(user: string): Promise<Page>;
   /** Sends a notification to `user` as an app server; resolves with its id. */
   send(user: string, notification: { id: string; title: string; body?: string; groupName?: string }): Promise<string>;
   close(): Promise<void>;
@@ -64,13 +64,13 @@ export async function startInbox({ webpush = false }: { webpush?: boolean } = {}
     server,
     browser,
     call,
-    async open(user, { live = true } = {}) {
+    async open(user) {
       const page = await browser.newPage();
       page.on('pageerror', (error) => process.stderr.write(`[inbox page] ${error.stack ?? error.message}\n`));
       await page.goto(`${server.url}/inbox/`);
       await page.getByLabel('Your name').fill(user);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.locator(`#live-status[data-state="${live ? 'live' : 'closed'}"]`).waitFor();
+      await page.locator('#live-status[data-state="live"]').waitFor();
       await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
       return page;
     },

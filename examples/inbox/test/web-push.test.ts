@@ -15,7 +15,7 @@ describe('Web Push registration on a server without Web Push', () => {
   });
 
   it('asks the server for its VAPID key, says the server sends no Web Push, and registers nothing', async () => {
-    const page = await inbox.open('frank', { live: false });
+    const page = await inbox.open('frank');
     const asked: string[] = [];
     page.on('response', (response) => asked.push(`${response.status()} ${new URL(response.url()).pathname}`));
     await page.getByRole('button', { name: 'Enable push notifications' }).click();
@@ -44,7 +44,7 @@ describe('Web Push registration on a server with Web Push (--webpush)', () => {
   // saying what happened instead of waiting for ever.
   it("fetches the VAPID key, registers the service worker, subscribes with the key, and says so when the browser's push service never answers", async () => {
     await inbox.browser.context.grantPermissions(['notifications'], { origin: inbox.server.url });
-    const page = await inbox.open('ivan', { live: false });
+    const page = await inbox.open('ivan');
     const asked: string[] = [];
     page.on('response', (response) => asked.push(`${response.status()} ${new URL(response.url()).pathname}`));
     await page.getByRole('button', { name: 'Enable push notifications' }).click();
@@ -57,7 +57,7 @@ describe('Web Push registration on a server with Web Push (--webpush)', () => {
   }, 40_000);
 
   it("posts a browser's push subscription to Herald as a webpush endpoint of the signed-in user", async () => {
-    const page = await inbox.open('judy', { live: false });
+    const page = await inbox.open('judy');
     // Shaped as PushSubscription.toJSON() gives it; the keys are real (a P-256 point, 16 bytes).
     const subscription = {
       endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(16).toString('base64url')}`,
