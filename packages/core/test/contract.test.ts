@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contractLimits, HeraldError, notificationSchema, validateNotification, validateSubscription } from '@herald/core';
+import { contentFieldNames } from '@herald/core/store';
 
 const now = Date.parse('2026-01-01T00:00:00.000Z');
 const inTwoDays = '2026-01-03T00:00:00.000Z';
@@ -235,11 +236,12 @@ describe('the notification contract', () => {
     });
   });
 
-  it('publishes a JSON Schema whose properties are the contract fields', () => {
+  it("publishes a JSON Schema whose properties are the contract fields: the reference's, and the field table's", () => {
     expect(notificationSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(Object.keys(notificationSchema.properties).sort()).toEqual(
-      ['appNotificationId', 'displayTimeToLive', 'expirationDateTime', 'fallbackPolicy', 'groupName', 'payload', 'priority', 'targetHostName', 'targetPolicy'],
-    );
+    const properties = Object.keys(notificationSchema.properties);
+    const reference = ['appNotificationId', 'displayTimeToLive', 'expirationDateTime', 'fallbackPolicy', 'groupName', 'payload', 'priority', 'targetHostName', 'targetPolicy'];
+    expect(properties, 'every field of the reference is accepted').toEqual(expect.arrayContaining(reference));
+    expect([...properties].sort(), 'a field the schema accepts is one the stores keep').toEqual([...contentFieldNames].sort());
   });
 });
 
