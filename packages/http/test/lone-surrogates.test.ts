@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationSchema, notificationStateSchema, subscriptionSchema } from '@herald/core';
+import { contentFieldNames, contentFields } from '@herald/core/store';
 import { app, referenceBody, startApi, type Answer, type Api } from './support.js';
 
 let api: Api;
@@ -82,7 +83,11 @@ function expectRefused(answer: Answer, codes: readonly string[]): void {
 const contractCodes = ['CONTRACT_MISMATCH', 'INVALID_ARGUMENT', 'INVALID_PAYLOAD'] as const;
 
 let rows = 0;
+// The contract's text fields that the reference example leaves out get a plain value, so
+// a text field added to the field table is covered here without an edit.
+const textFields = Object.fromEntries(contentFieldNames.filter((name) => contentFields[name].kind === 'text').map((name) => [name, 'sample']));
 const notificationBaseline = (): Record<string, unknown> => ({
+  ...textFields,
   ...referenceBody({ appNotificationId: `row-${(rows += 1)}` }),
   payload: { visualContent: { title: 'Hello', body: 'World' }, rawContent: 'raw' },
   fallbackPolicy: { endpointFallback: { platformTypes: ['ios'], fallbackDelayInSeconds: 60, visualContent: { title: 'Fallback', body: 'text' } } },
