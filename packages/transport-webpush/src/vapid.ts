@@ -42,7 +42,7 @@ function checkSubject(subject: unknown): string {
     throw optionError(source, `vapid.subject ${JSON.stringify(subject.slice(0, 100))} is not a URL; ${hint}`);
   }
   if (url.protocol !== 'mailto:' && url.protocol !== 'https:') throw optionError(source, `vapid.subject must be a mailto: or https: URL, not ${url.protocol}; ${hint}`);
-  if (url.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(url.pathname))) {
+  if (url.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+$/.test(url.pathname)) {
     throw optionError(source, `vapid.subject ${JSON.stringify(subject)} has no address after mailto:; ${hint}`);
   }
   return subject;

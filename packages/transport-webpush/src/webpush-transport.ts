@@ -31,6 +31,8 @@ export const NAME = 'webpush';
  * delimiter, a 16-byte tag), leaving 3993 bytes for the JSON.
  */
 export const maxMessageBytes = 4096;
+/** What aes128gcm adds to one record (RFC 8188 §2, RFC 8291 §4): header 86, delimiter 1, tag 16. */
+const encryptionOverhead = 103;
 
 const invalidEndpoint = errorFactory('transport-webpush');
 // Push services answer with a short problem text at most; the rest is not read.
@@ -111,7 +113,7 @@ export function createWebPushTransport(options: WebPushTransportOptions): Transp
     const body = details.body ?? Buffer.alloc(0);
     if (body.length > maxMessageBytes) {
       throw TransportError.permanent(
-        `the message is ${body.length} bytes encrypted, over Web Push's ${maxMessageBytes} (its JSON is ${Buffer.byteLength(plaintext)} of at most ${maxMessageBytes - 103}); shorten the title, body or rawContent — it is never truncated`,
+        `the message is ${body.length} bytes encrypted, over Web Push's ${maxMessageBytes} (its JSON is ${Buffer.byteLength(plaintext)} of at most ${maxMessageBytes - encryptionOverhead}); shorten the title, body or rawContent — it is never truncated`,
         { code: 'MESSAGE_TOO_LARGE' },
       );
     }

@@ -33,6 +33,7 @@ const cases: readonly (readonly [options: Record<string, unknown>, message: RegE
   [{ vapid: { ...vapid, subject: 'push@example.com' } }, /vapid\.subject "push@example\.com" is not a URL/],
   [{ vapid: { ...vapid, subject: 'http://example.com' } }, /vapid\.subject must be a mailto: or https: URL, not http:/],
   [{ vapid: { ...vapid, subject: 'mailto:' } }, /vapid\.subject "mailto:" has no address after mailto:/],
+  [{ vapid: { ...vapid, subject: 'mailto:%E0%A4%A' } }, /vapid\.subject "mailto:%E0%A4%A" has no address after mailto:/],
   [{ vapid: { ...vapid, publicKey: undefined } }, /vapid\.publicKey must be base64url text of 65 bytes, got undefined/],
   [{ vapid: { ...vapid, publicKey: keys.publicKey.slice(0, 43) } }, /vapid\.publicKey must be 65 bytes .*got 32/],
   [{ vapid: { ...vapid, publicKey: Buffer.from(keys.publicKey, 'base64url').toString('base64') } }, /vapid\.publicKey must be base64url/],
