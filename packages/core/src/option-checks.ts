@@ -17,6 +17,35 @@ export function positiveWholeNumberOption(source: string | undefined, name: stri
   return value;
 }
 
+/** The range a {@link wholeNumberOption} accepts, and how its message names it. */
+export interface WholeNumberRange {
+  /** The least value accepted. */
+  readonly min: number;
+  /** The greatest value accepted; no bound when absent. */
+  readonly max?: number | undefined;
+  /** What the number counts, for the message (`'milliseconds'`, `'users'`). */
+  readonly unit?: string | undefined;
+  /** What leaving the option out means, for the message (`'absent for no cap'`). */
+  readonly absent?: string | undefined;
+}
+
+/**
+ * A whole-number option (a safe integer) within `range`, or `undefined` when absent: the
+ * one check the stores' numeric options share, so each says the same thing the same way.
+ * @throws TypeError (`code` `INVALID_OPTION`): `option <name> must be a whole number [of
+ * <unit>] of at least <min> | from <min> to <max>[, or <absent>] (got <value>)`.
+ */
+export function wholeNumberOption(source: string | undefined, name: string, value: unknown, range: WholeNumberRange): number | undefined {
+  if (value === undefined) return undefined;
+  const { min, max, unit, absent } = range;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    const counted = unit === undefined ? '' : ` of ${unit}`;
+    const bounds = max === undefined ? `${unit === undefined ? ' of' : ','} at least ${min}` : ` from ${min} to ${max}`;
+    throw optionError(source, `option ${name} must be a whole number${counted}${bounds}${absent === undefined ? '' : `, or ${absent}`} (got ${String(value)})`);
+  }
+  return value;
+}
+
 /** Edits (insert, delete, substitute) between `a` and `b`, ignoring case. */
 function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();

@@ -2,7 +2,7 @@
  * The file store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, before any file is touched.
  */
-import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core/store';
+import { checkLogger, optionError, rejectUnknownOptions, wholeNumberOption, type Logger } from '@herald/core/store';
 import { errorSource } from './errors.js';
 
 /** How hard the store works to keep acknowledged writes through a crash. */
@@ -91,12 +91,7 @@ function emitWarning(warning: FileStoreWarning): void {
 }
 
 function wholeNumber(given: Record<string, unknown>, name: keyof FileStoreOptions, fallback: number, min: number): number {
-  const value = given[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw optionError(errorSource, `option ${name} must be a whole number of at least ${min} (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOption(errorSource, name, given[name], { min }) ?? fallback;
 }
 
 /** Checks the options of `createFileStore` and fills in defaults; throws a `TypeError` naming a bad one. */

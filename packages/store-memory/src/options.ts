@@ -2,7 +2,7 @@
  * The memory store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, at construction, not a surprise at the millionth notification.
  */
-import { optionError, checkOptionsObject } from '@herald/core/store';
+import { checkOptionsObject, wholeNumberOption } from '@herald/core/store';
 import { errorSource } from './errors.js';
 
 /** Options of `createMemoryStore`. */
@@ -22,12 +22,7 @@ export interface MemoryStoreOptions {
 const optionNames: readonly (keyof MemoryStoreOptions)[] = ['maxNotificationsPerUser', 'maxNotifications'];
 
 function checkCap(options: Record<string, unknown>, name: keyof MemoryStoreOptions): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw optionError(errorSource, `option ${name} must be a whole number of at least 1, or absent for no cap (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOption(errorSource, name, options[name], { min: 1, absent: 'absent for no cap' });
 }
 
 /** Checks the options of `createMemoryStore`; throws a `TypeError` naming a bad one. */

@@ -2,7 +2,7 @@
  * The Redis store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
-import { checkLogger, optionError, rejectUnknownOptions, type Logger } from '@herald/core/store';
+import { checkLogger, optionError, rejectUnknownOptions, wholeNumberOption, type Logger } from '@herald/core/store';
 import type { RedisClient } from './client.js';
 import { errorSource } from './errors.js';
 
@@ -95,12 +95,7 @@ const maxSubscriptionCacheSize = 1_000_000;
 const prefixPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 function checkDuration(given: Record<string, unknown>, name: 'commandTimeoutMs' | 'connectTimeoutMs', fallback: number): number {
-  const value = given[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > 600_000) {
-    throw optionError(errorSource, `option ${name} must be a whole number of milliseconds from 1 to 600000 (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOption(errorSource, name, given[name], { min: 1, max: 600_000, unit: 'milliseconds' }) ?? fallback;
 }
 
 function checkClient(value: unknown): RedisClient | undefined {
@@ -140,19 +135,11 @@ function checkPrefix(value: unknown): string {
 }
 
 function checkShards(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxShards) {
-    throw optionError(errorSource, `option shards must be a whole number from 1 to ${maxShards} (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOption(errorSource, 'shards', value, { min: 1, max: maxShards });
 }
 
 function checkSubscriptionCacheSize(value: unknown): number {
-  if (value === undefined) return 10_000;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > maxSubscriptionCacheSize) {
-    throw optionError(errorSource, `option subscriptionCacheSize must be a whole number of users from 0 to ${maxSubscriptionCacheSize} (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOption(errorSource, 'subscriptionCacheSize', value, { min: 0, max: maxSubscriptionCacheSize, unit: 'users' }) ?? 10_000;
 }
 
 /** Checks the options of {@link createRedisStore}; throws a `TypeError` naming a bad one. */

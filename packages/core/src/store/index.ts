@@ -15,6 +15,6 @@ export * from '../errors.js';
 export * from '../contract/types.js';
 export * from '../contract/fields.js';
 export { parseDateTime, formatDateTime, expiryOf } from '../contract/date-time.js';
-export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from '../option-checks.js';
+export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage, wholeNumberOption, type WholeNumberRange } from '../option-checks.js';
 export { newId } from '../ids.js';
 export { checkLogger, processWarningLogger, type Logger, type LogFields } from '../logger.js';
