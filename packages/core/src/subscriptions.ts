@@ -150,7 +150,7 @@ export function createSubscriptionsApi(context: ServiceContext): SubscriptionsAp
     async delete(subscriptionId) {
       context.assertOpen();
       const id = checkId(subscriptionId, 'subscriptionId');
-      const deleted = await store.deleteSubscription(id);
+      const deleted = await store.deleteSubscription(id, clock.now());
       if (deleted) events.emit('subscription.deleted', { subscriptionId: id });
       return deleted;
     },

@@ -268,9 +268,9 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       const updated = live().updateSubscription(subscriptionId, patch, now);
       return logged(updated, updated !== undefined ? { op: 'updateSubscription', subscriptionId, patch: { ...patch }, now } : undefined);
     },
-    async deleteSubscription(subscriptionId) {
-      const deleted = live().deleteSubscription(subscriptionId);
-      return logged(deleted, deleted ? { op: 'unsubscribe', subscriptionId } : undefined);
+    async deleteSubscription(subscriptionId, now) {
+      const deleted = live().deleteSubscription(subscriptionId, now);
+      return logged(deleted, deleted ? { op: 'unsubscribe', subscriptionId, now } : undefined);
     },
     async listDeliveries(userId, notificationId) {
       return read(live().listDeliveries(userId, notificationId));

@@ -28,7 +28,8 @@ export type LogOperation =
   | { readonly op: 'deleteGroup'; readonly userId: string; readonly groupName: string; readonly targetHostName?: string; readonly now: number }
   | { readonly op: 'subscribe'; readonly id: string; readonly subscription: NewSubscription; readonly now: number }
   | { readonly op: 'updateSubscription'; readonly subscriptionId: string; readonly patch: SubscriptionPatch; readonly now: number }
-  | { readonly op: 'unsubscribe'; readonly subscriptionId: string }
+  // `now` is absent from records written before a delete ended the subscription's deliveries: they replay as they ran.
+  | { readonly op: 'unsubscribe'; readonly subscriptionId: string; readonly now?: number }
   | { readonly op: 'retry'; readonly userId: string; readonly deliveryId: string; readonly now: number }
   | { readonly op: 'cancel'; readonly userId: string; readonly notificationId: string; readonly reason: string; readonly now: number }
   | { readonly op: 'claim'; readonly owner: string; readonly now: number; readonly leaseMs: number; readonly claims: readonly (readonly [userId: string, deliveryId: string, token: string])[] }
@@ -62,7 +63,7 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       state.updateSubscription(operation.subscriptionId, operation.patch, operation.now);
       return;
     case 'unsubscribe':
-      state.deleteSubscription(operation.subscriptionId);
+      state.deleteSubscription(operation.subscriptionId, operation.now);
       return;
     case 'retry':
       state.retryDelivery(operation.userId, operation.deliveryId, operation.now);

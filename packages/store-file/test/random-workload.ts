@@ -65,7 +65,7 @@ export async function runWorkload(store: NotificationStore, seed: number, steps:
       }
     } else if (roll < 0.55) {
       const subscription = pick(memory.subscriptions);
-      if (subscription !== undefined) await store.deleteSubscription(subscription.id);
+      if (subscription !== undefined) await store.deleteSubscription(subscription.id, now);
     } else if (roll < 0.7) {
       const claims = await store.claimDeliveries({ owner: pick(['a', 'b']) as string, now, leaseMs: 60_000, limit: 1 + Math.floor(random() * 4) });
       for (const { delivery } of claims) memory.claimed.push({ userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token });

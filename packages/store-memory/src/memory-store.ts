@@ -69,8 +69,8 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     async updateSubscription(subscriptionId, patch, now) {
       return engine().updateSubscription(subscriptionId, patch, now);
     },
-    async deleteSubscription(subscriptionId) {
-      return engine().deleteSubscription(subscriptionId);
+    async deleteSubscription(subscriptionId, now) {
+      return engine().deleteSubscription(subscriptionId, now);
     },
     async listDeliveries(userId, notificationId) {
       return engine().listDeliveries(userId, notificationId);

@@ -18,7 +18,7 @@ const calls: Record<string, (store: NotificationStore) => Promise<unknown>> = {
   getSubscription: (store) => store.getSubscription('s1'),
   listSubscriptions: (store) => store.listSubscriptions('alice'),
   updateSubscription: (store) => store.updateSubscription('s1', { status: 'inactive' }, t0),
-  deleteSubscription: (store) => store.deleteSubscription('s1'),
+  deleteSubscription: (store) => store.deleteSubscription('s1', t0),
   listDeliveries: (store) => store.listDeliveries('alice', 'n1'),
   getDelivery: (store) => store.getDelivery('alice', 'd1'),
   listDeadDeliveries: (store) => store.listDeadDeliveries(10, undefined),

@@ -58,7 +58,7 @@ describe('forgotten users', () => {
               subscriptions.push(engine.createSubscription(`s-${(ids += 1)}`, newSubscription(`user-${s.user}`, { expiresAt: now + s.lifeMs }), now).id);
               break;
             case 'unsubscribe':
-              if (subscriptions.length > 0) engine.deleteSubscription(subscriptions.splice(s.pick % subscriptions.length, 1)[0] as string);
+              if (subscriptions.length > 0) engine.deleteSubscription(subscriptions.splice(s.pick % subscriptions.length, 1)[0] as string, now);
               break;
             case 'deactivate':
               if (subscriptions.length > 0) engine.updateSubscription(subscriptions[s.pick % subscriptions.length] as string, { status: 'inactive', statusReason: 'gone' }, now);
@@ -96,7 +96,7 @@ describe('forgotten users', () => {
               break;
           }
         }
-        for (const id of subscriptions) engine.deleteSubscription(id);
+        for (const id of subscriptions) engine.deleteSubscription(id, now);
         const end = now + 11 * day;
         purgeAll(engine, end); // the notifications go, leaving tombstones
         purgeAll(engine, end + 1); // their tombstones go, and with the last one each user

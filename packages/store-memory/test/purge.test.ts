@@ -51,7 +51,7 @@ describe('purgeExpired', () => {
     const renewed = await store.createSubscription(newSubscription('alice', { expiresAt: t0 + 10 }), t0);
     await store.updateSubscription(renewed.id, { expiresAt: t0 + day }, t0 + 1);
     const deleted = await store.createSubscription(newSubscription('alice', { expiresAt: t0 + 10 }), t0);
-    await store.deleteSubscription(deleted.id);
+    await store.deleteSubscription(deleted.id, t0);
     await store.createSubscription(newSubscription('alice', { expiresAt: t0 + day }), t0);
     const result = await store.purgeExpired({ now: t0 + 10, tombstonesBefore: 0, limit: 10 });
     expect(result.subscriptions).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
+import { cancelReasons } from '@herald/core/store';
 import { day, newDelivery, newSubscription, notificationWrite, t0 } from './fixtures.js';
 
 describe('subscriptions', () => {
@@ -43,16 +44,15 @@ describe('subscriptions', () => {
     expect(await store.updateSubscription('missing', { status: 'inactive' }, t0)).toBeUndefined();
   });
 
-  it('deletes a subscription and leaves its deliveries', async () => {
+  it('deletes a subscription and ends its open deliveries', async () => {
     const store = createMemoryStore();
     const { id } = await store.createSubscription(newSubscription('alice'), t0);
     await store.saveNotification(notificationWrite('alice', 'a1', { id: 'n1', deliveries: [newDelivery({ subscriptionId: id })] }));
-    expect(await store.deleteSubscription(id)).toBe(true);
-    expect(await store.deleteSubscription(id)).toBe(false);
+    expect(await store.deleteSubscription(id, t0 + 1)).toBe(true);
+    expect(await store.deleteSubscription(id, t0 + 2)).toBe(false);
     expect(await store.getSubscription(id)).toBeUndefined();
     expect(await store.listSubscriptions('alice')).toEqual([]);
-    expect(await store.listDeliveries('alice', 'n1')).toHaveLength(1);
-    const [claim] = await store.claimDeliveries({ owner: 'w', now: t0, leaseMs: 1_000, limit: 1 });
-    expect(claim).not.toHaveProperty('subscription');
+    expect(await store.listDeliveries('alice', 'n1')).toMatchObject([{ status: 'cancelled', lastError: { code: 'CANCELLED', message: cancelReasons.subscriptionDeleted, at: t0 + 1 } }]);
+    expect(await store.claimDeliveries({ owner: 'w', now: t0, leaseMs: 1_000, limit: 1 })).toEqual([]);
   });
 });

@@ -96,11 +96,11 @@ export function subscriptionCalls(context: StoreContext): SubscriptionCalls {
       return updated;
     },
 
-    async deleteSubscription(subscriptionId) {
+    async deleteSubscription(subscriptionId, now) {
       const route = keyspace.subscription(subscriptionId);
       if (route === undefined) return false;
       // A cached list that still holds it is refused by the next save, which reads it anew.
-      return (await link.run(scripts.deleteSubscription, route.key, [route.tag, subscriptionId, newId()])) === 1;
+      return (await link.run(scripts.deleteSubscription, route.key, [route.tag, subscriptionId, newId(), now])) === 1;
     },
   };
 }

@@ -187,7 +187,7 @@ class Pair {
       }
       case 'deleteSubscription': {
         const key = [...this.sides[0].subscriptions.keys()][s.pick % 6] as string;
-        await this.both((side) => side.store.deleteSubscription(side.subscriptions.get(key) as string), 'deleteSubscription');
+        await this.both((side) => side.store.deleteSubscription(side.subscriptions.get(key) as string, now), 'deleteSubscription');
         return;
       }
       case 'purge':

@@ -125,7 +125,7 @@ it('keeps no key of any user once random workloads on many users expired and wer
           } else if (s.kind === 'subscribe') {
             subscriptions.push((await shop.createSubscription(sampleSubscription({ userId, expiresAt: now + 50_000 }, now), now)).id);
           } else if (s.kind === 'unsubscribe') {
-            if (subscriptions.length > 0) await shop.deleteSubscription(subscriptions.splice(s.pick % subscriptions.length, 1)[0] as string);
+            if (subscriptions.length > 0) await shop.deleteSubscription(subscriptions.splice(s.pick % subscriptions.length, 1)[0] as string, now);
           } else if (s.kind === 'claim') {
             const claims = await shop.claimDeliveries({ owner: 'w', now, leaseMs: 30_000, limit: 5 });
             if (s.outcome !== 'held') {
@@ -147,7 +147,7 @@ it('keeps no key of any user once random workloads on many users expired and wer
             await shop.purgeExpired({ now, tombstonesBefore: s.tombstones ? now : 0, limit: 5 });
           }
         }
-        for (const id of subscriptions) await shop.deleteSubscription(id);
+        for (const id of subscriptions) await shop.deleteSubscription(id, now);
         const end = now + 200_000;
         for (const at of [end, end + 1]) {
           while ((await shop.purgeExpired({ now: at, tombstonesBefore: at, limit: 50 })).more);

@@ -302,8 +302,13 @@ export interface NotificationStore {
   /** Changes a subscription and returns it, or `undefined` when it does not exist. */
   updateSubscription(subscriptionId: string, patch: SubscriptionPatch, now: number): Promise<StoredSubscription | undefined>;
 
-  /** Deletes a subscription; its open deliveries end as cancelled when claimed. False when missing. */
-  deleteSubscription(subscriptionId: string): Promise<boolean>;
+  /**
+   * Deletes a subscription and ends its open deliveries at once, leased or not, as
+   * cancelled with reason `cancelReasons.subscriptionDeleted` at `now` (`stateAfterEnd`):
+   * an attempt under way then finds its lease gone when it completes, so nothing is
+   * attempted after the delete. Finished deliveries stay. False when missing.
+   */
+  deleteSubscription(subscriptionId: string, now: number): Promise<boolean>;
 
   /** The deliveries of one of the user's notifications, oldest first. */
   listDeliveries(userId: string, notificationId: string): Promise<readonly DeliveryRecord[]>;

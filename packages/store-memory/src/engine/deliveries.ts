@@ -3,7 +3,7 @@
  * cancelling a notification's open ones, and how the engine keeps the state a transition
  * of core's `delivery-transitions.ts` decided (shared with claims and feed writes).
  */
-import { cancellation, isOpen, stateAfterEnd, stateAfterRetry } from '@herald/core/store';
+import { cancellation, cancelReasons, isOpen, stateAfterEnd, stateAfterRetry } from '@herald/core/store';
 import type { DeadDeliveryPage, DeliveryErrorInput, DeliveryRecord, DeliveryState } from '@herald/core/store';
 import { OpenDelivery } from './delivery-record.js';
 import type { FinishedDelivery, StoredDelivery } from './delivery-record.js';
@@ -63,6 +63,20 @@ export function cancelOpen(parts: EngineParts, user: UserFeed, entry: FeedEntry,
     cancelled++;
   }
   return cancelled;
+}
+
+/**
+ * Ends the open deliveries of a deleted subscription (of `userId`), leased or not, with
+ * reason `cancelReasons.subscriptionDeleted`. A scan of the user's deliveries: deletes
+ * are rare, and an index by subscription would cost every send.
+ */
+export function cancelSubscriptionDeliveries(parts: EngineParts, userId: string, subscriptionId: string, now: number): void {
+  const user = parts.users.get(userId);
+  if (user === undefined) return;
+  const error = cancellation(cancelReasons.subscriptionDeleted);
+  for (const delivery of [...user.deliveries.values()]) {
+    if (delivery instanceof OpenDelivery && delivery.subscriptionId === subscriptionId) settleDelivery(parts, user, delivery, stateAfterEnd(delivery, error, now));
+  }
 }
 
 /**

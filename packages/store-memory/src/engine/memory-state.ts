@@ -167,9 +167,15 @@ export class MemoryState {
     return this.#parts.subscriptions.update(subscriptionId, patch, now);
   }
 
-  /** See `NotificationStore.deleteSubscription`. Its deliveries stay. */
-  deleteSubscription(subscriptionId: string): boolean {
-    return this.#parts.subscriptions.delete(subscriptionId);
+  /**
+   * See `NotificationStore.deleteSubscription`: its open deliveries end at `now`. Without
+   * `now` (only to replay a log written before deletes ended them) its deliveries stay.
+   */
+  deleteSubscription(subscriptionId: string, now: number | undefined): boolean {
+    const userId = this.#parts.subscriptions.get(subscriptionId)?.userId;
+    if (userId === undefined || !this.#parts.subscriptions.delete(subscriptionId)) return false;
+    if (now !== undefined) deliveries.cancelSubscriptionDeliveries(this.#parts, userId, subscriptionId, now);
+    return true;
   }
 
   // ---- Deliveries (deliveries.ts) ------------------------------------------------

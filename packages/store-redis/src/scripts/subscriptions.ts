@@ -6,7 +6,8 @@
  * set in creation order; active ones are also in the shard's index by expiry, for the purge.
  * Every change sets the user's subscription version (see subscription-lua.ts).
  */
-import { prelude } from './prelude.js';
+import { cancelReasons } from '@herald/core/store';
+import { luaString, prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 
 /**
@@ -78,18 +79,29 @@ subscriptions_changed(redis.call('HGET', key, 'u'), ARGV[10])
 return redis.call('HGETALL', key)
 `;
 
-/** ARGV: tag, id, version token. Deletes the subscription (its deliveries stay); returns 1, or 0 when missing. */
+/**
+ * ARGV: tag, id, version token, now. Deletes the subscription and ends its open
+ * deliveries, leased or not, as cancelled (core's `cancelReasons.subscriptionDeleted`);
+ * returns 1, or 0 when missing. The deliveries are found by a walk over the user's
+ * notifications: deletes are rare, and an index by subscription would cost every send.
+ */
 export const deleteSubscription =
   prelude +
   subscriptionLua +
   String.raw`
-local id = ARGV[2]
+local id, now = ARGV[2], ARGV[4]
 local key = T .. ':sub:' .. id
 local u = redis.call('HGET', key, 'u')
 if not u then return 0 end
 redis.call('DEL', key)
 redis.call('ZREM', ukey('subs', u), id)
 redis.call('ZREM', SUBSCRIPTIONS_BY_EXPIRY, id)
+for _, note_id in ipairs(redis.call('ZRANGE', ukey('feed', u), 0, -1)) do
+  local ids = redis.call('HGET', note_key(u, note_id), 'dlv')
+  for _, d in ipairs(ids and cjson.decode(ids) or {}) do
+    if redis.call('HGET', delivery_key(user_ref(u, d)), 'sub') == id then cancel_open(u, d, now, CANCELLED, ${luaString(cancelReasons.subscriptionDeleted)}) end
+  end
+end
 subscriptions_changed(u, ARGV[3])
 retire_if_empty(u)
 return 1

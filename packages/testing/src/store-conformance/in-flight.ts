@@ -5,14 +5,15 @@
  * the delivery, makes the change while the lease is held, then completes the attempt.
  *
  * Changes to the notification (cancel, superseding update, delete, delete by group,
- * purge after expiry) end the delivery at once, leased or not: the change counts it, the
- * holder's completion returns false and records nothing, and the delivery is never
- * claimed again. Changes to the subscription (delete, deactivate, expire) leave the
- * delivery to its attempt: the completion records how the attempt ended, and a delivery
- * left open is claimed with its subscription gone or inactive, which the dispatcher
- * ends without another attempt.
+ * purge after expiry) and the subscription's delete end the delivery at once, leased or
+ * not: the change counts it, the holder's completion returns false and records nothing,
+ * and the delivery is never claimed again. The other changes to the subscription
+ * (deactivate, expire) leave the delivery to its attempt: the completion records how the
+ * attempt ended, and a delivery left open is claimed with its subscription inactive,
+ * which the dispatcher ends without another attempt.
  */
 import { expect, it } from 'vitest';
+import { cancelReasons } from '@herald/core/store';
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryRecord, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
 import { sampleDeliveries, sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
@@ -38,10 +39,8 @@ interface Change {
   readonly name: string;
   /** Makes the change while the lease is held; returns the count it answered, if it answers one. */
   readonly apply: (scenario: InFlight) => Promise<number | undefined>;
-  /** `ended`: the change ended the delivery (with this status, or `gone` with its notification). `attempt`: the attempt settles it. */
-  readonly ends: { readonly status: 'cancelled' | 'gone'; readonly code?: string } | 'attempt';
-  /** For a change to the subscription: what a later claim must carry. */
-  readonly claimedSubscription?: 'absent' | 'inactive';
+  /** `ended`: the change ended the delivery (with this status and error, or `gone` with its notification). `attempt`: the attempt settles it. */
+  readonly ends: { readonly status: 'cancelled' | 'gone'; readonly code?: string; readonly message?: string } | 'attempt';
 }
 
 const changes: readonly Change[] = [
@@ -75,21 +74,18 @@ const changes: readonly Change[] = [
   },
   {
     name: 'deleteSubscription',
-    apply: async ({ store, subscription }) => ((await store.deleteSubscription(subscription.id)) ? 1 : 0),
-    ends: 'attempt',
-    claimedSubscription: 'absent',
+    apply: async ({ store, subscription }) => ((await store.deleteSubscription(subscription.id, changedAt)) ? 1 : 0),
+    ends: { status: 'cancelled', code: 'CANCELLED', message: cancelReasons.subscriptionDeleted },
   },
   {
     name: 'updateSubscription to inactive',
     apply: async ({ store, subscription }) => ((await store.updateSubscription(subscription.id, { status: 'inactive', statusReason: 'endpoint gone: 410' }, changedAt)) === undefined ? 0 : 1),
     ends: 'attempt',
-    claimedSubscription: 'inactive',
   },
   {
     name: 'purgeExpired after the subscription expired',
     apply: async ({ store, subscription }) => ((await store.purgeExpired({ now: changedAt, tombstonesBefore: 0, limit: 100 })).subscriptions.filter((s) => s.id === subscription.id).length),
     ends: 'attempt',
-    claimedSubscription: 'inactive',
   },
 ];
 
@@ -138,11 +134,7 @@ export function inFlightTests(h: StoreHarness): void {
             return;
           }
           expect(again, 'a failed delivery is due again').toBeDefined();
-          if (change.claimedSubscription === 'absent') {
-            expect(again?.subscription, `after ${change.name}, a claim comes without the subscription, so the dispatcher ends it without an attempt`).toBeUndefined();
-          } else {
-            expect(again?.subscription?.status, `after ${change.name}, a claim comes with the subscription inactive, so the dispatcher ends it without an attempt`).toBe('inactive');
-          }
+          expect(again?.subscription?.status, `after ${change.name}, a claim comes with the subscription inactive, so the dispatcher ends it without an attempt`).toBe('inactive');
           return;
         }
 
@@ -154,10 +146,39 @@ export function inFlightTests(h: StoreHarness): void {
         }
         expect(after?.status, `${change.name} ends the delivery, leased or not`).toBe('cancelled');
         expect(after?.lastError?.code).toBe(change.ends.code);
+        if (change.ends.message !== undefined) expect(after?.lastError?.message).toBe(change.ends.message);
         expect(after?.lastError?.at, 'the ending is the change’s, made at its time').toBe(changedAt);
         expect(after?.attempts, 'no attempt is counted for the attempt the change overtook').toBe(0);
         expect(after !== undefined && 'lease' in after, 'the lease is gone').toBe(false);
       });
     }
   }
+
+  it('ends every open delivery of a deleted subscription, leased or not, and leaves finished ones and other endpoints alone', async () => {
+    const { store } = h;
+    const [gone, kept] = await Promise.all([0, 1].map((n) => store.createSubscription(sampleSubscription({ userId: alice, address: `https://endpoint.example/${n}` }, t0), t0)));
+    const targets = [gone, kept] as StoredSubscription[];
+    const first = await send(store, { appNotificationId: 'first', deliveries: sampleDeliveries([gone as StoredSubscription, gone as StoredSubscription, kept as StoredSubscription], { nextAttemptAt: t0 }) });
+    const later = await send(store, { appNotificationId: 'later', deliveries: sampleDeliveries(targets, { nextAttemptAt: t0 + 60_000 }) });
+    const [leased, delivered, claimedKept] = await claimExactly(store, first.deliveries.map((delivery) => delivery.id), t0);
+    expect(await store.completeDelivery(leaseOf(delivered as ClaimedDelivery), { status: 'delivered' }, t0)).toBe(true);
+
+    expect(await store.deleteSubscription((gone as StoredSubscription).id, changedAt), 'deleteSubscription returns true when it deleted').toBe(true);
+    const after = async (record: DeliveryRecord | undefined): Promise<DeliveryRecord | undefined> => store.getDelivery(alice, (record as DeliveryRecord).id);
+    for (const ended of [await after(first.deliveries[0]), await after(later.deliveries[0])]) {
+      expect(ended, 'an open delivery of the deleted subscription, leased or scheduled, ends at once').toMatchObject({
+        status: 'cancelled',
+        attempts: 0,
+        nextAttemptAt: null,
+        updatedAt: changedAt,
+        lastError: { code: 'CANCELLED', message: cancelReasons.subscriptionDeleted, at: changedAt },
+      });
+      expect(ended !== undefined && 'lease' in ended, 'the lease is gone').toBe(false);
+    }
+    expect((await after(first.deliveries[1]))?.status, 'a finished delivery stays as it was').toBe('delivered');
+    expect(await after(first.deliveries[2]), "another endpoint's delivery stays open, its lease held").toMatchObject({ status: 'pending', lease: { token: leaseOf(claimedKept as ClaimedDelivery).token } });
+    expect((await after(later.deliveries[1]))?.status, "another endpoint's scheduled delivery stays open").toBe('pending');
+    expect(await store.completeDelivery(leaseOf(leased as ClaimedDelivery), { status: 'delivered' }, settledAt), "the holder's completion finds its lease gone").toBe(false);
+    expect(await store.deleteSubscription((gone as StoredSubscription).id, settledAt), 'deleting it again returns false').toBe(false);
+  });
 }

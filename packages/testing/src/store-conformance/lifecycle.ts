@@ -25,7 +25,7 @@ function everyCall(store: NotificationStore, ids: { notification: string; delive
     getSubscription: () => store.getSubscription(ids.subscription),
     listSubscriptions: () => store.listSubscriptions(alice),
     updateSubscription: () => store.updateSubscription(ids.subscription, { status: 'inactive' }, t0),
-    deleteSubscription: () => store.deleteSubscription(ids.subscription),
+    deleteSubscription: () => store.deleteSubscription(ids.subscription, t0),
     listDeliveries: () => store.listDeliveries(alice, ids.notification),
     getDelivery: () => store.getDelivery(alice, ids.delivery),
     listDeadDeliveries: () => store.listDeadDeliveries(10, undefined),

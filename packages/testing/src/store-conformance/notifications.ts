@@ -248,7 +248,7 @@ export function notificationTests(h: StoreHarness): void {
     expect(listed.map((d) => d.subscriptionId).sort(), 'the planned deliveries are stored with the notification').toEqual([windows.id, ios.id].sort());
 
     // Changes made after one planned write are seen by the next, whatever the store keeps.
-    await h.store.deleteSubscription(windows.id);
+    await h.store.deleteSubscription(windows.id, t0);
     const android = await h.store.createSubscription(sampleSubscription({ userId: alice, platformType: 'android' }, t0), t0);
     await h.store.updateSubscription(ios.id, { status: 'inactive', statusReason: 'gone' }, t0);
     const second = await h.store.saveNotification({ notification: sampleNotification({ userId: alice, appNotificationId: 'second' }, t0), deliveries: plan, now: t0 });

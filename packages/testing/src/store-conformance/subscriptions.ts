@@ -3,6 +3,7 @@
  * (docs/stores.md, "Subscriptions").
  */
 import { expect, it } from 'vitest';
+import { cancelReasons } from '@herald/core/store';
 import type { StoredSubscription } from '@herald/core';
 import { sampleSubscription } from '../fixtures.js';
 import { expectNoUndefinedFields, timeOf } from './expectations.js';
@@ -84,18 +85,23 @@ export function subscriptionTests(h: StoreHarness): void {
     expect(await h.store.updateSubscription('no-such-id', { status: 'inactive' }, t0), 'updating a missing subscription answers undefined').toBeUndefined();
   });
 
-  it('deletes a subscription and leaves its deliveries', async () => {
+  it('deletes a subscription, ends its open deliveries, and claims a delivery written for it afterwards without it', async () => {
     const subscription = await h.store.createSubscription(sampleSubscription({ userId: alice }, t0), t0);
-    const saved = await send(h.store, {
-      deliveries: [{ id: 'delivery-of-deleted-endpoint', subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType, kind: 'notification', nextAttemptAt: t0 }],
-    });
-    expect(await h.store.deleteSubscription(subscription.id), 'deleteSubscription returns true when it deleted').toBe(true);
+    const toDeleted = (id: string) => [{ id, subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType, kind: 'notification' as const, nextAttemptAt: t0 }];
+    await send(h.store, { deliveries: toDeleted('delivery-of-deleted-endpoint') });
+    expect(await h.store.deleteSubscription(subscription.id, t0 + 1), 'deleteSubscription returns true when it deleted').toBe(true);
     expect(await h.store.getSubscription(subscription.id), 'a deleted subscription is gone').toBeUndefined();
     expect(await h.store.listSubscriptions(alice), 'a deleted subscription is not listed').toEqual([]);
-    expect(await h.store.deleteSubscription(subscription.id), 'deleting it again returns false').toBe(false);
+    expect(await h.store.deleteSubscription(subscription.id, t0 + 2), 'deleting it again returns false').toBe(false);
     const delivery = await deliveryOf(h.store, alice, 'delivery-of-deleted-endpoint');
-    expect(delivery.status, 'deleting a subscription leaves its deliveries (the dispatcher cancels them when claimed)').toBe('pending');
-    const [claimed] = await claimExactly(h.store, [delivery.id], t0);
+    expect(delivery, 'deleting a subscription ends its open deliveries at once').toMatchObject({
+      status: 'cancelled',
+      nextAttemptAt: null,
+      lastError: { code: 'CANCELLED', message: cancelReasons.subscriptionDeleted, at: t0 + 1 },
+    });
+    // A listed write may still name the endpoint (a replay): the claim then comes without it, for the dispatcher to end.
+    const saved = await send(h.store, { appNotificationId: 'after-delete', deliveries: toDeleted('delivery-after-delete') });
+    const [claimed] = await claimExactly(h.store, ['delivery-after-delete'], t0);
     expect(claimed?.subscription, 'a claim of a delivery whose subscription was deleted has no subscription').toBeUndefined();
     expect(claimed?.notification?.id, 'it still has its notification').toBe(saved.notification.id);
   });
