@@ -35,5 +35,6 @@ describe("the Lua scripts' constants", () => {
       expect(script.source, script.name).toContain(quoted(deliveryEndCodes.superseded));
     }
     expect(scripts.saveNotification.source).toContain(quoted(supersededDeliveryError.message));
+    expect(scripts.deleteSubscription.source).toContain(quoted(cancelReasons.subscriptionDeleted));
   });
 });
