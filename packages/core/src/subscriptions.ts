@@ -35,7 +35,7 @@ export interface SubscriptionsApi {
    * @throws HeraldError `SUBSCRIPTION_NOT_FOUND`
    */
   deactivate(subscriptionId: string, reason: string): Promise<StoredSubscription>;
-  /** Deletes a subscription; its pending deliveries are cancelled. False when there was none. */
+  /** Deletes a subscription; its open deliveries are cancelled at once, one under way included (its outcome is then not recorded). False when there was none. */
   delete(subscriptionId: string): Promise<boolean>;
 }
 
