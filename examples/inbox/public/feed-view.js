@@ -63,7 +63,7 @@ export function createFeedView({ list, empty, badge, onAction }) {
     empty.hidden = order.length > 0;
   }
 
-  return {
+  const methods = {
     /** Replaces everything shown with a fresh page of the feed (newest first). */
     reset(notifications) {
       shown.clear();
@@ -121,11 +121,21 @@ export function createFeedView({ list, empty, badge, onAction }) {
       itemOf(id)?.remove();
       arrange();
     },
-    has: (id) => shown.has(id),
     setUnread(count) {
       badge.textContent = String(count);
       badge.setAttribute('aria-label', `${count} unread`);
       badge.classList.toggle('zero', count === 0);
+    },
+  };
+
+  // After sign-out the list and the badge are the next session's: a late answer or
+  // event for this one changes nothing.
+  let open = true;
+  const guarded = Object.fromEntries(Object.entries(methods).map(([name, method]) => [name, (...args) => (open ? method.apply(methods, args) : undefined)]));
+  return {
+    ...guarded,
+    close() {
+      open = false;
     },
   };
 }

@@ -72,8 +72,11 @@ async function reload(current) {
     showError(`Could not read the feed: ${error.message}`);
   } finally {
     current.loaded = true;
-    for (const change of current.pending.splice(0)) applyChange(current, change);
-    if (session === current) $('#feed').setAttribute('aria-busy', 'false');
+    // Signed out meanwhile: the list is no longer this session's to fill.
+    if (session === current) {
+      for (const change of current.pending.splice(0)) applyChange(current, change);
+      $('#feed').setAttribute('aria-busy', 'false');
+    }
   }
 }
 
@@ -108,6 +111,7 @@ async function act(action, notification, button) {
 
 function signOut() {
   session?.stream?.close();
+  session?.view.close();
   session = undefined;
   sessionStorage.removeItem(storageKey);
   $('#feed').replaceChildren();
@@ -128,6 +132,7 @@ $('#load-more').addEventListener('click', async () => {
   const current = session;
   if (current?.next === undefined) return;
   const page = await current.api.page(current.next);
+  if (session !== current) return;
   current.view.append(page.items);
   current.next = page.next;
   current.view.setOlderPages(page.next !== undefined);

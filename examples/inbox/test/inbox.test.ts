@@ -86,4 +86,46 @@ describe('the inbox page', () => {
     expect(png.length).toBeGreaterThan(20_000);
     await page.close();
   });
+
+  it("shows nothing of a user who signed out while their feed was being read, to the next one who signs in", async () => {
+    const secret = await inbox.send('lena', { id: 'private', title: 'For lena only' });
+    const page = await inbox.browser.newPage();
+    // lena's feed reads are held (then sent on, unchanged) until she has signed out.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname === '/me/notifications',
+      async (route) => {
+        if (route.request().headers()['authorization'] === 'Bearer lena') await held;
+        await route.continue();
+      },
+    );
+    // Seen through the DevTools protocol: the stream's replay of lena's feed reached the page.
+    const cdp = await inbox.browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const replayed = new Promise<void>((resolve) => {
+      cdp.on('Network.eventSourceMessageReceived', (message) => {
+        if (message.data.includes(secret)) resolve();
+      });
+    });
+    await page.goto(`${inbox.server.url}/inbox/`);
+    await page.getByLabel('Your name').fill('lena');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await replayed;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Your name').fill('mike');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
+    const lenaRead = page.waitForResponse((response) => response.request().headers()['authorization'] === 'Bearer lena' && new URL(response.url()).pathname === '/me/notifications');
+    release();
+    await (await lenaRead).finished();
+    // A turn of the page's event loop for lena's read to finish what it does.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(await page.locator('#user-name').textContent()).toBe('mike');
+    expect(await shownIds(page)).toEqual([]);
+    expect(await badge(page)).toBe('0');
+    await cdp.detach();
+    await page.close();
+  });
 });
