@@ -79,7 +79,9 @@ export interface FeedWatch extends AsyncIterableIterator<FeedWatchEvent> {
 }
 
 const watchOptionNames = ['since', 'signal', 'pageSize', 'pollIntervalMs'] as const satisfies readonly (keyof FeedWatchOptions)[];
-const maxPollIntervalMs = 24 * 60 * 60 * 1000;
+/** The longest `pollIntervalMs` of a watch, in milliseconds: one day. */
+export const maxWatchPollIntervalMs = 24 * 60 * 60 * 1000;
+const maxPollIntervalMs = maxWatchPollIntervalMs;
 const done: IteratorResult<FeedWatchEvent, undefined> = Object.freeze({ done: true, value: undefined });
 
 function checkSignal(value: unknown): AbortSignal | undefined {

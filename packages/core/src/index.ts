@@ -25,6 +25,7 @@ export type { SubscriptionsApi } from './subscriptions.js';
 export type { StateChangeOptions } from './sync.js';
 export type { FeedApi, FeedListOptions, FeedListPage, ChangesOptions, FeedChanges } from './feed.js';
 export type { FeedWatch, FeedWatchOptions, FeedWatchEvent, FeedWatchChange, FeedWatchResync } from './feed-watch.js';
+export { maxWatchPollIntervalMs } from './feed-watch.js';
 export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.js';
 export type { Caller, PolicyOptions, ThrottleOptions } from './policies.js';
 export type { RateLimit } from './throttle.js';

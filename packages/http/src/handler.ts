@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkLogger, checkOptionsObject, HeraldError, isHeraldError, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
+import { checkLogger, checkOptionsObject, HeraldError, isHeraldError, maxWatchPollIntervalMs, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { streamNotifications, type StreamSettings } from './feed-stream.js';
 import { openApiDocument } from './openapi.js';
@@ -67,19 +67,21 @@ export interface HttpHandlerOptions {
 export interface StreamOptions {
   /**
    * Milliseconds between the comment lines that keep an idle stream open through proxies
-   * and find dead connections.
+   * and find dead connections; at most 2_147_483_647 (a Node timer's longest delay).
    * @default 15_000
    */
   readonly heartbeatMs?: number;
   /**
    * Longest time, in milliseconds, a client may leave written events unread (the socket's
    * buffer full): past it the stream ends with a `resync` event (`reason` `slowClient`).
+   * At most 2_147_483_647 (a Node timer's longest delay).
    * @default 30_000
    */
   readonly stallTimeoutMs?: number;
   /**
    * Longest wait, in milliseconds, before the feed is read again when no wake-up came
-   * (`feed.watch`'s `pollIntervalMs`).
+   * (`feed.watch`'s `pollIntervalMs`), from 1 to `maxWatchPollIntervalMs` (one day).
+   * A value out of range throws TypeError `INVALID_OPTION` when the handler is created.
    * @default 30_000
    */
   readonly pollIntervalMs?: number;
@@ -87,14 +89,26 @@ export interface StreamOptions {
 
 const streamOptionNames = ['heartbeatMs', 'stallTimeoutMs', 'pollIntervalMs'] as const satisfies readonly (keyof StreamOptions)[];
 
+// Node's timers hold a signed 32-bit delay: a longer one fires after 1 ms, so a huge
+// heartbeat would write every millisecond and a huge stall time would cut every client.
+const maxTimerMs = 2 ** 31 - 1;
+
+/** A stream option in milliseconds, from 1 to `max`, or `fallback` when absent. */
+function streamMs(name: string, value: unknown, fallback: number, max: number): number {
+  const ms = positiveWholeNumberOption('http', `stream.${name}`, value, fallback);
+  if (ms > max) throw optionError('http', `stream.${name} must be at most ${max} ms, got ${ms}`);
+  return ms;
+}
+
 function streamSettings(options: unknown): StreamSettings {
   if (options === undefined) return { heartbeatMs: 15_000, stallTimeoutMs: 30_000, pollIntervalMs: undefined };
   checkOptionsObject('http', 'options.stream', options, streamOptionNames);
   const given = options as StreamOptions;
   return {
-    heartbeatMs: positiveWholeNumberOption('http', 'stream.heartbeatMs', given.heartbeatMs, 15_000),
-    stallTimeoutMs: positiveWholeNumberOption('http', 'stream.stallTimeoutMs', given.stallTimeoutMs, 30_000),
-    pollIntervalMs: given.pollIntervalMs === undefined ? undefined : positiveWholeNumberOption('http', 'stream.pollIntervalMs', given.pollIntervalMs, 30_000),
+    heartbeatMs: streamMs('heartbeatMs', given.heartbeatMs, 15_000, maxTimerMs),
+    stallTimeoutMs: streamMs('stallTimeoutMs', given.stallTimeoutMs, 30_000, maxTimerMs),
+    // Checked here, not at each request: a bad value is the server's mistake, not the client's 400.
+    pollIntervalMs: given.pollIntervalMs === undefined ? undefined : streamMs('pollIntervalMs', given.pollIntervalMs, 30_000, maxWatchPollIntervalMs),
   };
 }
 

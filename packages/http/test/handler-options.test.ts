@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNotificationService } from '@herald/core';
+import { createNotificationService, maxWatchPollIntervalMs } from '@herald/core';
 import { createHttpHandler, developmentAuthenticator, heraldFastifyPlugin, type HttpHandlerOptions } from '@herald/http';
 import { createMemoryStore } from '@herald/store-memory';
 
@@ -35,6 +35,29 @@ describe('options of createHttpHandler', () => {
       expect(error.code).toBe('INVALID_OPTION');
       for (const words of says) expect(error.message).toContain(words);
     }
+  });
+
+  // A Node timer longer than 2^31-1 ms fires after 1 ms: a heartbeat every millisecond, every
+  // reader cut at once; a poll interval feed.watch refuses would be each client's 400.
+  it.each([
+    { option: 'heartbeatMs', value: 2 ** 31, says: 'stream.heartbeatMs must be at most 2147483647 ms' },
+    { option: 'stallTimeoutMs', value: 2 ** 31, says: 'stream.stallTimeoutMs must be at most 2147483647 ms' },
+    { option: 'stallTimeoutMs', value: Number.MAX_SAFE_INTEGER, says: 'stream.stallTimeoutMs must be at most' },
+    { option: 'pollIntervalMs', value: maxWatchPollIntervalMs + 1, says: `stream.pollIntervalMs must be at most ${maxWatchPollIntervalMs} ms` },
+    { option: 'heartbeatMs', value: 0, says: 'stream.heartbeatMs must be a positive whole number' },
+    { option: 'pollIntervalMs', value: 1.5, says: 'stream.pollIntervalMs must be a positive whole number' },
+    { option: 'stallTimeoutMs', value: '30000', says: 'stream.stallTimeoutMs must be a positive whole number' },
+  ])('refuses stream.$option $value at once', ({ option, value, says }) => {
+    const error = thrownBy(() => createHttpHandler(service, { authenticate: developmentAuthenticator, stream: { [option]: value } } as unknown as HttpHandlerOptions));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toContain(says);
+  });
+
+  it.each([
+    { heartbeatMs: 2 ** 31 - 1, stallTimeoutMs: 2 ** 31 - 1, pollIntervalMs: maxWatchPollIntervalMs },
+    { heartbeatMs: 1, stallTimeoutMs: 1, pollIntervalMs: 1 },
+  ])('takes the stream bounds $heartbeatMs, $pollIntervalMs', (stream) => {
+    expect(() => createHttpHandler(service, { authenticate: developmentAuthenticator, stream })).not.toThrow();
   });
 
   it.each([
