@@ -3,6 +3,8 @@
 // 22.12+ allow for ES modules without top-level await (Herald's packages are ESM only).
 const herald = {
   core: require('@herald/core'),
+  coreStore: require('@herald/core/store'),
+  coreTransport: require('@herald/core/transport'),
   http: require('@herald/http'),
   storeFile: require('@herald/store-file'),
   storeMemory: require('@herald/store-memory'),

@@ -1,5 +1,7 @@
 // An ES module app: loads every Herald entry point with `import`.
 import * as core from '@herald/core';
+import * as coreStore from '@herald/core/store';
+import * as coreTransport from '@herald/core/transport';
 import * as http from '@herald/http';
 import * as storeFile from '@herald/store-file';
 import * as storeMemory from '@herald/store-memory';
@@ -11,5 +13,5 @@ import * as transportWebhook from '@herald/transport-webhook';
 import * as transportWebpush from '@herald/transport-webpush';
 import scenario from './scenario.cjs';
 
-const herald = { core, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook, transportWebpush };
+const herald = { core, coreStore, coreTransport, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook, transportWebpush };
 await scenario.run(herald, (line) => console.log(`  [esm] ${line}`));

@@ -81,6 +81,11 @@ async function run(herald, say) {
   assert.equal(typeof herald.storeRedis.createRedisStore, 'function');
   assert.equal(typeof herald.testing.createTestService, 'function');
   assert.equal(typeof herald.storeMemoryEngine.MemoryState, 'function');
+  // Each audience's entry: the kit for store authors, the error for transport authors, neither in the app's.
+  assert.equal(typeof herald.coreStore.defineStore, 'function');
+  assert.equal(typeof herald.coreTransport.TransportError, 'function');
+  assert.equal(herald.core.defineStore, undefined);
+  assert.equal(herald.core.TransportError, undefined);
   say('webhook transport, Redis store, test kit and the memory engine loaded');
 
   // Web Push: web-push (CommonJS) loads inside the ES module package, keys check out.

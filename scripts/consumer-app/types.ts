@@ -3,6 +3,8 @@
 // `tsc --noEmit` on each under the module settings an app would use; `@ts-expect-error`
 // lines prove the types are real (a package typed as `any` would fail them).
 import { createNotificationService, HeraldError, type NotificationService, type StoredNotification, type Transport } from '@herald/core';
+import { defineStore, type NotificationStore, type StoreImplementation } from '@herald/core/store';
+import { TransportError, type TransportMessage } from '@herald/core/transport';
 import { createHttpHandler, developmentAuthenticator, type HttpHandler } from '@herald/http';
 import { createFileStore, type FileStoreOptions } from '@herald/store-file';
 import { createMemoryStore } from '@herald/store-memory';
@@ -49,7 +51,16 @@ export const engine = MemoryState;
 export const matchers = heraldMatchers;
 export const kit: () => Promise<TestService> = () => createTestService();
 
+// A store author's kit: a store from its storage code.
+export const storeOf = (implementation: StoreImplementation): NotificationStore => defineStore(implementation);
+// A transport author's entry: the message and the error a transport raises.
+export const refuse = (message: TransportMessage): never => {
+  throw TransportError.permanent(`refused ${message.notification.appNotificationId}`);
+};
+
 export function misuses(service: NotificationService): void {
+  // @ts-expect-error defineStore needs an implementation with every method
+  void defineStore({ name: 'empty', capabilities: { durable: false, shared: false, wakeups: false, feedWakeups: false } });
   // @ts-expect-error a user id is a string
   void service.feed.list(42);
   // @ts-expect-error a transport has a name

@@ -4,7 +4,8 @@
  * with one delivery to each of the user's three endpoints. Ids are minted as the service
  * mints them (`newId`), so both sides store what a Herald service would hand them.
  */
-import { newId, type NewDelivery, type NewNotification, type PlatformType } from '@herald/core';
+import { type PlatformType } from '@herald/core';
+import { newId, type NewDelivery, type NewNotification } from '@herald/core/store';
 
 export const app = 'graphnotifications.sample.windows.com';
 export const platforms: readonly PlatformType[] = ['windows', 'ios', 'android'];

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { NewDelivery, NewNotification } from '@herald/core';
+import type { NewDelivery, NewNotification } from '@herald/core/store';
 
 const schema = `
 CREATE TABLE notifications (

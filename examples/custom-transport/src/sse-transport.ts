@@ -8,7 +8,7 @@
  * leases and bookkeeping; the transport only says how an attempt went.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TransportError, type Transport } from '@herald/core';
+import { TransportError, type Transport } from '@herald/core/transport';
 
 /** The SSE transport and the HTTP handler browsers connect to. */
 export interface SseTransport extends Transport {

@@ -8,7 +8,7 @@ import { createServer, get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { runTransportConformance, sampleEndpoint, useLoopbackOnly, type ReceivedMessage } from '@herald/testing';
-import type { Endpoint } from '@herald/core';
+import type { Endpoint } from '@herald/core/transport';
 import { createSseTransport, type SseTransport } from '../src/sse-transport.js';
 
 // Every connection these tests open must stay on loopback.

@@ -1,22 +1,25 @@
-export * from './errors.js';
+/**
+ * `@herald/core`: what an app needs — the notification service, the contract (types, JSON
+ * Schemas, validation), errors, events, the clock, retry schedules and change cursors.
+ * Store authors import `@herald/core/store`; transport authors (an app's own transport
+ * included) import `@herald/core/transport`. Neither entry loads the service.
+ */
+export { HeraldError, isHeraldError, errorStatuses, type HeraldErrorCode, type HeraldErrorOptions, type ValidationIssue } from './errors.js';
 export * from './contract/types.js';
 export * from './contract/limits.js';
 export * from './contract/schema.js';
 export { validateNotification, validateNotificationState, validateSubscription } from './contract/validate.js';
 export type { NotificationStateRequest, SubscriptionRequest, SubscriptionContent, ValidationContext } from './contract/validate.js';
-export { parseDateTime, formatDateTime, expiryOf } from './contract/date-time.js';
-export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from './option-checks.js';
 export * from './records.js';
-export * from './store/interface.js';
-export { listedWrite, plannedWrite } from './store/delivery-plan.js';
-export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './store/sync-plan.js';
-export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './store/define-store.js';
-export { storeMethodNames, type StoreMethodName } from './store/methods.js';
-export * from './transport/interface.js';
+// The types an app holds when it passes a store or transports to the service.
+export type { NotificationStore, StoreCapabilities } from './store/interface.js';
+export type { Transport } from './transport/interface.js';
+// What the feed's change API hands back and takes.
+export { changeTypes, type ChangeType, type StoredChange } from './store/change-feed.js';
+export type { NotificationStatePatch, UnreadFilter } from './store/interface.js';
 export * from './clock.js';
-export * from './retry.js';
+export { exponentialBackoff, fixedSchedule, type RetryPolicy, type ExponentialBackoffOptions, type FixedScheduleOptions } from './retry.js';
 export * from './events.js';
-export { newId } from './ids.js';
 export { encodeCursor, decodeCursor, type CursorKind } from './cursor.js';
 export { createNotificationService } from './service.js';
 export type { NotificationService, NotificationServiceOptions, DispatcherOptions, PurgeSummary } from './service.js';
@@ -30,4 +33,4 @@ export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.
 export type { Caller, PolicyOptions, ThrottleOptions } from './policies.js';
 export type { RateLimit } from './throttle.js';
 export type { HeraldEventSource, HeraldEventPayload } from './emitter.js';
-export { checkLogger, processWarningLogger, type Logger, type LogFields } from './logger.js';
+export type { Logger, LogFields } from './logger.js';

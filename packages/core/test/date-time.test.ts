@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, parseDateTime } from '@herald/core';
+import { formatDateTime, parseDateTime } from '@herald/core/store';
 
 describe('RFC 3339 date-times', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotificationService, exponentialBackoff, fixedSchedule, TransportError, type DeliveryFailedEvent } from '@herald/core';
+import { createNotificationService, exponentialBackoff, fixedSchedule, type DeliveryFailedEvent } from '@herald/core';
+import { TransportError } from '@herald/core/transport';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock } from '@herald/testing';
 import { harness, recordingTransport, referenceRequest, type Harness } from './support.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorFactory, errorStatuses, HeraldError, isHeraldError, optionError, TransportError, toTransportError } from '@herald/core';
+import { errorStatuses, HeraldError, isHeraldError } from '@herald/core';
+import { errorFactory, optionError } from '@herald/core/store';
+import { TransportError, toTransportError } from '@herald/core/transport';
 
 describe('HeraldError', () => {
   it('maps every row of the reference error table to a code and its status', () => {

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  createNotificationService,
-  type FeedChangeListener,
-  type FeedWatch,
-  type FeedWatchChange,
-  type FeedWatchEvent,
-  type NotificationStore,
-} from '@herald/core';
+import { createNotificationService, type FeedWatch, type FeedWatchChange, type FeedWatchEvent, type NotificationStore } from '@herald/core';
+import { type FeedChangeListener } from '@herald/core/store';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock } from '@herald/testing';
 import { harness, referenceRequest, type Harness } from './support.js';

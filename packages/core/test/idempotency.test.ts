@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDateTime, HeraldError, type NotificationRequest } from '@herald/core';
+import { HeraldError, type NotificationRequest } from '@herald/core';
+import { formatDateTime } from '@herald/core/store';
 import { harness, referenceRequest, type Harness } from './support.js';
 
 let h: Harness;

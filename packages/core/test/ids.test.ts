@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '@herald/core';
+import { newId } from '@herald/core/store';
 
 describe('newId', () => {
   it('makes version 4 UUIDs', () => {

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotificationService, HeraldError, processWarningLogger, TransportError, type Logger, type NotificationStore } from '@herald/core';
+import { createNotificationService, HeraldError, type Logger, type NotificationStore } from '@herald/core';
+import { processWarningLogger } from '@herald/core/store';
+import { TransportError } from '@herald/core/transport';
 import { createMemoryStore } from '@herald/store-memory';
 import { harness, referenceRequest, type Harness } from './support.js';
 

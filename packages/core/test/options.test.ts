@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closestName, createNotificationService, exponentialBackoff, fixedSchedule, HeraldError, validateNotification, type NotificationServiceOptions } from '@herald/core';
+import { createNotificationService, exponentialBackoff, fixedSchedule, HeraldError, validateNotification, type NotificationServiceOptions } from '@herald/core';
+import { closestName } from '@herald/core/store';
 import { createMemoryStore } from '@herald/store-memory';
 import { harness, recordingTransport, referenceRequest, type Harness } from './support.js';
 

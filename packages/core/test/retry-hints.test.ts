@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exponentialBackoff, retryDelayMs, TransportError } from '@herald/core';
+import { exponentialBackoff } from '@herald/core';
+import { retryDelayMs, TransportError } from '@herald/core/transport';
 import { harness, referenceRequest, type Harness } from './support.js';
 
 let h: Harness;

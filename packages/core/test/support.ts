@@ -2,7 +2,8 @@
  * What the service tests share: a service on the memory store and a fake clock, and a
  * transport that records every message and fails when a test tells it to.
  */
-import { createNotificationService, type Endpoint, type NotificationRequest, type NotificationServiceOptions, type Transport, type TransportContext, type TransportMessage } from '@herald/core';
+import { createNotificationService, type NotificationRequest, type NotificationServiceOptions, type Transport } from '@herald/core';
+import { type Endpoint, type TransportContext, type TransportMessage } from '@herald/core/transport';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, sampleRequest, type FakeClock } from '@herald/testing';
 

@@ -4,7 +4,8 @@
  * the latest state, never echoed to the endpoint that made it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotificationService, type Endpoint, type NotificationStore, type SyncMessage, type Transport, type TransportContext } from '@herald/core';
+import { createNotificationService, type NotificationStore, type Transport } from '@herald/core';
+import { type Endpoint, type SyncMessage, type TransportContext } from '@herald/core/transport';
 import { createMemoryStore } from '@herald/store-memory';
 import { createFakeClock, type FakeClock } from '@herald/testing';
 import { app, referenceRequest } from './support.js';

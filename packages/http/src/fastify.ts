@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { optionError, type NotificationService } from '@herald/core';
+import { type NotificationService } from '@herald/core';
+import { optionError } from '@herald/core/store';
 import { handOverBody } from './earlier-body.js';
 import { createHttpHandler, type HttpHandlerOptions } from './handler.js';
 

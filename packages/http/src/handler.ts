@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkLogger, checkOptionsObject, HeraldError, isHeraldError, maxWatchPollIntervalMs, optionError, positiveWholeNumberOption, rejectUnknownOptions, type Logger, type NotificationService } from '@herald/core';
+import { HeraldError, isHeraldError, maxWatchPollIntervalMs, type Logger, type NotificationService } from '@herald/core';
+import { checkLogger, checkOptionsObject, optionError, positiveWholeNumberOption, rejectUnknownOptions } from '@herald/core/store';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { streamNotifications, type StreamSettings } from './feed-stream.js';
 import { openApiDocument } from './openapi.js';

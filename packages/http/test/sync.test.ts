@@ -3,7 +3,8 @@
  * the endpoint making the change, which is not told.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SyncMessage, Transport } from '@herald/core';
+import type { Transport } from '@herald/core';
+import type { SyncMessage } from '@herald/core/transport';
 import { referenceBody, startApi, type Api } from './support.js';
 
 let api: Api | undefined;

@@ -2,7 +2,8 @@
  * A seeded random mix of every store operation, and a dump of everything a store shows
  * through its interface: two stores with equal dumps are equal to any caller.
  */
-import type { DeliveryOutcome, DeliveryRecord, NotificationStore } from '@herald/core';
+import type { DeliveryRecord, NotificationStore } from '@herald/core';
+import type { DeliveryOutcome } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription, sampleTime, seededRandom } from '@herald/testing';
 
 /** The users a workload writes for. */

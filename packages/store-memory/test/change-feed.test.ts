@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
 import { isHeraldError } from '@herald/core';
-import type { ChangePage } from '@herald/core';
+import type { ChangePage } from '@herald/core/store';
 import { notificationWrite, t0 } from './fixtures.js';
 
 const summary = (page: ChangePage): [string, string, number][] =>

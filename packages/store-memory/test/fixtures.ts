@@ -2,7 +2,8 @@
  * Builders of store arguments for these tests: the Graph reference's example
  * notification, with ids from a counter so runs are repeatable.
  */
-import type { ListedNotificationWrite, NewDelivery, NewSubscription, NotificationContent, NotificationWrite } from '@herald/core';
+import type { NotificationContent } from '@herald/core';
+import type { ListedNotificationWrite, NewDelivery, NewSubscription, NotificationWrite } from '@herald/core/store';
 
 /** A fixed start time, far from any real clock. */
 export const t0 = Date.parse('2030-01-01T00:00:00.000Z');

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeliveryOutcome, HeraldError } from '@herald/core';
+import type { HeraldError } from '@herald/core';
+import type { DeliveryOutcome } from '@herald/core/store';
 import { captureImage, MemoryState, stateRestorer } from '../src/engine/index.js';
 import { day, newDelivery, newSubscription, notificationWrite, t0 } from './fixtures.js';
 

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@herald/store-memory';
-import type { ClaimedDelivery, DeliveryOutcome, NotificationStore, StoredNotification } from '@herald/core';
+import type { NotificationStore, StoredNotification } from '@herald/core';
+import type { ClaimedDelivery, DeliveryOutcome } from '@herald/core/store';
 import { newDelivery, notificationWrite, t0 } from './fixtures.js';
 
 const users = ['alice', 'bob', 'carol'] as const;

@@ -5,7 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ClaimedDelivery, NotificationStore } from '@herald/core';
+import type { NotificationStore } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription, sampleTime } from '@herald/testing';
 import fc from 'fast-check';
 import { createRedisStore } from '../src/index.js';

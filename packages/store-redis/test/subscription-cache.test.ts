@@ -7,7 +7,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationService, newId, type DeliveryPlan, type NotificationService, type SubscriptionRequest, type Transport } from '@herald/core';
+import { createNotificationService, type NotificationService, type SubscriptionRequest, type Transport } from '@herald/core';
+import { newId, type DeliveryPlan } from '@herald/core/store';
 import { sampleNotification, sampleRequest } from '@herald/testing';
 import { createRedisStore } from '../src/index.js';
 import { SubscriptionCache } from '../src/subscription-cache.js';

@@ -4,7 +4,8 @@
  * they are planned again and follow the subscriptions as they stand at the write.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, type NewDelivery, type StoredNotification, type StoredSubscription, type SyncPlan } from '@herald/core';
+import { type StoredNotification, type StoredSubscription } from '@herald/core';
+import { newId, type NewDelivery, type SyncPlan } from '@herald/core/store';
 import { sampleNotification, sampleSubscription, sampleTime } from '@herald/testing';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';

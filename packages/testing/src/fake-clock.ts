@@ -3,7 +3,8 @@
  * every timer that falls due, in order, letting the work each one starts settle before
  * the next. No real timer is ever set, so nothing leaks out of a test.
  */
-import { rejectUnknownOptions, type Clock, type ClockTimer, type TimerPurpose } from '@herald/core';
+import { type Clock, type ClockTimer, type TimerPurpose } from '@herald/core';
+import { rejectUnknownOptions } from '@herald/core/store';
 import { parseDuration } from './duration.js';
 import { checkWholeNumber, describe, kitError } from './kit-checks.js';
 

@@ -3,22 +3,11 @@
  * valid object built from the reference page's example request ("Create and send a
  * notification"), with fresh ids, so tests spell out only what they care about.
  */
-import { formatDateTime, newId } from '@herald/core';
-import { contentFieldNames, type ContentField } from '@herald/core/store';
+import { contentFieldNames, formatDateTime, newId, type ContentField } from '@herald/core/store';
 import { checkKeys, kitError } from './kit-checks.js';
-import type {
-  DeliveryKind,
-  Endpoint,
-  NewDelivery,
-  NewNotification,
-  NewSubscription,
-  NotificationRequest,
-  PlatformType,
-  StoredNotification,
-  StoredSubscription,
-  SyncMessage,
-  TransportMessage,
-} from '@herald/core';
+import type { DeliveryKind, NotificationRequest, PlatformType, StoredNotification, StoredSubscription } from '@herald/core';
+import type { NewDelivery, NewNotification, NewSubscription } from '@herald/core/store';
+import type { Endpoint, SyncMessage, TransportMessage } from '@herald/core/transport';
 
 /** The base time of the conformance suites and the default `now` of the builders: 2026-01-01T00:00:00.000Z. */
 export const sampleTime: number = Date.parse('2026-01-01T00:00:00.000Z');

@@ -5,7 +5,7 @@
  * as core's factories: refused at once with a `TypeError` whose `code` is
  * `INVALID_OPTION`, naming the function, the option, and the one probably meant.
  */
-import { describeValue, optionError, unknownOptionMessage, type OptionError } from '@herald/core';
+import { describeValue, optionError, unknownOptionMessage, type OptionError } from '@herald/core/store';
 
 /** An `INVALID_OPTION` error of the test kit: `[herald] [testing] <where>: <message>`. */
 export function kitError(where: string, message: string): OptionError {

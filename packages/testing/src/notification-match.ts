@@ -2,16 +2,8 @@
  * Matching notifications by a partial shape or a predicate, and describing them in
  * assertion messages so a failure says what was sent.
  */
-import { contentFieldNames, contentFields, type FieldKind } from '@herald/core/store';
-import {
-  unknownOptionMessage,
-  type EndpointFallback,
-  type FallbackPolicy,
-  type NotificationPayload,
-  type StoredNotification,
-  type TargetPolicy,
-  type VisualContent,
-} from '@herald/core';
+import { contentFieldNames, contentFields, unknownOptionMessage, type FieldKind } from '@herald/core/store';
+import type { EndpointFallback, FallbackPolicy, NotificationPayload, StoredNotification, TargetPolicy, VisualContent } from '@herald/core';
 import { describe, isPlainObject, kitError } from './kit-checks.js';
 
 /** A partial notification, matched field by field, at any depth. */

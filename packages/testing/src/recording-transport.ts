@@ -3,7 +3,7 @@
  * or per call, N times then succeed, permanently, endpoint gone, with a retry-after hint,
  * or by hanging until the dispatcher's timeout aborts the attempt.
  */
-import { TransportError, type Endpoint, type Transport, type TransportMessage } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage, type Transport } from '@herald/core/transport';
 import { checkKeys, checkMilliseconds, checkString, describe, isPlainObject, kitError } from './kit-checks.js';
 
 /** One attempt the transport saw, and how it ended. */

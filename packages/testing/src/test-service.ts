@@ -3,17 +3,8 @@
  * (or any store), with a recording transport under the names the app uses, a fake clock,
  * and the dispatcher driven by that clock. No network, no database, no sleeps.
  */
-import {
-  createNotificationService,
-  rejectUnknownOptions,
-  type DeliveryRecord,
-  type NotificationService,
-  type NotificationServiceOptions,
-  type NotificationStore,
-  type PlatformType,
-  type StoredNotification,
-  type StoredSubscription,
-} from '@herald/core';
+import { createNotificationService, type DeliveryRecord, type NotificationService, type NotificationServiceOptions, type NotificationStore, type PlatformType, type StoredNotification, type StoredSubscription } from '@herald/core';
+import { rejectUnknownOptions } from '@herald/core/store';
 import { createMemoryStore } from '@herald/store-memory';
 import { countStoreCalls } from './counted-store.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';

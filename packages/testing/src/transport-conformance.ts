@@ -11,7 +11,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkKeys, describe as describeValue, kitError } from './kit-checks.js';
-import { formatDateTime, rejectUnknownOptions, TransportError, type Endpoint, type SyncMessage, type Transport, type TransportFailure, type TransportMessage } from '@herald/core';
+import { formatDateTime } from '@herald/core/store';
+import { rejectUnknownOptions, TransportError, type Endpoint, type SyncMessage, type TransportFailure, type TransportMessage, type Transport } from '@herald/core/transport';
 import { sampleMessage, sampleSyncMessage } from './fixtures.js';
 
 /** The groups of the transport suite, in the order they run. */

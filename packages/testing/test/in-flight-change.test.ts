@@ -6,7 +6,8 @@
  * happen. On the memory store and on a real redis-server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationService, fixedSchedule, TransportError } from '@herald/core';
+import { createNotificationService, fixedSchedule } from '@herald/core';
+import { TransportError } from '@herald/core/transport';
 import type { DeliveryRecord, NotificationService, NotificationStore, StoredNotification, StoredSubscription, Transport } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
 import { createRedisStore } from '@herald/store-redis';

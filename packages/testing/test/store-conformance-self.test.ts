@@ -4,7 +4,7 @@
  * as its endpoint's address says. If either suite is wrong, these fail.
  */
 import { describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type Transport, type TransportMessage } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage, type Transport } from '@herald/core/transport';
 import { createMemoryStore } from '@herald/store-memory';
 import {
   runStoreConformance,

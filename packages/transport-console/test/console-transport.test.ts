@@ -1,6 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type StoredNotification, type TransportMessage } from '@herald/core';
+import { type StoredNotification } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage } from '@herald/core/transport';
 import { createConsoleTransport } from '@herald/transport-console';
 
 const notification: StoredNotification = {

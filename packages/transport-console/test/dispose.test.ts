@@ -1,7 +1,7 @@
 /** `await using` a console transport closes it when the block ends. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type TransportMessage } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage } from '@herald/core/transport';
 import { sampleStoredNotification } from '@herald/testing';
 import { createConsoleTransport } from '@herald/transport-console';
 

@@ -1,7 +1,7 @@
 /** `await using` a webhook transport closes it, and its kept-alive connections, when the block ends. */
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type TransportMessage } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage } from '@herald/core/transport';
 import { useLoopbackOnly, sampleStoredNotification } from '@herald/testing';
 import { createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
 import { startReceiver, type Receiver } from './receiver.js';

@@ -6,7 +6,8 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredNotification, TransportMessage } from '@herald/core';
+import type { StoredNotification } from '@herald/core';
+import type { TransportMessage } from '@herald/core/transport';
 import { createAddressGuard, createWebhookTransport, generateWebhookSecret } from '@herald/transport-webhook';
 import { createConnections, RefusedAddressError } from '@herald/core/transport';
 import { loopbackOnlyInstalled, useLoopbackOnly } from '@herald/testing';

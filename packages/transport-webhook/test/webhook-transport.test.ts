@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportError, type Endpoint, type StoredNotification, type TransportMessage } from '@herald/core';
+import { type StoredNotification } from '@herald/core';
+import { TransportError, type Endpoint, type TransportMessage } from '@herald/core/transport';
 import { createWebhookTransport, generateWebhookSecret, verifyWebhook, type WebhookBody } from '@herald/transport-webhook';
 import { useLoopbackOnly } from '@herald/testing';
 import { startReceiver, type Receiver } from './receiver.js';

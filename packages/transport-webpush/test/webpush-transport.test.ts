@@ -4,7 +4,7 @@
  * headers follow the notification; every class of answer is reported as its failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportError, type TransportMessage } from '@herald/core';
+import { TransportError, type TransportMessage } from '@herald/core/transport';
 import { sampleEndpoint, sampleMessage, sampleStoredNotification, useLoopbackOnly } from '@herald/testing';
 import { createWebPushTransport, generateVapidKeys, maxMessageBytes, type WebPushBody } from '@herald/transport-webpush';
 import { startPushService, type PushService, type Script } from './push-service.js';

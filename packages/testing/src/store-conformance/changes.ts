@@ -3,7 +3,8 @@
  * limits and expired cursors (docs/stores.md, "The change feed").
  */
 import { expect, it } from 'vitest';
-import type { ChangePage, NotificationStore, StoredNotification } from '@herald/core';
+import type { NotificationStore, StoredNotification } from '@herald/core';
+import type { ChangePage } from '@herald/core/store';
 import { expectHeraldError } from './expectations.js';
 import type { StoreHarness } from './harness.js';
 import { alice, send, t0 } from './steps.js';

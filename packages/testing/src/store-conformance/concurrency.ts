@@ -4,7 +4,8 @@
  * (docs/stores.md, "Records", "saveNotification").
  */
 import { expect, it } from 'vitest';
-import type { DeliveryRecord, NewDelivery, StoredNotification } from '@herald/core';
+import type { DeliveryRecord, StoredNotification } from '@herald/core';
+import type { NewDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import { snapshot, tamper } from './expectations.js';
 import type { StoreHarness } from './harness.js';

@@ -3,7 +3,8 @@
  * (docs/stores.md, "Claims and leases").
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryRecord, NewDelivery } from '@herald/core';
+import type { DeliveryRecord } from '@herald/core';
+import type { ClaimedDelivery, NewDelivery } from '@herald/core/store';
 import { sampleDeliveries } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, bob, claim, claimExactly, complete, deliveryOf, killDelivery, leaseOf, send, t0 } from './steps.js';

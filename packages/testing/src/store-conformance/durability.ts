@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, NotificationStore } from '@herald/core';
+import type { NotificationStore } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { sampleSubscription } from '../fixtures.js';
 import { expectEveryRead, save, scenario } from './fields.js';
 import { expectComesBack, forgetAlice } from './forgotten-users.js';

@@ -3,7 +3,8 @@
  * (docs/stores.md, "Feed pages", "State changes", "Deletes").
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, StoredNotification } from '@herald/core';
+import type { StoredNotification } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { timeOf } from './expectations.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claim, claimExactly, complete, currentSequence, feedIds, leaseMs, send, sendMany, t0 } from './steps.js';

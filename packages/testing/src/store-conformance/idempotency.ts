@@ -3,7 +3,7 @@
  * writes nothing (docs/stores.md, "saveNotification", `write.idempotency`).
  */
 import { expect, it } from 'vitest';
-import type { IdempotencyRecord } from '@herald/core';
+import type { IdempotencyRecord } from '@herald/core/store';
 import type { StoreHarness } from './harness.js';
 import { alice, bob, currentSequence, feedIds, send, t0 } from './steps.js';
 

@@ -14,7 +14,8 @@
  */
 import { expect, it } from 'vitest';
 import { cancelReasons } from '@herald/core/store';
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryRecord, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
+import type { DeliveryRecord, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
+import type { ClaimedDelivery, DeliveryOutcome } from '@herald/core/store';
 import { sampleDeliveries, sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claim, claimExactly, leaseMs, leaseOf, send, t0 } from './steps.js';

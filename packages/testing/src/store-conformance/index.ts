@@ -11,7 +11,8 @@
  * ```
  */
 import { beforeEach, describe } from 'vitest';
-import { unknownOptionMessage, type NotificationStore } from '@herald/core';
+import { type NotificationStore } from '@herald/core';
+import { unknownOptionMessage } from '@herald/core/store';
 import type { StoreCapabilities } from '@herald/core';
 import { changeTests } from './changes.js';
 import { durabilityTests } from './durability.js';

@@ -3,7 +3,8 @@
  * untouchable by another user, through every user-scoped method.
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryRecord } from '@herald/core';
+import type { DeliveryRecord } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, bob, claimExactly, complete, currentSequence, deliveryOf, leaseMs, leaseOf, send, t0 } from './steps.js';

@@ -3,7 +3,8 @@
  * (docs/stores.md, "Claims and leases").
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryRecord, NotificationStore } from '@herald/core';
+import type { DeliveryRecord, NotificationStore } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleSubscription } from '../fixtures.js';
 import { expectNoUndefinedFields } from './expectations.js';
 import type { StoreHarness } from './harness.js';

@@ -3,7 +3,8 @@
  * rejects with `STORE_CLOSED`; `close()` is idempotent (docs/stores.md, "Closing").
  */
 import { expect, it } from 'vitest';
-import { storeCapabilityNames, type NotificationStore } from '@herald/core';
+import { type NotificationStore } from '@herald/core';
+import { storeCapabilityNames } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import { expectHeraldError } from './expectations.js';
 import type { StoreHarness } from './harness.js';

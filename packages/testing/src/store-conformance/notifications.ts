@@ -3,7 +3,8 @@
  * with its deliveries atomically (docs/stores.md, "saveNotification").
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryPlan, DeliveryRecord, NewDelivery, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
+import type { DeliveryRecord, NotificationStore, StoredNotification, StoredSubscription } from '@herald/core';
+import type { ClaimedDelivery, DeliveryPlan, NewDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import { expectNoUndefinedFields, timeOf } from './expectations.js';
 import type { StoreHarness } from './harness.js';

@@ -3,7 +3,8 @@
  * for its time, is reported by `nextDueAt`, and can be cancelled before it is due.
  */
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryRecord } from '@herald/core';
+import type { DeliveryRecord } from '@herald/core';
+import type { ClaimedDelivery } from '@herald/core/store';
 import { sampleDeliveries } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claim, claimExactly, complete, deliveryOf, send, t0 } from './steps.js';

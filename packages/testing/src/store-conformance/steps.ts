@@ -4,19 +4,9 @@
  * the scenario it sets up and the rule it checks.
  */
 import { expect } from 'vitest';
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryRecord,
-  FeedQuery,
-  IdempotencyRecord,
-  LeaseRef,
-  NewDelivery,
-  NewNotification,
-  NotificationStore,
-  SaveResult,
-  StoredNotification,
-} from '@herald/core';
+import type { DeliveryRecord, NotificationStore, StoredNotification } from '@herald/core';
+import type { SaveResult } from '@herald/core/store';
+import type { ClaimedDelivery, DeliveryOutcome, FeedQuery, IdempotencyRecord, LeaseRef, NewDelivery, NewNotification } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleTime } from '../fixtures.js';
 
 /** The base time of every scenario. */

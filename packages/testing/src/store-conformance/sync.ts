@@ -5,7 +5,8 @@
  * coalesces them (no second waiting sync to one endpoint), and keeps them across a reopen.
  */
 import { expect, it } from 'vitest';
-import { newId, type DeliveryRecord, type NewDelivery, type NotificationStore, type StoredNotification, type StoredSubscription, type SyncPlan } from '@herald/core';
+import { type DeliveryRecord, type NotificationStore, type StoredNotification, type StoredSubscription } from '@herald/core';
+import { newId, type NewDelivery, type SyncPlan } from '@herald/core/store';
 import { sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claimExactly, complete, send, t0 } from './steps.js';

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { ClaimedDelivery, NewDelivery, NotificationStore } from '@herald/core';
+import type { NotificationStore } from '@herald/core';
+import type { ClaimedDelivery, NewDelivery } from '@herald/core/store';
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { claimExactly, complete, leaseMs, t0 } from './steps.js';
