@@ -5,7 +5,7 @@
 import { parseDateTime } from './contract/date-time.js';
 import { illFormedMessage, isWellFormedText } from './contract/text.js';
 import { HeraldError } from './errors.js';
-import { unknownOptionMessage } from './option-checks.js';
+import { describeValue, unknownOptionMessage } from './option-checks.js';
 
 const maxIdLength = 256;
 const controlCharacters = /[\u0000-\u001f\u007f]/;
@@ -34,11 +34,11 @@ export function checkText(value: unknown, what: string, max = 512): string {
   return value;
 }
 
-/** A page size: a whole number from 1 to `max`, `fallback` when absent. */
-export function checkLimit(value: unknown, fallback: number, max: number): number {
+/** A page size: a whole number from 1 to `max`, `fallback` when absent; `name` is the option the caller gave it as. */
+export function checkLimit(value: unknown, fallback: number, max: number, name = 'limit'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    invalid(`limit must be a whole number from 1 to ${max}`);
+    invalid(`${name} must be a whole number from 1 to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -109,7 +109,7 @@ export function watchFeed(context: ServiceContext, watchers: FeedWatchers, userI
   const value = checkOptions(options, 'the watch options', watchOptionNames);
   const since = value['since'] === undefined ? 0 : decodeCursor('changes', value['since'] as string);
   const signal = checkSignal(value['signal']);
-  const pageSize = checkLimit(value['pageSize'], 100, 1000);
+  const pageSize = checkLimit(value['pageSize'], 100, 1000, 'pageSize');
   const pollIntervalMs = checkPollInterval(value['pollIntervalMs']);
   return new Watch(context, watchers, user, since, signal, pageSize, pollIntervalMs);
 }

@@ -256,8 +256,12 @@ describe('feed.watch', () => {
       ['alice', { since: 'not-a-cursor' }, 'INVALID_CURSOR', /change cursor/],
       ['alice', { since: Buffer.from('f1:5').toString('base64url') }, 'INVALID_CURSOR', /change cursor/],
       ['alice', { signal: {} }, 'INVALID_ARGUMENT', /AbortSignal/],
-      ['alice', { pageSize: 0 }, 'INVALID_ARGUMENT', /limit/],
-      ['alice', { pageSize: 1001 }, 'INVALID_ARGUMENT', /limit/],
+      // The message names the option given, pageSize, not the store's word for it.
+      ['alice', { pageSize: 0 }, 'INVALID_ARGUMENT', /^pageSize must be a whole number from 1 to 1000, got number 0$/],
+      ['alice', { pageSize: 1001 }, 'INVALID_ARGUMENT', /^pageSize must .* got number 1001$/],
+      ['alice', { pageSize: 2.5 }, 'INVALID_ARGUMENT', /^pageSize must .* got number 2\.5$/],
+      ['alice', { pageSize: '10' }, 'INVALID_ARGUMENT', /^pageSize must .* got the string "10"$/],
+      ['alice', { pageSize: Number.NaN }, 'INVALID_ARGUMENT', /^pageSize must .* got number NaN$/],
       ['alice', { pollIntervalMs: 0 }, 'INVALID_ARGUMENT', /pollIntervalMs/],
       ['alice', { pollIntervalMs: 1.5 }, 'INVALID_ARGUMENT', /pollIntervalMs/],
     ];
