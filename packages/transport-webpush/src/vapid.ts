@@ -12,7 +12,7 @@ import { webPush } from './web-push-library.js';
 export interface VapidDetails {
   /**
    * How a push service's operator can reach you (RFC 8292 §2.1): a `mailto:` or an
-   * `https:` URL, such as `mailto:push@example.com`.
+   * `https:` URL, such as `mailto:push@example.com`; not a `localhost` page.
    */
   readonly subject: string;
   /** The public key: an uncompressed P-256 point, 65 bytes, base64url (87 characters). */
@@ -43,7 +43,13 @@ function checkSubject(subject: unknown): string {
   }
   if (url.protocol !== 'mailto:' && url.protocol !== 'https:') throw optionError(source, `vapid.subject must be a mailto: or https: URL, not ${url.protocol}; ${hint}`);
   if (url.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+$/.test(url.pathname)) {
-    throw optionError(source, `vapid.subject ${JSON.stringify(subject)} has no address after mailto:; ${hint}`);
+    throw optionError(source, `vapid.subject ${JSON.stringify(subject.slice(0, 100))} has no address after mailto:; ${hint}`);
+  }
+  // No push service's operator can reach a localhost page (RFC 6761 §6.3): Apple's refuses
+  // such a token (BadJwtToken, a 403 per push), and web-push warns on the console per token.
+  const host = url.hostname.replace(/\.+$/, '').toLowerCase();
+  if (url.protocol === 'https:' && (host === 'localhost' || host.endsWith('.localhost'))) {
+    throw optionError(source, `vapid.subject ${JSON.stringify(subject.slice(0, 100))} names localhost, which no push service can reach; ${hint}`);
   }
   return subject;
 }

@@ -34,6 +34,11 @@ const cases: readonly (readonly [options: Record<string, unknown>, message: RegE
   [{ vapid: { ...vapid, subject: 'http://example.com' } }, /vapid\.subject must be a mailto: or https: URL, not http:/],
   [{ vapid: { ...vapid, subject: 'mailto:' } }, /vapid\.subject "mailto:" has no address after mailto:/],
   [{ vapid: { ...vapid, subject: 'mailto:%E0%A4%A' } }, /vapid\.subject "mailto:%E0%A4%A" has no address after mailto:/],
+  // A localhost subject: Apple's push service answers every push 403 BadJwtToken.
+  ...['https://localhost', 'https://LOCALHOST:8443/contact', 'https://localhost./', 'https://app.localhost/', 'https://a.b.LocalHost../x'].map(
+    (subject) => [{ vapid: { ...vapid, subject } }, /vapid\.subject ".*" names localhost, which no push service can reach; give a mailto: or https: URL/] as const,
+  ),
+  [{ vapid: { ...vapid, subject: `mailto:${'x'.repeat(100_000)}` } }, /^\[herald\] \[transport-webpush\] vapid\.subject "mailto:x{93}" has no address after mailto:.{0,300}$/],
   [{ vapid: { ...vapid, publicKey: undefined } }, /vapid\.publicKey must be base64url text of 65 bytes, got undefined/],
   [{ vapid: { ...vapid, publicKey: keys.publicKey.slice(0, 43) } }, /vapid\.publicKey must be 65 bytes .*got 32/],
   [{ vapid: { ...vapid, publicKey: Buffer.from(keys.publicKey, 'base64url').toString('base64') } }, /vapid\.publicKey must be base64url/],
@@ -64,6 +69,10 @@ describe('createWebPushTransport', () => {
 
   it.each([null, [], 'mailto:push@example.com'])('refuses %j as its options', (options) => {
     expect(optionError(() => createWebPushTransport(options as never)).code).toBe('INVALID_OPTION');
+  });
+
+  it.each(['https://localhost.example.com/contact', 'https://mylocalhost/', 'https://localhost-push.example/'])('takes the subject %s, which only looks like localhost', (subject) => {
+    expect(createWebPushTransport({ vapid: { ...vapid, subject } }).name).toBe('webpush');
   });
 
   it('accepts every option at a valid value', async () => {
