@@ -40,13 +40,15 @@ export class FeedWatchers {
 
   /** Registers a watcher of `userId`'s feed. */
   register(userId: string, watcher: Watcher): WatcherRegistration {
+    // The store first: when it throws (closed, unreachable), nothing is left registered,
+    // so the count stays true and the last watcher's end still stops the announcements.
+    if (this.#remote === undefined && this.#store.onFeedChange !== undefined) {
+      this.#remote = this.#store.onFeedChange((changed) => this.#wakeHere(changed));
+    }
     let watchers = this.#byUser.get(userId);
     if (watchers === undefined) this.#byUser.set(userId, (watchers = new Set()));
     watchers.add(watcher);
     this.#count++;
-    if (this.#remote === undefined && this.#store.onFeedChange !== undefined) {
-      this.#remote = this.#store.onFeedChange((changed) => this.#wakeHere(changed));
-    }
     let stopped = false;
     return {
       ready: this.#remote?.ready ?? Promise.resolve(),

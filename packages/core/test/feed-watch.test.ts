@@ -200,6 +200,29 @@ describe('feed.watch', () => {
     expect(reads - readsBefore).toBeLessThanOrEqual(6);
   });
 
+  it('leaves nothing registered when the store\'s onFeedChange throws, so the last watch to end still releases the announcements', async () => {
+    const memory = createMemoryStore();
+    const listeners = new Set<FeedChangeListener>();
+    let failures = 2;
+    const store: NotificationStore = {
+      ...memory,
+      name: memory.name,
+      capabilities: { ...memory.capabilities, feedWakeups: true },
+      onFeedChange(listener) {
+        if (failures-- > 0) throw Object.assign(new Error('the subscriber connection is down'), { code: 'STORE_UNAVAILABLE' });
+        listeners.add(listener);
+        return { ready: Promise.resolve(), stop: () => listeners.delete(listener) };
+      },
+      async feedChanged() {},
+    };
+    h = { service: createNotificationService({ store, dispatcher: { autoStart: false } }), clock: createFakeClock() } as Harness;
+    for (const user of ['alice', 'bob']) expect(() => h.service.feed.watch(user)).toThrow(/subscriber connection is down/);
+    const live = [watch('alice'), watch('bob'), watch('alice')];
+    expect(listeners.size).toBe(1);
+    for (const each of live) await each.return();
+    expect(listeners.size).toBe(0); // a failed registration left behind would hold it forever
+  });
+
   it('registers with the store\'s announcements before its first read and releases them when it ends', async () => {
     const clock = createFakeClock();
     const memory = createMemoryStore();
