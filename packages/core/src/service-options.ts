@@ -174,7 +174,9 @@ export function checkTransports(transports: Iterable<Transport> | undefined): Ma
       throw optionError(undefined, `transport name ${JSON.stringify(transport.name)} must be 1–64 letters, digits, dots, hyphens or underscores`);
     }
     if (byName.has(transport.name)) throw optionError(undefined, `two transports are named ${JSON.stringify(transport.name)}`);
-    for (const hook of ['checkEndpoint', 'close'] as const) {
+    // Every optional hook: one of another type would fail only later, inside a delivery
+    // (a sendSync that is not a function would plan sync deliveries that can never run).
+    for (const hook of ['checkEndpoint', 'close', 'sendSync'] as const) {
       if (transport[hook] !== undefined && typeof transport[hook] !== 'function') {
         throw optionError(undefined, `transport ${JSON.stringify(transport.name)}: ${hook} must be a function when given`);
       }

@@ -51,7 +51,14 @@ describe('options of createNotificationService', () => {
     { name: 'a transport whose retry is wrong', patch: (o: Record<string, unknown>) => (o['transports'] = [{ ...recordingTransport(), retry: { delaysMs: [1] } }]), says: ['retry.delayMs must be a function'] },
     { name: 'transports as a number', patch: (o: Record<string, unknown>) => (o['transports'] = 5), says: ['options.transports must be a list of transports'] },
     { name: 'transports as a map of names', patch: (o: Record<string, unknown>) => (o['transports'] = { test: recordingTransport() }), says: ['options.transports must be a list of transports'] },
-    { name: 'a transport whose checkEndpoint is not a function', patch: (o: Record<string, unknown>) => (o['transports'] = [{ ...recordingTransport(), checkEndpoint: true }]), says: ['checkEndpoint must be a function'] },
+    // Each optional hook of a transport, each with a value of another type.
+    ...(['checkEndpoint', 'close', 'sendSync'] as const).flatMap((hook) =>
+      [true, 'send', {}, null, 0].map((value) => ({
+        name: `a transport whose ${hook} is ${JSON.stringify(value)}`,
+        patch: (o: Record<string, unknown>) => (o['transports'] = [{ ...recordingTransport(), [hook]: value }]),
+        says: [`transport "test": ${hook} must be a function when given`],
+      })),
+    ),
   ])('refuses $name', ({ patch, says }) => {
     const error = thrownBy(serviceWith(patch));
     expect(error).toBeInstanceOf(TypeError);
