@@ -41,7 +41,9 @@ const cases: readonly (readonly [options: Record<string, unknown>, message: RegE
   [{ vapid: { ...vapid, subject: `mailto:${'x'.repeat(100_000)}` } }, /^\[herald\] \[transport-webpush\] vapid\.subject "mailto:x{93}" has no address after mailto:.{0,300}$/],
   [{ vapid: { ...vapid, publicKey: undefined } }, /vapid\.publicKey must be base64url text of 65 bytes, got undefined/],
   [{ vapid: { ...vapid, publicKey: keys.publicKey.slice(0, 43) } }, /vapid\.publicKey must be 65 bytes .*got 32/],
-  [{ vapid: { ...vapid, publicKey: Buffer.from(keys.publicKey, 'base64url').toString('base64') } }, /vapid\.publicKey must be base64url/],
+  // '+' and '/' are base64's, not base64url's; a random key's plain base64 may hold neither.
+  [{ vapid: { ...vapid, publicKey: `+${keys.publicKey.slice(1)}` } }, /vapid\.publicKey must be base64url/],
+  [{ vapid: { ...vapid, publicKey: `/${keys.publicKey.slice(1)}` } }, /vapid\.publicKey must be base64url/],
   [{ vapid: { ...vapid, publicKey: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url') } }, /vapid\.publicKey is not a point on the P-256 curve/],
   [{ vapid: { ...vapid, privateKey: keys.publicKey } }, /vapid\.privateKey must be 32 bytes .*got 65/],
   [{ vapid: { ...vapid, privateKey: Buffer.alloc(32).toString('base64url') } }, /vapid\.privateKey is not a valid P-256 private key/],
