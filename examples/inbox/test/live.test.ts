@@ -59,6 +59,8 @@ describe('two tabs of one user, following the feed stream', () => {
 
     await one.locator(`li[data-id="${dismissed}"]`).getByRole('button', { name: 'Delete' }).click();
     await two.locator(`li[data-id="${dismissed}"]`).waitFor({ state: 'detached', timeout: liveMs });
+    // The deleting tab removes it once its DELETE answers, which may be after the other tab's event.
+    await one.locator(`li[data-id="${dismissed}"]`).waitFor({ state: 'detached', timeout: liveMs });
     expect(await badge(two)).toBe('2');
     expect(await shownIds(one)).toEqual(await shownIds(two));
   });
