@@ -4,7 +4,7 @@
  * not as 403s from every push service.
  */
 import { createECDH } from 'node:crypto';
-import { checkOptionsObject, describeValue, optionError } from '@herald/core/transport';
+import { checkOptionsObject, describeValue, isLocalhostName, optionError } from '@herald/core/transport';
 import { base64urlBytes, p256PointProblem } from './base64url.js';
 import { webPush } from './web-push-library.js';
 
@@ -47,8 +47,7 @@ function checkSubject(subject: unknown): string {
   }
   // No push service's operator can reach a localhost page (RFC 6761 §6.3): Apple's refuses
   // such a token (BadJwtToken, a 403 per push), and web-push warns on the console per token.
-  const host = url.hostname.replace(/\.+$/, '').toLowerCase();
-  if (url.protocol === 'https:' && (host === 'localhost' || host.endsWith('.localhost'))) {
+  if (url.protocol === 'https:' && isLocalhostName(url.hostname)) {
     throw optionError(source, `vapid.subject ${JSON.stringify(subject.slice(0, 100))} names localhost, which no push service can reach; ${hint}`);
   }
   return subject;

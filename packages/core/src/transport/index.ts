@@ -14,6 +14,6 @@ export { checkLogger, processWarningLogger, type Logger, type LogFields } from '
 export { createAddressGuard, addressGuardOptionNames, type AddressGuard, type AddressGuardOptions } from './address-guard.js';
 export { createConnections, post, RefusedAddressError, type Connections, type ConnectionOptions, type PostAnswer } from './http-post.js';
 export { postAttempt, type PostAttemptOptions } from './post-attempt.js';
-export { literalHost, urlHostRefusal } from './url-host.js';
+export { isLocalhostName, literalHost, urlHostRefusal } from './url-host.js';
 export { parseRetryAfter, maxRetryAfterSeconds } from './retry-after.js';
 export { parseHttpDate } from './http-date.js';

@@ -13,6 +13,16 @@ export function literalHost(url: URL): string | undefined {
 }
 
 /**
+ * True when a URL's host name is `localhost` or ends in `.localhost`, which always name
+ * loopback (RFC 6761 §6.3), whatever the case and however many trailing dots (`localhost..`
+ * is the same name to a reader, though no resolver answers it).
+ */
+export function isLocalhostName(hostname: string): boolean {
+  const host = hostname.replace(/\.+$/, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
+/**
  * Why the guard refuses the URL's host, judged without DNS, or `undefined`: a literal IP
  * address at once; `localhost` and `*.localhost`, which always name loopback (RFC 6761
  * §6.3), as loopback. Other host names are judged on the addresses DNS gives at each
@@ -24,8 +34,7 @@ export function urlHostRefusal(url: URL, guard: AddressGuard): string | undefine
     const refusal = guard.refusal(literal);
     return refusal === undefined ? undefined : `${refusal}; use a public address, or list your network in allowedNetworks`;
   }
-  const host = url.hostname.replace(/\.$/, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) {
+  if (isLocalhostName(url.hostname)) {
     const refusals = ['127.0.0.1', '::1'].map((address) => guard.refusal(address));
     if (refusals.every((refusal) => refusal !== undefined)) {
       return `${url.hostname} names a loopback address (RFC 6761); allow loopback in allowedNetworks for a local receiver`;
