@@ -56,6 +56,12 @@ export interface FeedChanges {
   readonly hasMore: boolean;
 }
 
+/** Options of `feed.deleteGroup`. */
+export interface DeleteGroupOptions extends StateChangeOptions {
+  /** Only this app's notifications of the group. */
+  readonly targetHostName?: string;
+}
+
 /** The feed calls of a service. */
 export interface FeedApi {
   /** A page of the user's feed, newest first. @throws HeraldError `INVALID_CURSOR`, `INVALID_ARGUMENT` */
@@ -77,10 +83,19 @@ export interface FeedApi {
   markUnread(userId: string, notificationId: string, options?: StateChangeOptions): Promise<StoredNotification>;
   /** Records what the user did: activated, dismissed, snoozed (synced as `update` is). @throws HeraldError `NOTIFICATION_NOT_FOUND` */
   setUserActionState(userId: string, notificationId: string, state: UserActionState, options?: StateChangeOptions): Promise<StoredNotification>;
-  /** Deletes one notification (and its deliveries). False when there was none. */
-  delete(userId: string, notificationId: string): Promise<boolean>;
-  /** Deletes the user's notifications of a group, within one app when given; returns how many. */
-  deleteGroup(userId: string, groupName: string, options?: { readonly targetHostName?: string }): Promise<number>;
+  /**
+   * Deletes one notification (and its deliveries). False when there was none. The user's
+   * other endpoints are told it is gone (a sync of `type: 'deleted'`, docs/sync.md), all
+   * but `options.origin`, the endpoint that deleted it.
+   * @throws HeraldError `INVALID_ARGUMENT` (a malformed origin)
+   */
+  delete(userId: string, notificationId: string, options?: StateChangeOptions): Promise<boolean>;
+  /**
+   * Deletes the user's notifications of a group, within one app when given; returns how
+   * many. Each is synced as `delete` is, all but to `options.origin`.
+   * @throws HeraldError `INVALID_ARGUMENT` (a malformed origin)
+   */
+  deleteGroup(userId: string, groupName: string, options?: DeleteGroupOptions): Promise<number>;
   /**
    * What changed in the user's feed since `cursor` (everything, as `created`, without
    * one). Keep the returned cursor for the next call, as a reconnecting client does.
@@ -183,14 +198,19 @@ export function createFeedApi(context: ServiceContext): FeedApi {
     markUnread: (userId, notificationId, options) => update(userId, notificationId, { readState: 'unread' }, options),
     setUserActionState: (userId, notificationId, state, options) => update(userId, notificationId, { userActionState: state }, options),
 
-    async delete(userId, notificationId) {
+    async delete(userId, notificationId, options) {
       context.assertOpen();
       checkId(userId, 'userId');
       checkId(notificationId, 'notificationId');
-      const deleted = await store.deleteNotification(userId, notificationId, clock.now());
+      const now = clock.now();
+      const syncs = syncPlanOf(context, checkStateChangeOptions(options), now);
+      const deleted = syncs === undefined
+        ? await store.deleteNotification(userId, notificationId, now)
+        : await store.deleteNotification(userId, notificationId, now, syncs.plan);
       if (deleted) {
         context.feedWatchers.changed([userId]);
         events.emit('notification.deleted', { userId, notificationId });
+        if (syncs !== undefined && syncs.planned() > 0) context.deliveriesDue();
       }
       return deleted;
     },
@@ -199,8 +219,14 @@ export function createFeedApi(context: ServiceContext): FeedApi {
       context.assertOpen();
       checkId(userId, 'userId');
       checkText(groupName, 'groupName', 256);
-      const targetHostName = optionalText(checkOptions(options, 'the options', ['targetHostName'])['targetHostName'], 'targetHostName');
-      const count = await store.deleteGroup(userId, groupName, targetHostName, clock.now());
+      const value = checkOptions(options, 'the options', ['targetHostName', 'origin']);
+      const targetHostName = optionalText(value['targetHostName'], 'targetHostName');
+      const now = clock.now();
+      const syncs = syncPlanOf(context, checkStateChangeOptions(value['origin'] === undefined ? {} : { origin: value['origin'] }), now);
+      const count = syncs === undefined
+        ? await store.deleteGroup(userId, groupName, targetHostName, now)
+        : await store.deleteGroup(userId, groupName, targetHostName, now, syncs.plan);
+      if (syncs !== undefined && syncs.planned() > 0) context.deliveriesDue();
       if (count > 0) {
         context.feedWatchers.changed([userId]);
         events.emit('notification.groupDeleted', { userId, groupName, count, ...(targetHostName === undefined ? {} : { targetHostName }) });

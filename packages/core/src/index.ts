@@ -26,7 +26,7 @@ export type { NotificationService, NotificationServiceOptions, DispatcherOptions
 export type { SendTarget, SendOptions, SendResult } from './send.js';
 export type { SubscriptionsApi } from './subscriptions.js';
 export type { StateChangeOptions } from './sync.js';
-export type { FeedApi, FeedListOptions, FeedListPage, ChangesOptions, FeedChanges } from './feed.js';
+export type { FeedApi, FeedListOptions, FeedListPage, ChangesOptions, DeleteGroupOptions, FeedChanges } from './feed.js';
 export type { FeedWatch, FeedWatchOptions, FeedWatchEvent, FeedWatchChange, FeedWatchResync } from './feed-watch.js';
 export { maxWatchPollIntervalMs } from './feed-watch.js';
 export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.js';

@@ -32,7 +32,11 @@ export function checkStateChangeOptions(options: unknown): StateChangeOptions {
 /** A plan with the number of deliveries it last returned, to know whether to wake the dispatcher. */
 interface CountedSyncPlan {
   readonly plan: SyncPlan;
-  /** How many sync deliveries the last call planned (before the store's coalescing). */
+  /**
+   * How many sync deliveries the calls planned in all (before the store's coalescing): a
+   * group deletion calls the plan once per notification, a store that retries its write
+   * more than once, so this may count more than were made (a spare wake-up costs a read).
+   */
   readonly planned: () => number;
 }
 
@@ -57,7 +61,7 @@ export function syncPlanOf(context: ServiceContext, options: StateChangeOptions,
       const { id: subscriptionId, transport, platformType } = subscription;
       deliveries.push({ id: newId(), subscriptionId, transport, platformType, kind: 'sync', nextAttemptAt: now });
     }
-    planned = deliveries.length;
+    planned += deliveries.length;
     return deliveries;
   };
   return { plan, planned: () => planned };

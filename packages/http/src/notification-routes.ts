@@ -116,8 +116,12 @@ export async function patchNotification(exchange: Exchange, service: Notificatio
   sendJson(exchange.response, 200, notificationEntity(exchange.baseUrl, updated));
 }
 
-/** `DELETE /me/notifications/{id}`: 204, as Graph answers a delete; 404 for another user's id. */
+/**
+ * `DELETE /me/notifications/{id}`: 204, as Graph answers a delete; 404 for another user's
+ * id. The user's other endpoints are told it is gone (cross-device sync); an `X-UNS-ID`
+ * header names the endpoint deleting it, which is not.
+ */
 export async function deleteNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, id: string): Promise<void> {
-  if (!(await service.feed.delete(me(caller), id))) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'you have no notification with this id');
+  if (!(await service.feed.delete(me(caller), id, originOf(exchange)))) throw new HeraldError('NOTIFICATION_NOT_FOUND', 'you have no notification with this id');
   sendEmpty(exchange.response, 204);
 }

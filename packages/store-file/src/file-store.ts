@@ -14,17 +14,18 @@
  * from before a restart can never complete or renew a delivery after it.
  */
 import { defineStore, isHeraldError, listedWrite, newId } from '@herald/core/store';
-import type { HeraldError, NotificationStore, StoreCapabilities, StoredNotification } from '@herald/core/store';
+import type { HeraldError, NotificationStore, StoreCapabilities, StoredNotification, SyncPlan } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
 import { releaseAllLeases } from '@herald/store-memory/engine';
-import type { MemoryState } from '@herald/store-memory/engine';
+import type { DeletionSyncListing, MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { environmentError } from './environment-error.js';
 import { watchDirectoryIdentity } from './directory-identity.js';
 import type { DirectoryIdentity } from './directory-identity.js';
 import { acquireLock } from './lock.js';
 import type { DirectoryLock } from './lock.js';
+import { loggedSyncs } from './log-operation.js';
 import type { LogOperation } from './log-operation.js';
 import { frameRecord } from './log-record.js';
 import { LogWriter } from './log-writer.js';
@@ -238,14 +239,26 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
         : { op: 'state', userId, notificationId, patch: { ...patch }, now, syncs: change.syncs };
       return logged(after, operation);
     },
-    async deleteNotification(userId, notificationId, now) {
-      const deleted = live().deleteNotification(userId, notificationId, now);
-      return logged(deleted, deleted ? { op: 'delete', userId, notificationId, now } : undefined);
+    async deleteNotification(userId, notificationId, now, plan) {
+      const engine = live();
+      const deletion = engine.deletion(userId, { notificationId }, now, deletionSyncs(engine, userId, plan));
+      const syncs = loggedSyncs(deletion);
+      const operation: LogOperation = syncs === undefined ? { op: 'delete', userId, notificationId, now } : { op: 'delete', userId, notificationId, now, syncs };
+      return logged(deletion.length > 0, deletion.length > 0 ? operation : undefined);
     },
-    async deleteGroup(userId, groupName, targetHostName, now) {
-      const count = live().deleteGroup(userId, groupName, targetHostName, now);
-      const operation: LogOperation = targetHostName === undefined ? { op: 'deleteGroup', userId, groupName, now } : { op: 'deleteGroup', userId, groupName, targetHostName, now };
-      return logged(count, count > 0 ? operation : undefined);
+    async deleteGroup(userId, groupName, targetHostName, now, plan) {
+      const engine = live();
+      const deletion = engine.deletion(userId, { groupName, targetHostName }, now, deletionSyncs(engine, userId, plan));
+      const syncs = loggedSyncs(deletion);
+      const operation: LogOperation = {
+        op: 'deleteGroup',
+        userId,
+        groupName,
+        ...(targetHostName === undefined ? {} : { targetHostName }),
+        now,
+        ...(syncs === undefined ? {} : { syncs }),
+      };
+      return logged(deletion.length, deletion.length > 0 ? operation : undefined);
     },
     async listChanges(userId, since, limit, now) {
       return read(live().listChanges(userId, since, limit, now));
@@ -348,4 +361,9 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       if (error !== undefined) throw error;
     },
   });
+}
+
+/** A deletion's plan bound to the user's subscriptions as the engine holds them at the write. */
+function deletionSyncs(engine: MemoryState, userId: string, plan: SyncPlan | undefined): DeletionSyncListing | undefined {
+  return plan === undefined ? undefined : (notification) => plan(engine.listSubscriptions(userId), notification);
 }

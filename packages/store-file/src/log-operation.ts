@@ -20,12 +20,32 @@ import type {
 import { leaseDeliveries, purgeListed, releaseAllLeases } from '@herald/store-memory/engine';
 import type { MemoryState } from '@herald/store-memory/engine';
 
+/**
+ * The sync deliveries a deletion made, as listed, by deleted notification (only those
+ * that made some): a replay makes the same ones. Logs from before deletions made syncs
+ * have none, and replay as before.
+ */
+export type LoggedDeletionSyncs = readonly (readonly [notificationId: string, syncs: readonly NewDelivery[]])[];
+
+/** The listing a deletion's replay takes its syncs from. */
+function replayedSyncs(syncs: LoggedDeletionSyncs | undefined): ((notification: { readonly id: string }) => readonly NewDelivery[]) | undefined {
+  if (syncs === undefined) return undefined;
+  const byNotification = new Map(syncs);
+  return (notification) => byNotification.get(notification.id) ?? [];
+}
+
+/** A deletion's syncs to log: those of the notifications that made some, or `undefined` when none did. */
+export function loggedSyncs(deletion: LoggedDeletionSyncs): LoggedDeletionSyncs | undefined {
+  const made = deletion.filter(([, syncs]) => syncs.length > 0);
+  return made.length === 0 ? undefined : made;
+}
+
 /** One logged operation. */
 export type LogOperation =
   | { readonly op: 'save'; readonly write: ListedNotificationWrite }
   | { readonly op: 'state'; readonly userId: string; readonly notificationId: string; readonly patch: NotificationStatePatch; readonly now: number; readonly syncs?: readonly NewDelivery[] }
-  | { readonly op: 'delete'; readonly userId: string; readonly notificationId: string; readonly now: number }
-  | { readonly op: 'deleteGroup'; readonly userId: string; readonly groupName: string; readonly targetHostName?: string; readonly now: number }
+  | { readonly op: 'delete'; readonly userId: string; readonly notificationId: string; readonly now: number; readonly syncs?: LoggedDeletionSyncs }
+  | { readonly op: 'deleteGroup'; readonly userId: string; readonly groupName: string; readonly targetHostName?: string; readonly now: number; readonly syncs?: LoggedDeletionSyncs }
   | { readonly op: 'subscribe'; readonly id: string; readonly subscription: NewSubscription; readonly now: number }
   | { readonly op: 'updateSubscription'; readonly subscriptionId: string; readonly patch: SubscriptionPatch; readonly now: number }
   // `now` is absent from records written before a delete ended the subscription's deliveries: they replay as they ran.
@@ -51,10 +71,10 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       state.updateNotificationState(operation.userId, operation.notificationId, operation.patch, operation.now, operation.syncs);
       return;
     case 'delete':
-      state.deleteNotification(operation.userId, operation.notificationId, operation.now);
+      state.deleteNotification(operation.userId, operation.notificationId, operation.now, replayedSyncs(operation.syncs));
       return;
     case 'deleteGroup':
-      state.deleteGroup(operation.userId, operation.groupName, operation.targetHostName, operation.now);
+      state.deleteGroup(operation.userId, operation.groupName, operation.targetHostName, operation.now, replayedSyncs(operation.syncs));
       return;
     case 'subscribe':
       state.createSubscription(operation.id, operation.subscription, operation.now);

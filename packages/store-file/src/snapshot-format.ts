@@ -38,6 +38,12 @@ const enum Tag {
   End = 7,
   /** The highest sequence a forgotten user reached (written only when above 0, so older snapshots read alike). */
   RetiredSequence = 8,
+  /**
+   * A tombstone whose deletion made sync deliveries: the deleted notification's record,
+   * the tombstone's sequence and time, and the deliveries. A tombstone without syncs is
+   * still a `Tombstone` item, so snapshots from before deletions made syncs read alike.
+   */
+  TombstoneWithSyncs = 9,
 }
 
 /**
@@ -196,10 +202,19 @@ export async function writeImage(out: ByteWriter, image: StateImage, chunkBytes:
       await maybeFlush();
     }
     for (const tombstone of user.tombstones) {
-      out.u8(Tag.Tombstone);
-      out.str(tombstone.notificationId);
+      if (tombstone.syncs === undefined) {
+        out.u8(Tag.Tombstone);
+        out.str(tombstone.notificationId);
+      } else {
+        out.u8(Tag.TombstoneWithSyncs);
+        writeRecordBody(out, tombstone.syncs.deleted);
+      }
       out.varuint(tombstone.sequence);
       out.f64(tombstone.deletedAt);
+      if (tombstone.syncs === undefined) continue;
+      out.varuint(tombstone.syncs.deliveries.length);
+      for (const delivery of tombstone.syncs.deliveries) writeDelivery(out, delivery);
+      await maybeFlush();
     }
     await maybeFlush();
   }
@@ -333,6 +348,15 @@ export class ImageReader<State> {
         case Tag.Tombstone:
           restorer.tombstone({ notificationId: input.str(), sequence: input.varuint(), deletedAt: input.f64() });
           break;
+        case Tag.TombstoneWithSyncs: {
+          const deleted = readRecord(input, this.#userId);
+          const sequence = input.varuint();
+          const deletedAt = input.f64();
+          const count = input.varuint();
+          restorer.tombstone({ notificationId: deleted.id, sequence, deletedAt, syncs: { deleted, deliveries: [] } }, count);
+          for (let i = 0; i < count; i++) readDelivery(input, restorer);
+          break;
+        }
         case Tag.Subscription:
           restorer.subscription(readSubscription(input));
           break;

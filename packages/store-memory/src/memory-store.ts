@@ -48,11 +48,15 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
       if (syncs === undefined) return live.updateNotificationState(userId, notificationId, patch, now);
       return live.updateNotificationState(userId, notificationId, patch, now, (notification) => syncs(live.listSubscriptions(userId), notification));
     },
-    async deleteNotification(userId, notificationId, now) {
-      return engine().deleteNotification(userId, notificationId, now);
+    async deleteNotification(userId, notificationId, now, syncs) {
+      const live = engine();
+      if (syncs === undefined) return live.deleteNotification(userId, notificationId, now);
+      return live.deleteNotification(userId, notificationId, now, (notification) => syncs(live.listSubscriptions(userId), notification));
     },
-    async deleteGroup(userId, groupName, targetHostName, now) {
-      return engine().deleteGroup(userId, groupName, targetHostName, now);
+    async deleteGroup(userId, groupName, targetHostName, now, syncs) {
+      const live = engine();
+      if (syncs === undefined) return live.deleteGroup(userId, groupName, targetHostName, now);
+      return live.deleteGroup(userId, groupName, targetHostName, now, (notification) => syncs(live.listSubscriptions(userId), notification));
     },
     async listChanges(userId, since, limit, now) {
       return engine().listChanges(userId, since, limit, now);

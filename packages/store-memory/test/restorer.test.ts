@@ -20,7 +20,13 @@ function feed(image: StateImage, restorer: StateRestorer<MemoryState>): MemorySt
         restorer.delivery(d.id, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease);
       }
     }
-    for (const tombstone of user.tombstones) restorer.tombstone(tombstone);
+    for (const tombstone of user.tombstones) {
+      const syncs = tombstone.syncs?.deliveries ?? [];
+      restorer.tombstone(tombstone, syncs.length);
+      for (const d of syncs) {
+        restorer.delivery(d.id, d.subscriptionId, d.transport, d.platformType, d.kind, d.status, d.attempts, d.nextAttemptAt, d.createdAt, d.updatedAt, d.lastError, d.lease);
+      }
+    }
   }
   for (const subscription of image.subscriptions) restorer.subscription(subscription);
   for (const key of image.idempotencyKeys) restorer.idempotencyKey(key);

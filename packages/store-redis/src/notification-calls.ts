@@ -20,6 +20,7 @@ import { scripts } from './scripts/index.js';
 import { knownSubscriptions, maxPlans } from './subscription-cache.js';
 import { readSubscriptions } from './subscription-calls.js';
 import { changeState } from './state-change.js';
+import { deleteWithSyncs } from './deletion.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -192,12 +193,14 @@ export function notificationCalls(context: StoreContext): NotificationCalls {
       return changeState(context, userId, notificationId, patch, now, plan);
     },
 
-    async deleteNotification(userId, notificationId, now) {
+    async deleteNotification(userId, notificationId, now, plan) {
+      if (plan !== undefined) return (await deleteWithSyncs(context, userId, { notificationId }, now, plan)) > 0;
       const route = keyspace.user(userId);
       return (await link.run(scripts.deleteNotification, route.key, [route.tag, userId, notificationId, now])) === 1;
     },
 
-    async deleteGroup(userId, groupName, targetHostName, now) {
+    async deleteGroup(userId, groupName, targetHostName, now, plan) {
+      if (plan !== undefined) return deleteWithSyncs(context, userId, { groupName, targetHostName }, now, plan);
       const route = keyspace.user(userId);
       const reply = await link.run(scripts.deleteGroup, route.key, [
         route.tag,

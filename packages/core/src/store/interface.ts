@@ -26,7 +26,7 @@ export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeup
  * - `shared`: several processes may use the store at once (and share its deliveries).
  * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
  * - `feedWakeups`: it implements `onFeedChange` and `feedChanged`: one process's feed change wakes the others' `feed.watch`.
- * - `sync`: it writes a state change with its {@link SyncPlan}'s sync deliveries in one step; without it, none are made (docs/sync.md).
+ * - `sync`: it writes a state change or a deletion with its {@link SyncPlan}'s sync deliveries in one step (a deletion's kept beside its tombstone); without it, none are made (docs/sync.md).
  */
 export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
 
@@ -276,11 +276,25 @@ export interface NotificationStore {
     syncs?: SyncPlan,
   ): Promise<StoredNotification | undefined>;
 
-  /** Deletes one notification and all its deliveries, leaving a tombstone. False when missing. */
-  deleteNotification(userId: string, notificationId: string, now: number): Promise<boolean>;
+  /**
+   * Deletes one notification and all its deliveries, leaving a tombstone. False when
+   * missing or expired.
+   *
+   * With `syncs` (given only when `capabilities.sync`), the deletion also creates, in the
+   * same atomic step, the sync deliveries the plan returns for the notification as it was
+   * (a deletion's syncs): they are kept beside the tombstone — listed by `listDeliveries`
+   * under the deleted id, claimed without a `notification`, completed as any delivery —
+   * and removed with the tombstone when it is purged. A waiting sync of the notification
+   * goes with its other deliveries, so an endpoint gets one message: removed.
+   */
+  deleteNotification(userId: string, notificationId: string, now: number, syncs?: SyncPlan): Promise<boolean>;
 
-  /** Deletes the user's notifications of a group (within one app when given); returns how many. */
-  deleteGroup(userId: string, groupName: string, targetHostName: string | undefined, now: number): Promise<number>;
+  /**
+   * Deletes the user's notifications of a group (within one app when given); returns how
+   * many. With `syncs`, each deletion makes its syncs as `deleteNotification` does, all
+   * in one atomic step.
+   */
+  deleteGroup(userId: string, groupName: string, targetHostName: string | undefined, now: number, syncs?: SyncPlan): Promise<number>;
 
   /**
    * The net changes of the user's feed after sequence `since`, oldest first. `since = 0`

@@ -7,10 +7,10 @@ import type { DeliveryKind, DeliveryLease, DeliveryStatus, StoredNotification, S
 import type { NewDelivery } from './interface.js';
 
 /**
- * Decides the `sync` deliveries of a change of a notification's read or action state:
- * one per other endpoint of the user that carries sync messages, from the user's
- * subscriptions (oldest first) and the notification (after the change) as they stand at
- * the write. Like a {@link DeliveryPlan} it is called inside the write's atomicity, has no
+ * Decides the `sync` deliveries of a change of a notification's read or action state, or
+ * of its deletion: one per other endpoint of the user that carries sync messages, from
+ * the user's subscriptions (oldest first) and the notification (after the change; as it
+ * was, for a deletion) as they stand at the write. Like a {@link DeliveryPlan} it is called inside the write's atomicity, has no
  * side effects and returns fresh ids (each with `kind: 'sync'`) on every call.
  */
 export type SyncPlan = (subscriptions: readonly StoredSubscription[], notification: StoredNotification) => readonly NewDelivery[];

@@ -34,10 +34,9 @@ export function claimDeliveries(parts: EngineParts, request: ClaimRequest, token
     parts.due.schedule(delivery);
     const record = delivery.toRecord() as ClaimedDelivery['delivery'];
     const subscription = parts.subscriptions.get(delivery.subscriptionId);
-    const claim: ClaimedDelivery =
-      subscription === undefined
-        ? { delivery: record, notification: delivery.notification.record }
-        : { delivery: record, notification: delivery.notification.record, subscription };
+    // A deletion's sync is claimed without its notification: the dispatcher sends it as removed.
+    const notification = delivery.notification.stored ? { notification: delivery.notification.record } : {};
+    const claim: ClaimedDelivery = subscription === undefined ? { delivery: record, ...notification } : { delivery: record, ...notification, subscription };
     return Object.freeze(claim);
   });
 }

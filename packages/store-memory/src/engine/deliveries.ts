@@ -11,9 +11,10 @@ import type { FeedEntry } from './feed-entry.js';
 import type { EngineParts } from './parts.js';
 import type { UserFeed } from './user-feed.js';
 
-/** See `NotificationStore.listDeliveries`. Also for a notification that expired but is not purged. */
+/** See `NotificationStore.listDeliveries`. Also for a notification that expired but is not purged, and a deleted one's syncs. */
 export function listDeliveries(parts: EngineParts, userId: string, notificationId: string): DeliveryRecord[] {
-  const entry = parts.users.get(userId)?.notifications.get(notificationId);
+  const user = parts.users.get(userId);
+  const entry = user?.notifications.get(notificationId) ?? user?.deletionSyncs.get(notificationId);
   return (entry?.deliveries ?? []).map((delivery) => delivery.toRecord());
 }
 
@@ -45,7 +46,7 @@ export function retryDelivery(parts: EngineParts, userId: string, deliveryId: st
 /** See `NotificationStore.cancelDeliveries`: leased deliveries are cancelled too. */
 export function cancelDeliveries(parts: EngineParts, userId: string, notificationId: string, reason: string, now: number): number {
   const user = parts.users.get(userId);
-  const entry = user?.notifications.get(notificationId);
+  const entry = user?.notifications.get(notificationId) ?? user?.deletionSyncs.get(notificationId);
   if (user === undefined || entry === undefined) return 0;
   return cancelOpen(parts, user, entry, cancellation(reason), now);
 }

@@ -1,7 +1,7 @@
 /**
  * Writes to users' feeds: saving a notification (create, update, or replace an expired
- * one), deleting one or a group, evicting what the bounds refuse to keep, and the
- * removal all of these share. State changes are in `state-change.ts`.
+ * one), evicting what the bounds refuse to keep, and the removal these share with
+ * deletions. State changes are in `state-change.ts`, deletions in `deletion.ts`.
  */
 import { formatDateTime, supersededDeliveryError } from '@herald/core/store';
 import type { DeliveryRecord, ListedNotificationWrite, NewDelivery, NotificationContent, NotificationStatePatch, SaveResult, StoredNotification } from '@herald/core/store';
@@ -11,7 +11,6 @@ import { FeedEntry } from './feed-entry.js';
 import { expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
 import type { EngineParts } from './parts.js';
 import { Tombstone } from './tombstone.js';
-import { matchesFilter } from './unread-counters.js';
 import type { UserFeed } from './user-feed.js';
 
 /** See `NotificationStore.saveNotification`; the store lists a planned write's deliveries first. */
@@ -58,40 +57,25 @@ export function saveNotification(parts: EngineParts, write: ListedNotificationWr
   return Object.freeze({ notification: entry.record, created, deliveries: Object.freeze(deliveries) });
 }
 
-/** See `NotificationStore.deleteNotification`. An expired notification counts as missing. */
-export function deleteNotification(parts: EngineParts, userId: string, notificationId: string, now: number): boolean {
-  const user = parts.users.get(userId);
-  const entry = user?.notifications.get(notificationId);
-  if (user === undefined || entry === undefined || entry.expiredAt(now)) return false;
-  removeNotification(parts, user, entry, now);
-  return true;
-}
-
-/** See `NotificationStore.deleteGroup`. Deletes oldest position first; expired ones are left to the purge. */
-export function deleteGroup(parts: EngineParts, userId: string, groupName: string, targetHostName: string | undefined, now: number): number {
-  const user = parts.users.get(userId);
-  if (user === undefined) return 0;
-  const doomed: FeedEntry[] = [];
-  user.feed.visitOldestFirst((entry) => {
-    if (!entry.expiredAt(now) && matchesFilter(entry.record, { groupName, targetHostName })) doomed.push(entry);
-  });
-  for (const entry of doomed) removeNotification(parts, user, entry, now);
-  return doomed.length;
-}
-
-/** Removes a notification and all its deliveries, leaving a tombstone: a delete, an eviction or a purge. */
-export function removeNotification(parts: EngineParts, user: UserFeed, entry: FeedEntry, now: number): void {
+/** Removes a notification and all its deliveries, leaving its tombstone (returned): a delete, an eviction or a purge. */
+export function removeNotification(parts: EngineParts, user: UserFeed, entry: FeedEntry, now: number): Tombstone {
   const tombstone = new Tombstone(user.userId, entry.record.id, ++user.sequence, now);
   user.remove(entry, tombstone);
   parts.tombstones.push(now, tombstone);
   parts.bounds.removed();
+  dropDeliveries(parts, user, entry);
+  parts.users.expiryChanged(user);
+  return tombstone;
+}
+
+/** Takes all of an entry's deliveries out of the user's index, the due queue and the dead letters. */
+export function dropDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEntry): void {
   for (const delivery of entry.deliveries ?? []) {
     user.deliveries.delete(delivery.id);
     if (delivery instanceof OpenDelivery) parts.due.unschedule(delivery);
     else if (delivery.status === 'dead') parts.deadLetters.remove(delivery);
   }
   entry.deliveries = undefined;
-  parts.users.expiryChanged(user);
 }
 
 /**

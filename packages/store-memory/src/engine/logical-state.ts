@@ -32,7 +32,16 @@ export interface LogicalUser {
   /** Stored notifications (expired ones until purged), by feed position. */
   readonly notifications: readonly LogicalNotification[];
   /** Tombstones not yet purged, by sequence. */
-  readonly tombstones: readonly { readonly notificationId: string; readonly sequence: number; readonly deletedAt: number }[];
+  readonly tombstones: readonly LogicalTombstone[];
+}
+
+/** A tombstone in a {@link LogicalUser}. */
+export interface LogicalTombstone {
+  readonly notificationId: string;
+  readonly sequence: number;
+  readonly deletedAt: number;
+  /** The deletion's sync deliveries, oldest first; present only when it made some. */
+  readonly syncs?: readonly DeliveryRecord[];
 }
 
 /**
@@ -87,10 +96,13 @@ function logicalUser(user: UserFeed): LogicalUser {
       deliveries: (entry.deliveries ?? []).map((delivery) => delivery.toRecord()),
     });
   });
-  const tombstones: { notificationId: string; sequence: number; deletedAt: number }[] = [];
+  const tombstones: LogicalTombstone[] = [];
   user.changes.visitAfter(0, (change) => {
     if (change instanceof Tombstone) {
-      tombstones.push({ notificationId: change.notificationId, sequence: change.sequence, deletedAt: change.deletedAt });
+      const { notificationId, sequence, deletedAt, syncs } = change;
+      tombstones.push(
+        syncs === undefined ? { notificationId, sequence, deletedAt } : { notificationId, sequence, deletedAt, syncs: (syncs.deliveries ?? []).map((delivery) => delivery.toRecord()) },
+      );
     }
     return true;
   });

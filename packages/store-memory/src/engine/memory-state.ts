@@ -33,6 +33,8 @@ import type {
   UnreadFilter,
 } from '@herald/core/store';
 import * as claims from './claims.js';
+import * as deletions from './deletion.js';
+import type { Deletion, DeletionSyncListing } from './deletion.js';
 import * as deliveries from './deliveries.js';
 import * as reads from './feed-reads.js';
 import * as writes from './feed-writes.js';
@@ -130,14 +132,24 @@ export class MemoryState {
     return changeState(this.#parts, userId, notificationId, patch, now, syncs);
   }
 
-  /** See `NotificationStore.deleteNotification`. An expired notification counts as missing. */
-  deleteNotification(userId: string, notificationId: string, now: number): boolean {
-    return writes.deleteNotification(this.#parts, userId, notificationId, now);
+  /** See `NotificationStore.deleteNotification`; `syncs` lists or plans the deletion's sync deliveries. */
+  deleteNotification(userId: string, notificationId: string, now: number, syncs?: DeletionSyncListing): boolean {
+    return deletions.deleteNotification(this.#parts, userId, notificationId, now, syncs).length > 0;
   }
 
-  /** See `NotificationStore.deleteGroup`. Deletes oldest position first; expired ones are left to the purge. */
-  deleteGroup(userId: string, groupName: string, targetHostName: string | undefined, now: number): number {
-    return writes.deleteGroup(this.#parts, userId, groupName, targetHostName, now);
+  /** See `NotificationStore.deleteGroup`; `syncs` lists or plans each deletion's sync deliveries. */
+  deleteGroup(userId: string, groupName: string, targetHostName: string | undefined, now: number, syncs?: DeletionSyncListing): number {
+    return deletions.deleteGroup(this.#parts, userId, groupName, targetHostName, now, syncs).length;
+  }
+
+  /**
+   * `deleteNotification` (with `groupName` undefined) or `deleteGroup`, saying what it
+   * deleted and which sync deliveries each deletion created: what a durable store logs.
+   */
+  deletion(userId: string, target: { readonly notificationId: string } | { readonly groupName: string; readonly targetHostName: string | undefined }, now: number, syncs?: DeletionSyncListing): Deletion {
+    return 'notificationId' in target
+      ? deletions.deleteNotification(this.#parts, userId, target.notificationId, now, syncs)
+      : deletions.deleteGroup(this.#parts, userId, target.groupName, target.targetHostName, now, syncs);
   }
 
   /** See `NotificationStore.listChanges`. */

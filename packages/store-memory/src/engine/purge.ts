@@ -3,6 +3,7 @@
  * the change feed keeps, expired idempotency keys and expired subscriptions.
  */
 import type { PurgeRequest, PurgeResult } from '@herald/core/store';
+import { dropDeletionSyncs } from './deletion.js';
 import type { FeedEntry } from './feed-entry.js';
 import { removeNotification } from './feed-writes.js';
 import type { EngineParts } from './parts.js';
@@ -43,6 +44,7 @@ export function purgeTombstones(parts: EngineParts, tombstonesBefore: number): v
     const tombstone = parts.tombstones.peekValue() as Tombstone;
     parts.tombstones.pop();
     const user = parts.users.get(tombstone.userId) as UserFeed;
+    dropDeletionSyncs(parts, user, tombstone);
     tombstone.purged = true;
     user.purgedThrough = Math.max(user.purgedThrough, tombstone.sequence);
     user.changes.vacate();

@@ -4,6 +4,7 @@
  */
 import type { DeadLetterIndex } from './dead-letter-index.js';
 import { OpenDelivery } from './delivery-record.js';
+import type { FeedEntry } from './feed-entry.js';
 import type { IdempotencyKeys } from './idempotency-keys.js';
 import type { DeliveryImage, NotificationImage, StateImage, TombstoneImage, UserImage } from './state-image.js';
 import type { SubscriptionTable } from './subscription-table.js';
@@ -28,12 +29,13 @@ export function captureState({ users, subscriptions, idempotency, deadLetters }:
   for (const user of users.values()) {
     const notifications: NotificationImage[] = [];
     user.feed.visitOldestFirst((entry) => {
-      const deliveries: DeliveryImage[] = (entry.deliveries ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
-      notifications.push({ record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries });
+      notifications.push({ record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries: deliveryImages(entry) });
     });
     const tombstones: TombstoneImage[] = [];
     user.changes.visitAfter(0, (change) => {
-      if (change instanceof Tombstone) tombstones.push({ notificationId: change.notificationId, sequence: change.sequence, deletedAt: change.deletedAt });
+      if (!(change instanceof Tombstone)) return true;
+      const { notificationId, sequence, deletedAt, syncs } = change;
+      tombstones.push(syncs === undefined ? { notificationId, sequence, deletedAt } : { notificationId, sequence, deletedAt, syncs: { deleted: syncs.record, deliveries: deliveryImages(syncs) } });
       return true;
     });
     userImages.push({ userId: user.userId, sequence: user.sequence, purgedThrough: user.purgedThrough, notifications, tombstones });
@@ -51,6 +53,11 @@ export function captureState({ users, subscriptions, idempotency, deadLetters }:
     })),
     deadLetterSerial: deadLetters.serial,
   };
+}
+
+/** The images of an entry's deliveries, oldest first. */
+function deliveryImages(entry: FeedEntry): DeliveryImage[] {
+  return (entry.deliveries ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
 }
 
 /** An open delivery's image, copied (the delivery changes in place). */

@@ -49,6 +49,11 @@ export interface TombstoneImage {
   readonly sequence: number;
   /** When it was deleted (epoch ms). */
   readonly deletedAt: number;
+  /**
+   * For a deletion that made sync deliveries: the notification as it was deleted, and
+   * those deliveries, oldest first (they stay until the tombstone is purged).
+   */
+  readonly syncs?: { readonly deleted: StoredNotification; readonly deliveries: readonly DeliveryImage[] } | undefined;
 }
 
 /** One user in an image. */
@@ -124,7 +129,7 @@ export interface StateRestorer<State> {
    * deliveries follow.
    */
   notification(record: StoredNotification, expiresAt: number, position: number, createdSequence: number, deliveryCount: number): void;
-  /** Adds a delivery of the last notification added; call oldest first. */
+  /** Adds a delivery of the last notification (or tombstone with syncs) added; call oldest first. */
   delivery(
     id: string,
     subscriptionId: string,
@@ -139,8 +144,12 @@ export interface StateRestorer<State> {
     lastError: DeliveryError | undefined,
     lease: DeliveryLease | undefined,
   ): void;
-  /** Adds a tombstone of the current user; call in sequence order. */
-  tombstone(image: TombstoneImage): void;
+  /**
+   * Adds a tombstone of the current user; call in sequence order. With
+   * `image.syncs.deleted`, its `deliveryCount` sync deliveries follow (`image.syncs.deliveries`
+   * is not read: a reader streams them through `delivery`).
+   */
+  tombstone(image: TombstoneImage, deliveryCount?: number): void;
   /** Adds a subscription; call in creation order. */
   subscription(image: SubscriptionImage): void;
   /** Adds an idempotency key. */

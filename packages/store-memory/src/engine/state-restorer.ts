@@ -18,6 +18,8 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
   const parts = engineParts(state);
   let user: UserFeed | undefined;
   let entries: FeedEntry[] = [];
+  /** The entry the deliveries that follow belong to: the last notification, or deleted notification with syncs, added. */
+  let holder: FeedEntry | undefined;
   /** Deliveries the last notification announced, and how many of them came so far. */
   let announced = 0;
   let listed = 0;
@@ -43,6 +45,7 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
     // A user with nothing left (an image from before users were forgotten) is forgotten now.
     parts.users.forgetIfEmpty(user);
     user = undefined;
+    holder = undefined;
     entries = [];
     tombstones = [];
   };
@@ -67,9 +70,10 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
       announced = deliveryCount;
       listed = 0;
       entries.push(entry);
+      holder = entry;
     },
     delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease) {
-      const entry = entries[entries.length - 1];
+      const entry = holder;
       if (user === undefined || entry?.deliveries === undefined || listed === announced) {
         throw parts.fail('STORE_CORRUPT', 'a snapshot lists a delivery outside a notification, or more than it announced');
       }
@@ -89,12 +93,24 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
       entry.deliveries[listed++] = delivery;
       user.deliveries.set(id, delivery);
     },
-    tombstone(image) {
+    tombstone(image, deliveryCount = 0) {
       if (user === undefined) throw parts.fail('STORE_CORRUPT', 'a snapshot lists a tombstone before its user');
       checkDeliveriesListed();
       const tombstone = new Tombstone(user.userId, image.notificationId, image.sequence, image.deletedAt);
       tombstones.push(tombstone);
       parts.tombstones.push(image.deletedAt, tombstone);
+      holder = undefined;
+      const deleted = image.syncs?.deleted;
+      if (deleted === undefined || deliveryCount === 0) return;
+      // The deleted notification's entry, out of the feed, holds the deletion's syncs.
+      const entry = new FeedEntry(deleted, Number.POSITIVE_INFINITY);
+      entry.position = -1;
+      entry.deliveries = new Array<StoredDelivery>(deliveryCount);
+      tombstone.syncs = entry;
+      user.deletionSyncs.set(image.notificationId, entry);
+      announced = deliveryCount;
+      listed = 0;
+      holder = entry;
     },
     subscription(image) {
       endUser();

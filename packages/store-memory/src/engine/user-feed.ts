@@ -44,6 +44,11 @@ export class UserFeed implements Expiring {
   readonly expiry = new ExpiryHeap<FeedEntry>();
   /** The user's deliveries by id, open and finished. */
   readonly deliveries = new Map<string, StoredDelivery>();
+  /**
+   * Deleted notifications whose deletion made sync deliveries, by id: their entries (out
+   * of the feed) hold those deliveries until the tombstone is purged.
+   */
+  readonly deletionSyncs = new Map<string, FeedEntry>();
   readonly #apps = new Map<string, AppNotifications>();
 
   /** The user's id: the one string all of the user's records share. */

@@ -9,15 +9,13 @@
  */
 import { prelude } from './prelude.js';
 
-/** ARGV: tag, user, notification id. Returns its deliveries' hashes, oldest first. */
+/** ARGV: tag, user, notification id. Returns its deliveries' hashes (a deleted one's: its deletion's syncs), oldest first. */
 export const listDeliveries =
   prelude +
   String.raw`
 local u = ARGV[2]
-local ids = redis.call('HGET', note_key(u, ARGV[3]), 'dlv')
 local out = {}
-if not ids then return out end
-for _, id in ipairs(cjson.decode(ids)) do
+for _, id in ipairs(delivery_ids(u, ARGV[3])) do
   local flat = redis.call('HGETALL', delivery_key(user_ref(u, id)))
   if #flat > 0 then out[#out + 1] = flat end
 end
@@ -76,10 +74,8 @@ export const cancelDeliveries =
   prelude +
   String.raw`
 local u = ARGV[2]
-local ids = redis.call('HGET', note_key(u, ARGV[3]), 'dlv')
-if not ids then return 0 end
 local cancelled = 0
-for _, id in ipairs(cjson.decode(ids)) do
+for _, id in ipairs(delivery_ids(u, ARGV[3])) do
   if cancel_open(u, id, ARGV[5], CANCELLED, ARGV[4]) then cancelled = cancelled + 1 end
 end
 return cancelled

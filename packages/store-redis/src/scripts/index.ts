@@ -10,6 +10,7 @@ import { countUnread, listChanges, listFeed } from './feed.js';
 import { keyspaceMeta } from './keyspace-meta.js';
 import { deleteGroup, deleteNotification, getNotification, saveNotification } from './notifications.js';
 import { updateNotificationState } from './state-change.js';
+import { deleteWithSyncs, deletionTargets } from './deletion.js';
 import { purgeShard } from './purge.js';
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription } from './subscriptions.js';
 
@@ -35,6 +36,8 @@ export const scripts = {
   updateNotificationState: script('updateNotificationState', updateNotificationState),
   deleteNotification: script('deleteNotification', deleteNotification),
   deleteGroup: script('deleteGroup', deleteGroup),
+  deletionTargets: script('deletionTargets', deletionTargets),
+  deleteWithSyncs: script('deleteWithSyncs', deleteWithSyncs),
   listFeed: script('listFeed', listFeed),
   countUnread: script('countUnread', countUnread),
   listChanges: script('listChanges', listChanges),

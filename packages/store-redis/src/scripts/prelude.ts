@@ -39,6 +39,8 @@ local function group_key(u, grp) return ukey('group', u) .. ':' .. grp end
 local function app_field(host, app) return #host .. ':' .. host .. app end
 local function user_ref(u, id) return user_part(u) .. ':' .. id end
 local function delivery_key(ref) return T .. ':dlv:' .. ref end
+-- The ids of a deleted notification's sync deliveries, kept beside its tombstone.
+local function deletion_syncs_key(u, id) return ukey('tsync', u) .. ':' .. id end
 local DUE = T .. ':due'
 local DEAD = T .. ':dead'
 local TOMBSTONES = T .. ':tombstones'
@@ -148,6 +150,40 @@ local function cancel_open(u, id, now, code, message)
   redis.call('HDEL', key, 'lo', 'lt', 'lx')
   redis.call('ZREM', DUE, ref)
   return true
+end
+
+-- The deliveries of a notification, by id: its own while it is stored, else the syncs
+-- its deletion made (kept until the tombstone is purged).
+local function delivery_ids(u, id)
+  local ids = redis.call('HGET', note_key(u, id), 'dlv') or redis.call('GET', deletion_syncs_key(u, id))
+  if not ids then return {} end
+  return cjson.decode(ids)
+end
+
+-- Removes the syncs a deletion made, with its tombstone.
+local function drop_deletion_syncs(u, id)
+  local key = deletion_syncs_key(u, id)
+  local ids = redis.call('GET', key)
+  if not ids then return end
+  for _, delivery in ipairs(cjson.decode(ids)) do
+    local ref = user_ref(u, delivery)
+    redis.call('ZREM', DUE, ref)
+    redis.call('ZREM', DEAD, ref)
+    redis.call('DEL', delivery_key(ref))
+  end
+  redis.call('DEL', key)
+end
+
+-- The live notifications a deletion removes, in order: the one named, or the group's
+-- (of one app unless any_app), oldest position first.
+local function deletion_targets(u, now, what, target, any_app, host)
+  local out = {}
+  local candidates = what == 'one' and {target} or redis.call('ZRANGE', group_key(u, target), 0, -1)
+  for _, id in ipairs(candidates) do
+    local f = redis.call('HMGET', note_key(u, id), 'exp', 'host')
+    if f[1] and tonumber(f[1]) > tonumber(now) and (any_app or f[2] == host) then out[#out + 1] = id end
+  end
+  return out
 end
 
 -- Removes a notification (a delete, a purge, or an expired one replaced) with all its

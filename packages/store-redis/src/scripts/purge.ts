@@ -23,6 +23,7 @@ local more = false
 -- Old tombstones first, so the ones this purge leaves are not purged at once.
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', TOMBSTONES, '-inf', before, 'LIMIT', 0, batch)) do
   local u, id = split_ref(member)
+  drop_deletion_syncs(u, id)
   local changes = ukey('changes', u)
   local seq = redis.call('ZSCORE', changes, 't:' .. id)
   if seq then
