@@ -2,7 +2,8 @@
  * Group `sync`, for stores whose `capabilities.sync` is true (others skip it): a state
  * change with a {@link SyncPlan} writes its sync deliveries in the same step, plans them
  * from the subscriptions and the changed notification as they stand at the write,
- * coalesces them (no second waiting sync to one endpoint), and keeps them across a reopen.
+ * coalesces them (no second waiting sync to one endpoint), and keeps them across a reopen;
+ * a deletion's syncs outlive the notification (sync-deletion.ts).
  */
 import { expect, it } from 'vitest';
 import { type DeliveryRecord, type NotificationStore, type StoredNotification, type StoredSubscription } from '@herald/core';
@@ -10,9 +11,10 @@ import { newId, type NewDelivery, type SyncPlan } from '@herald/core/store';
 import { sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claimExactly, complete, send, t0 } from './steps.js';
+import { deletionSyncTests } from './sync-deletion.js';
 
 /** A plan that syncs every subscription but `origin`, recording what it was called with. */
-function planAll(origin?: string): SyncPlan & { readonly calls: Array<{ subscriptions: readonly StoredSubscription[]; notification: StoredNotification }> } {
+export function planAll(origin?: string): SyncPlan & { readonly calls: Array<{ subscriptions: readonly StoredSubscription[]; notification: StoredNotification }> } {
   const calls: Array<{ subscriptions: readonly StoredSubscription[]; notification: StoredNotification }> = [];
   const plan = (subscriptions: readonly StoredSubscription[], notification: StoredNotification): NewDelivery[] => {
     calls.push({ subscriptions, notification });
@@ -23,12 +25,13 @@ function planAll(origin?: string): SyncPlan & { readonly calls: Array<{ subscrip
   return Object.assign(plan, { calls });
 }
 
-async function syncsOf(store: NotificationStore, notificationId: string): Promise<DeliveryRecord[]> {
+/** The sync deliveries of one of alice's notifications (a deleted one's: its deletion's). */
+export async function syncsOf(store: NotificationStore, notificationId: string): Promise<DeliveryRecord[]> {
   return (await store.listDeliveries(alice, notificationId)).filter((delivery) => delivery.kind === 'sync');
 }
 
 /** A notification of alice's with two endpoints, phone and laptop. */
-async function setUp(store: NotificationStore): Promise<{ notification: StoredNotification; phone: StoredSubscription; laptop: StoredSubscription }> {
+export async function setUp(store: NotificationStore): Promise<{ notification: StoredNotification; phone: StoredSubscription; laptop: StoredSubscription }> {
   const phone = await store.createSubscription(sampleSubscription({ userId: alice, platformType: 'android' }, t0), t0);
   const laptop = await store.createSubscription(sampleSubscription({ userId: alice, platformType: 'windows' }, t0), t0);
   const { notification } = await send(store);
@@ -107,4 +110,6 @@ export function syncTests(h: StoreHarness): void {
     const again = await h.reopen(reopened);
     expect(await syncsOf(again, notification.id), 'the syncs as they were, after a compaction and a reopen').toEqual(before);
   });
+
+  deletionSyncTests(h);
 }
