@@ -4,58 +4,20 @@
  * the latest state, never echoed to the endpoint that made it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotificationService, type NotificationStore, type Transport } from '@herald/core';
-import { type Endpoint, type SyncMessage, type TransportContext } from '@herald/core/transport';
+import { createNotificationService, type NotificationStore } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
-import { createFakeClock, type FakeClock } from '@herald/testing';
+import { createFakeClock } from '@herald/testing';
+import { closeSyncServices, setUpSync, syncsOf, syncTransport } from './sync-support.js';
 import { app, referenceRequest } from './support.js';
-
-interface SyncCall {
-  readonly message: SyncMessage;
-  readonly endpoint: Endpoint;
-}
-
-/** A transport that carries sync messages, recording them; `behave` scripts each call. */
-function syncTransport(name: string): Transport & { readonly syncs: SyncCall[]; behave(next: (call: SyncCall, context: TransportContext) => Promise<void> | void): void } {
-  const syncs: SyncCall[] = [];
-  let behaviour: (call: SyncCall, context: TransportContext) => Promise<void> | void = () => undefined;
-  return {
-    name,
-    syncs,
-    behave(next) {
-      behaviour = next;
-    },
-    async send() {},
-    async sendSync(message, endpoint, context) {
-      const call = { message, endpoint };
-      syncs.push(call);
-      await behaviour(call, context);
-    },
-  };
-}
 
 let service: ReturnType<typeof createNotificationService> | undefined;
 afterEach(async () => {
   await service?.close();
   service = undefined;
+  await closeSyncServices();
 });
 
-async function setUp(store: NotificationStore = createMemoryStore()) {
-  const clock: FakeClock = createFakeClock();
-  const carrier = syncTransport('carrier');
-  const plain: Transport = { name: 'plain', async send() {} };
-  service = createNotificationService({ store, transports: [carrier, plain], clock, random: () => 0.5 });
-  const subscribe = async (platformType: string, transport = 'carrier', targetHostName = app) =>
-    (await (service as NonNullable<typeof service>).subscriptions.create('alice', { targetHostName, platformType, transport, address: `${platformType}://alice/${transport}` })).id;
-  const phone = await subscribe('android');
-  const laptop = await subscribe('windows');
-  const tablet = await subscribe('ios');
-  const { notification } = await service.send(referenceRequest(clock.now()), { userId: 'alice' });
-  await service.drain();
-  return { service, clock, carrier, phone, laptop, tablet, notification, subscribe };
-}
-
-const syncsOf = async (s: NonNullable<typeof service>, id: string) => (await s.deliveries.list('alice', id)).filter((delivery) => delivery.kind === 'sync');
+const setUp = setUpSync;
 
 describe('cross-device sync', () => {
   it('tells the other endpoints of a state change, not the one that made it', async () => {
