@@ -1,6 +1,6 @@
 /**
- * Cross-device sync over HTTP: a PATCH tells the user's other endpoints; X-UNS-ID names
- * the endpoint making the change, which is not told.
+ * Cross-device sync over HTTP: a PATCH or a DELETE tells the user's other endpoints;
+ * X-UNS-ID names the endpoint making the change, which is not told.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '@herald/core';
@@ -57,6 +57,36 @@ describe('PATCH /me/notifications/{id} and cross-device sync', () => {
     const answer = await t.api.call('PATCH', `/me/notifications/${t.id}`, { headers: { ...as('alice'), 'x-uns-id': 'a'.repeat(300) }, body: { readState: 'read' } });
     expect(answer.status).toBe(400);
     expect((await t.api.service.feed.get('alice', t.id))?.readState).toBe('unread');
+    await t.api.service.drain();
+    expect(t.syncs).toEqual([]);
+  });
+});
+
+describe('DELETE /me/notifications/{id} and cross-device sync', () => {
+  it('tells the other endpoints the notification is gone, not the one named by X-UNS-ID', async () => {
+    const t = await setUp();
+    const answer = await t.api.call('DELETE', `/me/notifications/${t.id}`, { headers: { ...as('alice'), 'x-uns-id': t.phone } });
+    expect(answer.status).toBe(204);
+    await t.api.service.drain();
+    expect(t.syncs.map((sync) => sync.subscriptionId)).toEqual([t.laptop]);
+    expect(t.syncs[0]?.message.sync).toMatchObject({ type: 'deleted', notificationId: t.id, userId: 'alice', readState: 'read', userActionState: 'dismissed' });
+  });
+
+  it('without X-UNS-ID tells every endpoint', async () => {
+    const t = await setUp();
+    expect((await t.api.call('DELETE', `/me/notifications/${t.id}`, { headers: as('alice') })).status).toBe(204);
+    await t.api.service.drain();
+    expect(t.syncs.map((sync) => [sync.subscriptionId, sync.message.sync.type]).sort()).toEqual([
+      [t.laptop, 'deleted'],
+      [t.phone, 'deleted'],
+    ].sort());
+  });
+
+  it('refuses a malformed X-UNS-ID with 400 and deletes nothing', async () => {
+    const t = await setUp();
+    const answer = await t.api.call('DELETE', `/me/notifications/${t.id}`, { headers: { ...as('alice'), 'x-uns-id': 'a'.repeat(300) } });
+    expect(answer.status).toBe(400);
+    expect(await t.api.service.feed.get('alice', t.id)).toBeDefined();
     await t.api.service.drain();
     expect(t.syncs).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /**
  * Sync messages through the console transport: a line per sync (text and JSON), end to
- * end from a state change on the memory store, never to the endpoint that made it.
+ * end from a state change or a deletion on the memory store, never to the endpoint that
+ * made it.
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -60,4 +61,24 @@ describe('the console transport and sync messages', () => {
       await service.close();
     }
   });
+
+  it('end to end: a deletion writes a text line "deleted" for the other endpoint only', async () => {
+    const out = capture();
+    const clock = createFakeClock();
+    const service = createNotificationService({ store: createMemoryStore(), transports: [createConsoleTransport({ stream: out.stream })], clock });
+    try {
+      const phone = await service.subscriptions.create('alice', { targetHostName: sampleApp, platformType: 'android', transport: 'console', address: 'alice-phone' });
+      await service.subscriptions.create('alice', { targetHostName: sampleApp, platformType: 'windows', transport: 'console', address: 'alice-laptop' });
+      const { notification } = await service.send(sampleRequest({}, clock.now()), { userId: 'alice' });
+      await service.drain();
+      expect(await service.feed.delete('alice', notification.id, { origin: phone.id })).toBe(true);
+      await service.drain();
+      const syncLines = out.text().trim().split('\n').filter((line) => line.includes(': sync of '));
+      expect(syncLines).toHaveLength(1);
+      expect(syncLines[0]).toMatch(new RegExp(`windows endpoint of alice \\(alice-laptop\\): sync of ${notification.id} — deleted \\[delivery \\S+ · attempt 1\\]$`));
+    } finally {
+      await service.close();
+    }
+  });
 });
+

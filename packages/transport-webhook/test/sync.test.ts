@@ -1,7 +1,7 @@
 /**
  * Sync messages through the webhook transport: a signed Standard Webhooks request of type
- * `notification.sync`, end to end from a state change on the memory store to a real
- * receiver on loopback, coalesced, and never to the endpoint that made the change.
+ * `notification.sync`, end to end from a state change or a deletion on the memory store
+ * to a real receiver on loopback, coalesced, and never to the endpoint that made the change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationService } from '@herald/core';
@@ -61,4 +61,28 @@ describe('the webhook transport and sync messages', () => {
       await t.service.close();
     }
   });
+
+  it('POSTs a signed notification.sync of type deleted once, replacing a state sync still waiting', async () => {
+    const t = await setUp('deleted');
+    try {
+      await t.service.stop();
+      await t.service.feed.markRead('alice', t.notification.id, { origin: t.phone.id });
+      expect(await t.service.feed.delete('alice', t.notification.id, { origin: t.phone.id })).toBe(true);
+      await t.service.drain();
+      expect(t.syncsAt('phone')).toEqual([]);
+      const [request, ...more] = t.syncsAt('laptop');
+      expect(more).toEqual([]);
+      const body = verifyWebhook<WebhookSyncBody>(t.secrets.laptop, request?.headers ?? {}, request?.body ?? '', { now: t.clock.now() }).payload;
+      expect(body).toEqual({
+        type: 'notification.sync',
+        timestamp: body.data.lastModifiedDateTime,
+        data: { type: 'deleted', notificationId: t.notification.id, userId: 'alice', readState: 'read', userActionState: 'dismissed', lastModifiedDateTime: body.data.lastModifiedDateTime },
+      });
+      const syncs = (await t.service.deliveries.list('alice', t.notification.id)).filter((delivery) => delivery.kind === 'sync');
+      expect(syncs.map((delivery) => [delivery.id, delivery.status]), 'the deletion’s sync, kept beside the tombstone').toEqual([[request?.headers['webhook-id'], 'delivered']]);
+    } finally {
+      await t.service.close();
+    }
+  });
 });
+
