@@ -38,11 +38,7 @@ const enum Tag {
   End = 7,
   /** The highest sequence a forgotten user reached (written only when above 0, so older snapshots read alike). */
   RetiredSequence = 8,
-  /**
-   * A tombstone whose deletion made sync deliveries: the deleted notification's record,
-   * the tombstone's sequence and time, and the deliveries. A tombstone without syncs is
-   * still a `Tombstone` item, so snapshots from before deletions made syncs read alike.
-   */
+  /** A tombstone whose deletion made syncs: the deleted record, sequence, time, the syncs (one without stays `Tombstone`: older snapshots read alike). */
   TombstoneWithSyncs = 9,
 }
 
