@@ -26,6 +26,9 @@ function errors(...codes: Array<keyof typeof errorStatuses>): Record<string, Jso
 
 const idParameter = (name: string, description: string): JsonSchema => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 
+/** The optional X-UNS-ID of a state change or a delete: the endpoint making it, which is not sent its sync. */
+const originHeader: JsonSchema = { name: 'X-UNS-ID', in: 'header', required: false, schema: { type: 'string' } };
+
 /** Builds the OpenAPI document for an API served at `serverUrl`. */
 export function openApiDocument(serverUrl: string): JsonSchema {
   const storedFields = {
@@ -104,11 +107,16 @@ export function openApiDocument(serverUrl: string): JsonSchema {
         patch: {
           summary: 'Change read or action state',
           description: "The user's other endpoints are sent the new state (cross-device sync); X-UNS-ID, when given, names the endpoint making the change, which is not.",
-          parameters: [{ name: 'X-UNS-ID', in: 'header', required: false, schema: { type: 'string' } }],
+          parameters: [originHeader],
           requestBody: { required: true, content: json(ref('NotificationState')) },
           responses: { '200': { description: 'The notification', content: json(ref('Notification')) }, ...errors('NOTIFICATION_NOT_FOUND', 'CONTRACT_MISMATCH') },
         },
-        delete: { summary: 'Delete a notification', responses: { '204': { description: 'Deleted' }, ...errors('NOTIFICATION_NOT_FOUND') } },
+        delete: {
+          summary: 'Delete a notification',
+          description: "The user's other endpoints are told it is gone (cross-device sync, type deleted); X-UNS-ID, when given, names the endpoint deleting it, which is not.",
+          parameters: [originHeader],
+          responses: { '204': { description: 'Deleted' }, ...errors('NOTIFICATION_NOT_FOUND') },
+        },
       },
       '/me/notifications/subscriptions': {
         post: {
