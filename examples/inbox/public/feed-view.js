@@ -29,7 +29,8 @@ export function createFeedView({ list, empty, badge, onAction }) {
     item.querySelector('.notification-body').textContent = body ?? (notification.payload?.rawContent === undefined ? '' : 'Data for the app (no text to show)');
     item.querySelector('.app').textContent = notification.targetHostName;
     const group = item.querySelector('.group');
-    group.textContent = notification.groupName ?? 'no group';
+    // A group is shown only when the notification has one: "no group" means nothing to a reader.
+    group.textContent = notification.groupName === undefined ? '' : ` · ${notification.groupName}`;
     const time = item.querySelector('time');
     time.dateTime = notification.createdDateTime;
     time.textContent = timeFormat.format(new Date(notification.createdDateTime));

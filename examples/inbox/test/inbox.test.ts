@@ -28,6 +28,7 @@ describe('the inbox page', () => {
     const item = page.locator(`li[data-id="${second}"]`);
     expect(await item.getByRole('heading').textContent()).toBe('Review requested');
     expect(await item.locator('.notification-body').textContent()).toBe('Dana asked for your review');
+    expect(await item.locator('.group').textContent()).toBe(' · reviews');
 
     await item.getByRole('button', { name: 'Mark read' }).click();
     await badgeBecomes(page, 1, 5_000);
@@ -57,9 +58,32 @@ describe('the inbox page', () => {
     await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
     expect(await page.locator('#user-name').textContent()).toBe('erin');
     expect(await page.locator('#feed > li').count()).toBe(1);
+    // No group: the meta line names the app and the time only.
+    expect(await page.locator('#feed > li .group').textContent()).toBe('');
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.getByLabel('Your name').isVisible()).toBe(true);
     expect(await page.locator('#feed > li').count()).toBe(0);
+    await page.close();
+  });
+
+  it('loads without a failed request or a console error (its icon included)', async () => {
+    const page = await inbox.browser.newPage();
+    const failures: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') failures.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${inbox.server.url}/inbox/`);
+    await page.getByLabel('Your name').fill('gina');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
+    // The icon the page names is served (a browser may or may not fetch it on its own).
+    const icon = await page.evaluate(async () => (await fetch(document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '/missing-icon')).status);
+    expect(icon).toBe(200);
+    expect(failures).toEqual([]);
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 /**
  * The inbox example's page (examples/inbox/public) at `/inbox/`: plain files, read on
- * each request so an edit shows on reload. Only names of the form `name.html|css|js` in
+ * each request so an edit shows on reload. Only names of the form `name.html|css|js|svg` in
  * that one directory are served, so no path can reach another file.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ const contentTypes: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 // The page loads only its own files and talks only to this server.

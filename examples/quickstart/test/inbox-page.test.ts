@@ -36,6 +36,7 @@ describe("the quickstart server's inbox page", () => {
       ['/inbox/inbox.css', 'inbox.css', 'text/css; charset=utf-8'],
       ['/inbox/inbox.js', 'inbox.js', 'text/javascript; charset=utf-8'],
       ['/inbox/service-worker.js', 'service-worker.js', 'text/javascript; charset=utf-8'],
+      ['/inbox/favicon.svg', 'favicon.svg', 'image/svg+xml'],
     ] as const) {
       const answer = await raw('GET', path);
       expect(answer.status, path).toBe(200);
