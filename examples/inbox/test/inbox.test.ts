@@ -81,8 +81,9 @@ describe('the inbox page', () => {
     await page.locator('#live-status[data-state="live"]').waitFor();
     await page.locator('#feed[aria-busy="false"]').waitFor({ state: 'attached' });
     // The icon the page names is served (a browser may or may not fetch it on its own).
-    const icon = await page.evaluate(async () => (await fetch(document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '/missing-icon')).status);
-    expect(icon).toBe(200);
+    const iconHref = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(iconHref).not.toBeNull();
+    expect((await fetch(new URL(iconHref ?? '', `${inbox.server.url}/inbox/`))).status).toBe(200);
     expect(failures).toEqual([]);
     await page.close();
   });
