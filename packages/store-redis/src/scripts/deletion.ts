@@ -68,11 +68,7 @@ for i, id in ipairs(ids) do
     local due, made = {}, {}
     for s = 1, plan.count do
       local p = plan.first + (s - 1) * 5
-      local ref = user_ref(u, ARGV[p])
-      redis.call('HSET', delivery_key(ref), 'id', ARGV[p], 'u', u, 'n', id, 'sub', ARGV[p + 1], 'tr', ARGV[p + 2], 'pl', ARGV[p + 3],
-        'k', 'sync', 'st', 'pending', 'at', 0, 'next', ARGV[p + 4], 'c', now, 'up', now)
-      due[#due + 1] = ARGV[p + 4]
-      due[#due + 1] = ref
+      add_delivery(u, id, ARGV[p], ARGV[p + 1], ARGV[p + 2], ARGV[p + 3], 'sync', ARGV[p + 4], now, due)
       made[#made + 1] = ARGV[p]
     end
     redis.call('ZADD', DUE, unpack(due))

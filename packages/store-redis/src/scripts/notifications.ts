@@ -135,10 +135,7 @@ end
 local due = {}
 for i = 1, count do
   local b = 20 + (i - 1) * 6
-  redis.call('HSET', keys[i], 'id', ids[i], 'u', u, 'n', note_id, 'sub', ARGV[b + 1], 'tr', ARGV[b + 2], 'pl', ARGV[b + 3],
-    'k', ARGV[b + 4], 'st', 'pending', 'at', 0, 'next', ARGV[b + 5], 'c', now, 'up', now)
-  due[#due + 1] = ARGV[b + 5]
-  due[#due + 1] = refs[i]
+  add_delivery(u, note_id, ids[i], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], now, due)
 end
 if count > 0 then redis.call('ZADD', DUE, unpack(due)) end
 

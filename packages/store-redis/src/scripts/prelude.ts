@@ -140,6 +140,16 @@ local function next_sequence(u)
   return seq
 end
 
+-- Writes a new pending delivery of note \`n\` (the one layout of a delivery row) and
+-- queues it as due at \`next_at\` in \`due\` (score, member pairs for one ZADD).
+local function add_delivery(u, n, id, sub, tr, pl, kind, next_at, now, due)
+  local ref = user_ref(u, id)
+  redis.call('HSET', delivery_key(ref), 'id', id, 'u', u, 'n', n, 'sub', sub, 'tr', tr, 'pl', pl,
+    'k', kind, 'st', 'pending', 'at', 0, 'next', next_at, 'c', now, 'up', now)
+  due[#due + 1] = next_at
+  due[#due + 1] = ref
+end
+
 -- Ends an open delivery as cancelled, leased or not: the holder's completion then finds
 -- it no longer open and records nothing, so no attempt starts after the change.
 local function cancel_open(u, id, now, code, message)

@@ -77,11 +77,7 @@ local out = {'row', note_row(u, id)}
 if #created > 0 then
   local due = {}
   for _, b in ipairs(created) do
-    local ref = user_ref(u, ARGV[b])
-    redis.call('HSET', delivery_key(ref), 'id', ARGV[b], 'u', u, 'n', id, 'sub', ARGV[b + 1], 'tr', ARGV[b + 2], 'pl', ARGV[b + 3],
-      'k', 'sync', 'st', 'pending', 'at', 0, 'next', ARGV[b + 4], 'c', now, 'up', now)
-    due[#due + 1] = ARGV[b + 4]
-    due[#due + 1] = ref
+    add_delivery(u, id, ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], 'sync', ARGV[b + 4], now, due)
     dlv[#dlv + 1] = ARGV[b]
     out[#out + 1] = ARGV[b]
   end
