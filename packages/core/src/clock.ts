@@ -24,12 +24,15 @@ export interface Clock {
   clearTimer(timer: ClockTimer): void;
 }
 
+/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const maxTimerDelayMs = 2 ** 31 - 1;
+
 /** The real clock: `Date.now()` and unreferenced `setTimeout`s. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {
-    // Node caps delays at 2^31-1 ms; a longer wait is clamped, and callers re-check the time.
-    const timer = setTimeout(callback, Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
+    // A longer wait is clamped, and callers re-check the time.
+    const timer = setTimeout(callback, Math.min(Math.max(0, delayMs), maxTimerDelayMs));
     timer.unref();
     return timer as unknown as ClockTimer;
   },

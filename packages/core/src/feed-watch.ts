@@ -81,7 +81,6 @@ export interface FeedWatch extends AsyncIterableIterator<FeedWatchEvent> {
 const watchOptionNames = ['since', 'signal', 'pageSize', 'pollIntervalMs'] as const satisfies readonly (keyof FeedWatchOptions)[];
 /** The longest `pollIntervalMs` of a watch, in milliseconds: one day. */
 export const maxWatchPollIntervalMs = 24 * 60 * 60 * 1000;
-const maxPollIntervalMs = maxWatchPollIntervalMs;
 const done: IteratorResult<FeedWatchEvent, undefined> = Object.freeze({ done: true, value: undefined });
 
 function checkSignal(value: unknown): AbortSignal | undefined {
@@ -92,8 +91,8 @@ function checkSignal(value: unknown): AbortSignal | undefined {
 
 function checkPollInterval(value: unknown): number {
   if (value === undefined) return 30_000;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxPollIntervalMs) {
-    throw new HeraldError('INVALID_ARGUMENT', `pollIntervalMs must be a whole number of milliseconds from 1 to ${maxPollIntervalMs}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxWatchPollIntervalMs) {
+    throw new HeraldError('INVALID_ARGUMENT', `pollIntervalMs must be a whole number of milliseconds from 1 to ${maxWatchPollIntervalMs}`);
   }
   return value;
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeraldError, isHeraldError, maxWatchPollIntervalMs, type Logger, type NotificationService } from '@herald/core';
+import { HeraldError, isHeraldError, maxTimerDelayMs, maxWatchPollIntervalMs, type Logger, type NotificationService } from '@herald/core';
 import { checkLogger, checkOptionsObject, optionError, positiveWholeNumberOption, rejectUnknownOptions } from '@herald/core/store';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { streamNotifications, type StreamSettings } from './feed-stream.js';
@@ -90,11 +90,11 @@ export interface StreamOptions {
 
 const streamOptionNames = ['heartbeatMs', 'stallTimeoutMs', 'pollIntervalMs'] as const satisfies readonly (keyof StreamOptions)[];
 
-// Node's timers hold a signed 32-bit delay: a longer one fires after 1 ms, so a huge
-// heartbeat would write every millisecond and a huge stall time would cut every client.
-const maxTimerMs = 2 ** 31 - 1;
-
-/** A stream option in milliseconds, from 1 to `max`, or `fallback` when absent. */
+/**
+ * A stream option in milliseconds, from 1 to `max`, or `fallback` when absent. Timer
+ * options stop at `maxTimerDelayMs`: past it Node fires after 1 ms, so a huge heartbeat
+ * would write every millisecond and a huge stall time would cut every client.
+ */
 function streamMs(name: string, value: unknown, fallback: number, max: number): number {
   const ms = positiveWholeNumberOption('http', `stream.${name}`, value, fallback);
   if (ms > max) throw optionError('http', `stream.${name} must be at most ${max} ms, got ${ms}`);
@@ -106,8 +106,8 @@ function streamSettings(options: unknown): StreamSettings {
   checkOptionsObject('http', 'options.stream', options, streamOptionNames);
   const given = options as StreamOptions;
   return {
-    heartbeatMs: streamMs('heartbeatMs', given.heartbeatMs, 15_000, maxTimerMs),
-    stallTimeoutMs: streamMs('stallTimeoutMs', given.stallTimeoutMs, 30_000, maxTimerMs),
+    heartbeatMs: streamMs('heartbeatMs', given.heartbeatMs, 15_000, maxTimerDelayMs),
+    stallTimeoutMs: streamMs('stallTimeoutMs', given.stallTimeoutMs, 30_000, maxTimerDelayMs),
     // Checked here, not at each request: a bad value is the server's mistake, not the client's 400.
     pollIntervalMs: given.pollIntervalMs === undefined ? undefined : streamMs('pollIntervalMs', given.pollIntervalMs, 30_000, maxWatchPollIntervalMs),
   };
