@@ -4,20 +4,8 @@
  * has one, the guard allows; and signing secrets in the `whsec_` format. Shared by
  * `checkEndpoint` (at `subscriptions.create`) and `send` (for endpoints stored before).
  */
-import { urlHostRefusal, type AddressGuard } from '@herald/core/transport';
+import { EndpointProblem, urlHostRefusal, type AddressGuard } from '@herald/core/transport';
 import { secretKey, splitSecrets, WebhookSecretError } from './secret.js';
-
-/** A reason an endpoint cannot be used, naming its field. */
-export class EndpointProblem extends Error {
-  /** The subscription field at fault. */
-  readonly field: 'address' | 'secret';
-
-  constructor(field: 'address' | 'secret', message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'EndpointProblem';
-    this.field = field;
-  }
-}
 
 const example = 'such as https://hooks.example.com/herald';
 

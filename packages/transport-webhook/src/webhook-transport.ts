@@ -4,11 +4,12 @@
  */
 import {
   createAddressGuard,
+  checkedEndpoint,
   createConnections,
-  errorFactory,
   fixedSchedule,
   postAttempt,
   TransportError,
+  usableEndpoint,
   type Endpoint,
   type NotificationSync,
   type RetryPolicy,
@@ -17,7 +18,7 @@ import {
   type TransportMessage,
 } from '@herald/core/transport';
 import { classifyResponse } from './classify.js';
-import { checkAddress, endpointUrl, EndpointProblem, secretKeys } from './endpoint-address.js';
+import { checkAddress, endpointUrl, secretKeys } from './endpoint-address.js';
 import { signatureHeader } from './signature.js';
 import { checkWebhookOptions, type WebhookTransportOptions } from './webhook-options.js';
 
@@ -26,7 +27,6 @@ export type { SecretResolver, WebhookTransportOptions } from './webhook-options.
 /** The transport's name unless another is given. */
 export const NAME = 'webhook';
 
-const invalidEndpoint = errorFactory('transport-webhook');
 const minute = 60_000;
 const hour = 60 * minute;
 
@@ -106,14 +106,11 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
     name: settings.name,
     retry: settings.retry ?? defaultWebhookRetry(),
     checkEndpoint(endpoint) {
-      try {
+      checkedEndpoint('transport-webhook', () => {
         checkAddress(endpointUrl(endpoint.address), guard);
         // A resolver of its own owns the secrets: `secret` may then mean anything to it.
         if (settings.secrets === undefined) secretKeys(endpoint.secret);
-      } catch (error) {
-        if (error instanceof EndpointProblem) throw invalidEndpoint('INVALID_ENDPOINT', error.message, { cause: error });
-        throw error;
-      }
+      });
     },
     async send(message, endpoint, context) {
       const body = JSON.stringify({ type: eventType(message), timestamp: message.notification.lastModifiedDateTime, data: message.notification } satisfies WebhookBody);
@@ -132,15 +129,8 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}): T
   /** Signs `body` for the endpoint and POSTs it, classifying the answer. */
   async function deliver(deliveryId: string, body: string, endpoint: Endpoint, context: TransportContext): Promise<void> {
     if (closed) throw TransportError.retryable('[herald] [transport-webhook] the transport is closed');
-    let url: URL;
-    let keys: Buffer[];
-    try {
-      url = endpointUrl(endpoint.address);
-      keys = secretKeys(settings.secrets === undefined ? endpoint.secret : await settings.secrets(endpoint));
-    } catch (error) {
-      if (error instanceof EndpointProblem) throw TransportError.permanent(error.message, { cause: error });
-      throw error;
-    }
+    const url = await usableEndpoint(() => endpointUrl(endpoint.address));
+    const keys = await usableEndpoint(async () => secretKeys(settings.secrets === undefined ? endpoint.secret : await settings.secrets(endpoint)));
     const timestamp = Math.floor(context.now / 1000);
     const headers = {
       'content-type': 'application/json',

@@ -7,17 +7,18 @@
  */
 import {
   createAddressGuard,
+  checkedEndpoint,
   createConnections,
-  errorFactory,
   postAttempt,
   TransportError,
+  usableEndpoint,
   type Endpoint,
   type Transport,
   type TransportContext,
 } from '@herald/core/transport';
 import { classifyPushAnswer } from './push-answer.js';
 import { pushBody, pushSyncBody, syncTimeToLiveSeconds, syncTopic, timeToLive, topic, urgency } from './push-message.js';
-import { parsePushSubscription, PushSubscriptionProblem } from './push-subscription.js';
+import { parsePushSubscription } from './push-subscription.js';
 import { vapidHeaders } from './vapid-header.js';
 import { webPush } from './web-push-library.js';
 import { checkWebPushOptions, type WebPushTransportOptions } from './webpush-options.js';
@@ -34,7 +35,6 @@ export const maxMessageBytes = 4096;
 /** What aes128gcm adds to one record (RFC 8188 §2, RFC 8291 §4): header 86, delimiter 1, tag 16. */
 const encryptionOverhead = 103;
 
-const invalidEndpoint = errorFactory('transport-webpush');
 // Push services answer with a short problem text at most; the rest is not read.
 const maxResponseBytes = 65_536;
 
@@ -79,12 +79,7 @@ export function createWebPushTransport(options: WebPushTransportOptions): Transp
     name: settings.name,
     ...(settings.retry === undefined ? {} : { retry: settings.retry }),
     checkEndpoint(endpoint) {
-      try {
-        parsePushSubscription(endpoint.address, guard);
-      } catch (error) {
-        if (error instanceof PushSubscriptionProblem) throw invalidEndpoint('INVALID_ENDPOINT', error.message, { cause: error });
-        throw error;
-      }
+      checkedEndpoint('transport-webpush', () => parsePushSubscription(endpoint.address, guard));
     },
     async send(message, endpoint, context) {
       await push(JSON.stringify(pushBody(message)), { TTL: timeToLive(message, context.now), urgency: urgency(message), topic: topic(message) }, endpoint, context);
@@ -102,13 +97,7 @@ export function createWebPushTransport(options: WebPushTransportOptions): Transp
   /** Encrypts `plaintext` for the endpoint's browser and POSTs it to its push service. */
   async function push(plaintext: string, headers: PushHeaders, endpoint: Endpoint, context: TransportContext): Promise<void> {
     if (closed) throw TransportError.retryable('[herald] [transport-webpush] the transport is closed');
-    let target;
-    try {
-      target = parsePushSubscription(endpoint.address, guard);
-    } catch (error) {
-      if (error instanceof PushSubscriptionProblem) throw TransportError.permanent(error.message, { cause: error });
-      throw error;
-    }
+    const target = await usableEndpoint(() => parsePushSubscription(endpoint.address, guard));
     const details = webPush.generateRequestDetails(target.subscription, plaintext, { vapidDetails: null, ...headers, contentEncoding: 'aes128gcm' });
     const body = details.body ?? Buffer.alloc(0);
     if (body.length > maxMessageBytes) {

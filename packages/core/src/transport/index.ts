@@ -17,3 +17,4 @@ export { postAttempt, type PostAttemptOptions } from './post-attempt.js';
 export { isLocalhostName, literalHost, urlHostRefusal } from './url-host.js';
 export { parseRetryAfter, maxRetryAfterSeconds } from './retry-after.js';
 export { parseHttpDate } from './http-date.js';
+export { checkedEndpoint, EndpointProblem, usableEndpoint } from './endpoint-problem.js';
