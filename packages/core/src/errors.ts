@@ -59,6 +59,12 @@ export const errorStatuses = {
   DELIVERY_NOT_DEAD: 409,
   /** An idempotency key was reused with a different request. */
   IDEMPOTENCY_KEY_REUSED: 422,
+  /**
+   * A quiet-hours schedule is malformed: an unknown time zone, a time that is not `HH:MM`,
+   * a day that is not a weekday name, or windows that leave no time of the week unquiet.
+   * `issues` name each field.
+   */
+  INVALID_QUIET_HOURS: 400,
 
   // HTTP transport-level problems (used by @herald/http).
   /** No credentials, or credentials the authenticator rejected. */
