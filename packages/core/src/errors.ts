@@ -111,6 +111,12 @@ export const errorStatuses = {
   STORE_CORRUPT: 500,
   /** The store's data was written by a newer format version. */
   STORE_VERSION_MISMATCH: 500,
+  /**
+   * A send passed `transaction` to a store that cannot write in the app's transaction
+   * (`capabilities.transactions` false); nothing was written. Use a store that can
+   * (`@herald/store-postgres`), or send after the app's commit.
+   */
+  TRANSACTION_UNSUPPORTED: 400,
   /** The store's location cannot be used as it is (permission denied, read-only file system, a path through a file or too long): fix the path or its permissions. */
   STORE_INACCESSIBLE: 500,
   /** A transport failed in a way worth retrying. */

@@ -12,7 +12,7 @@ export { validateNotification, validateNotificationState, validateSubscription }
 export type { NotificationStateRequest, SubscriptionRequest, SubscriptionContent, ValidationContext } from './contract/validate.js';
 export * from './records.js';
 // The types an app holds when it passes a store or transports to the service.
-export type { NotificationStore, StoreCapabilities } from './store/interface.js';
+export type { NotificationStore, StoreCapabilities, StoreTransaction } from './store/interface.js';
 export type { Transport } from './transport/interface.js';
 // What the feed's change API hands back and takes.
 export { changeTypes, type ChangeType, type StoredChange } from './store/change-feed.js';

@@ -10,11 +10,12 @@ import { validateNotification } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
 import { reachesEndpoint } from './endpoint-match.js';
 import { HeraldError } from './errors.js';
+import { describeValue } from './option-checks.js';
 import { fingerprintOf } from './idempotency.js';
 import { newId } from './ids.js';
 import type { Caller } from './policies.js';
 import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
-import type { IdempotencyRecord, NewDelivery } from './store/interface.js';
+import type { IdempotencyRecord, NewDelivery, StoreTransaction } from './store/interface.js';
 
 /** Who a notification goes to: a user, or the user behind a subscription (Graph's `X-UNS-ID`). */
 export type SendTarget = { readonly userId: string } | { readonly subscriptionId: string };
@@ -38,6 +39,21 @@ export interface SendOptions {
    * same key is refused with `IDEMPOTENCY_KEY_REUSED`.
    */
   readonly idempotencyKey?: string;
+  /**
+   * The app's open transaction to write the notification and its deliveries in, so they
+   * commit or roll back with the app's own change (the outbox pattern): for
+   * `@herald/store-postgres`, a client of the app's pool on which the app ran `BEGIN`.
+   * Herald never commits or rolls it back. The send resolves once the rows are written in
+   * it; delivery, and the feed's watchers, start only when the app commits (the store's
+   * wake-up is sent by the transaction), and after a rollback nothing was stored or
+   * delivered. The service emits no `notification.created`/`notification.updated` for
+   * such a send, since it cannot know whether the app commits.
+   * @throws HeraldError `TRANSACTION_UNSUPPORTED` when the store cannot join a transaction
+   * (`capabilities.transactions` false: the memory, file and Redis stores);
+   * `INVALID_ARGUMENT` when it is not an object.
+   * @default none: the store writes in a transaction of its own
+   */
+  readonly transaction?: StoreTransaction;
 }
 
 /** What a send did. */
@@ -53,7 +69,7 @@ export interface SendResult {
 }
 
 const maxIdempotencyKeyLength = 255;
-const sendOptionNames = ['caller', 'sendAt', 'idempotencyKey'] as const satisfies ReadonlyArray<keyof SendOptions>;
+const sendOptionNames = ['caller', 'sendAt', 'idempotencyKey', 'transaction'] as const satisfies ReadonlyArray<keyof SendOptions>;
 
 function checkTarget(target: unknown): SendTarget {
   const value = checkOptions(target, 'the send target', ['userId', 'subscriptionId']);
@@ -73,6 +89,22 @@ function checkCaller(caller: unknown): Caller | undefined {
   }
   checkId((caller as Record<string, unknown>)['id'], 'caller.id');
   return caller as Caller;
+}
+
+/** The app's transaction, when given: an object, for a store that can write in it. */
+function checkTransaction(transaction: unknown, store: ServiceContext['store']): StoreTransaction | undefined {
+  if (transaction === undefined) return undefined;
+  if (transaction === null || typeof transaction !== 'object') {
+    throw new HeraldError('INVALID_ARGUMENT', `transaction must be the app's open transaction (for @herald/store-postgres, a pool client inside BEGIN), not ${describeValue(transaction)}`);
+  }
+  if (store.capabilities.transactions !== true) {
+    throw new HeraldError(
+      'TRANSACTION_UNSUPPORTED',
+      `the send option transaction was given, but the ${store.name} store cannot write in the app's transaction (capabilities.transactions is false); ` +
+        'send after the commit instead, or use a store that can (@herald/store-postgres)',
+    );
+  }
+  return transaction;
 }
 
 function deliveriesFor(subscriptions: readonly StoredSubscription[], content: NotificationContent, dueAt: number, now: number): NewDelivery[] {
@@ -114,6 +146,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   const target = checkTarget(rawTarget);
   const options = checkOptions(rawOptions, 'the send options', sendOptionNames);
   const caller = checkCaller(options['caller']);
+  const transaction = checkTransaction(options['transaction'], store);
   const now = clock.now();
 
   const callerChecked = policies.checkCaller(caller, now);
@@ -149,6 +182,7 @@ export async function send(context: ServiceContext, input: NotificationRequest |
       // Planned by the store against the subscriptions as they stand at the write.
       deliveries: (subscriptions) => deliveriesFor(subscriptions, content, dueAt, now),
       ...(idempotency === undefined ? {} : { idempotency }),
+      ...(transaction === undefined ? {} : { transaction }),
       now,
     });
     if (result.replay !== undefined) {
@@ -157,6 +191,9 @@ export async function send(context: ServiceContext, input: NotificationRequest |
       }
       return { notification: result.notification, created: result.created, replayed: true, deliveries: [] };
     }
+    // Not committed yet: the store's wake-ups, sent by the transaction, start delivery and
+    // wake the feed's watchers on commit; waking them now would find nothing and miss it.
+    if (transaction !== undefined) return { notification: result.notification, created: result.created, replayed: false, deliveries: result.deliveries };
     context.feedWatchers.changed([userId]);
     context.events.emit(result.created ? 'notification.created' : 'notification.updated', {
       notification: result.notification,

@@ -19,7 +19,7 @@ import { createMemoryStore } from '@herald/store-memory';
 import { sampleDeliveries, sampleNotification, sampleSubscription } from '@herald/testing';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
-const quiet: StoreCapabilities = { durable: false, shared: false, wakeups: false, feedWakeups: false, sync: false };
+const quiet: StoreCapabilities = { durable: false, shared: false, wakeups: false, feedWakeups: false, sync: false, transactions: false };
 
 /** What the kit handed the implementation. */
 interface Seen {

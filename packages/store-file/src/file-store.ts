@@ -47,7 +47,7 @@ function warningFields(warning: FileStoreWarning): Record<string, unknown> {
 export const NAME = 'file';
 
 /** Durable, but one process at a time (the lock), and no cross-process wake-ups. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false, feedWakeups: false, sync: true });
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: false, wakeups: false, feedWakeups: false, sync: true, transactions: false });
 
 /**
  * A file store: a `NotificationStore` with a few file-specific extras. It is

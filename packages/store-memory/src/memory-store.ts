@@ -14,7 +14,7 @@ import type { MemoryStoreOptions } from './options.js';
 export const NAME = 'memory';
 
 /** Neither durable nor shared: one process's memory, gone when it exits. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: false, wakeups: false, feedWakeups: false, sync: true });
+const capabilities: StoreCapabilities = Object.freeze({ durable: false, shared: false, wakeups: false, feedWakeups: false, sync: true, transactions: false });
 
 /**
  * Creates an in-memory store: the fastest, for tests, demos and single-process apps

@@ -7,7 +7,7 @@ describe('createMemoryStore options', () => {
     const store = createMemoryStore();
     expect(NAME).toBe('memory');
     expect(store.name).toBe('memory');
-    expect(store.capabilities).toEqual({ durable: false, shared: false, wakeups: false, feedWakeups: false, sync: true });
+    expect(store.capabilities).toEqual({ durable: false, shared: false, wakeups: false, feedWakeups: false, sync: true, transactions: false });
     expect(store.onWake).toBeUndefined();
     expect(store.wake).toBeUndefined();
   });

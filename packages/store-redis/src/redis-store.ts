@@ -29,7 +29,7 @@ import { WakeChannel } from './wakeups.js';
 export const NAME = 'redis';
 
 /** Durable (Redis keeps it), shared by many processes, wakes their dispatchers and live feeds across processes, and syncs state changes. */
-const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true });
+const capabilities: StoreCapabilities = Object.freeze({ durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true, transactions: false });
 
 /** The store's calls, before the time bound every call goes through. */
 type StoreCalls = Omit<StoreImplementation, 'name' | 'capabilities' | 'closedMessage' | 'onWake' | 'wake' | 'onFeedChange' | 'feedChanged' | 'close'>;

@@ -18,17 +18,8 @@ import type {
   SubscriptionStatus,
 } from '../records.js';
 
-/** What a store can do beyond the interface, declared rather than guessed. */
-export const storeCapabilityNames = ['durable', 'shared', 'wakeups', 'feedWakeups', 'sync'] as const;
-
-/**
- * - `durable`: data survives the process (a file or a server holds it).
- * - `shared`: several processes may use the store at once (and share its deliveries).
- * - `wakeups`: the store implements `onWake`, so one process's send wakes the others.
- * - `feedWakeups`: it implements `onFeedChange` and `feedChanged`: one process's feed change wakes the others' `feed.watch`.
- * - `sync`: it writes a state change or a deletion with its {@link SyncPlan}'s sync deliveries in one step (a deletion's kept beside its tombstone); without it, none are made (docs/sync.md).
- */
-export type StoreCapabilities = { readonly [K in (typeof storeCapabilityNames)[number]]: boolean };
+export { storeCapabilityNames, type StoreCapabilities, type StoreTransaction } from './capabilities.js';
+import type { StoreCapabilities, StoreTransaction } from './capabilities.js';
 
 /** A notification to insert (when its `appNotificationId` is new to the user) or to update with. */
 export interface NewNotification extends NotificationContent {
@@ -85,6 +76,8 @@ export interface NotificationWrite {
   readonly deliveries: readonly NewDelivery[] | DeliveryPlan;
   /** Present when the caller passed an idempotency key. */
   readonly idempotency?: IdempotencyRecord;
+  /** The app's open transaction to write in; given only to a store with `capabilities.transactions` ({@link StoreTransaction}). */
+  readonly transaction?: StoreTransaction;
   /** The current time. */
   readonly now: number;
 }
