@@ -4,7 +4,7 @@
 // module` augmentations, type-only imports, which a consumer's compiler follows too) names
 // a dependency or peer dependency, and every dependency is imported somewhere. A missing
 // one works inside the workspace, where pnpm links everything, and fails in an app.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ function sourceFiles(dir) {
 let checked = 0;
 for (const name of readdirSync(join(root, 'packages')).sort()) {
   const dir = join(root, 'packages', name);
+  if (!existsSync(join(dir, 'package.json'))) continue; // not a package (yet): a folder of tests waiting for its sources
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const dependencies = Object.keys(manifest.dependencies ?? {});
   const declared = new Set([...dependencies, ...Object.keys(manifest.peerDependencies ?? {})]);

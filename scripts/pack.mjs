@@ -5,7 +5,7 @@
 // root LICENSE inside, every file its exports map, `main`, `types` and `typesVersions`
 // name. The consumer test (scripts/consumer-test.mjs) packs through here too.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,7 +45,7 @@ export function packAll(destination) {
   mkdirSync(destination, { recursive: true });
   pnpm(['--recursive', '--filter', './packages/*', 'pack', '--pack-destination', destination], { cwd: root, stdio: 'pipe' });
   const tarballs = readdirSync(destination).filter((name) => name.endsWith('.tgz')).sort().map((name) => join(destination, name));
-  const packages = readdirSync(join(root, 'packages')).length;
+  const packages = readdirSync(join(root, 'packages')).filter((name) => existsSync(join(root, 'packages', name, 'package.json'))).length;
   const license = readFileSync(join(root, 'LICENSE'), 'utf8');
   const problems = tarballs.flatMap((tarball) => tarballProblems(tarball, license));
   if (tarballs.length !== packages) problems.push(`${packages} packages made ${tarballs.length} tarballs`);
