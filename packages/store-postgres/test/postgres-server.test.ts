@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { startPostgresServer } from './postgres-server.js';
 
-it('starts a cluster on loopback that keeps committed data across a fast restart and a SIGKILL of every server process', async () => {
+it('starts a cluster on loopback that keeps committed data across a fast restart, a shutdown and a SIGKILL of every server process', async () => {
   const server = await startPostgresServer();
   try {
     expect(server.connectionString).toBe(`postgres://postgres@127.0.0.1:${server.port}/postgres`);
@@ -15,10 +15,14 @@ it('starts a cluster on loopback that keeps committed data across a fast restart
     await server.sql('CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)');
     await server.restart();
     await server.sql('INSERT INTO kept VALUES (2)');
+    await server.shutdown();
+    await expect(server.sql('SELECT 1')).rejects.toThrow();
+    await server.restart();
+    await server.sql('INSERT INTO kept VALUES (3)');
     await server.kill();
     await expect(server.sql('SELECT 1')).rejects.toThrow();
     await server.restart();
-    expect(await server.sql('SELECT string_agg(n::text, \',\' ORDER BY n) FROM kept')).toBe('1,2');
+    expect(await server.sql('SELECT string_agg(n::text, \',\' ORDER BY n) FROM kept')).toBe('1,2,3');
   } finally {
     await server.stop();
   }

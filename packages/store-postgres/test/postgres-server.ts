@@ -34,6 +34,8 @@ export interface PostgresServer {
   sql(text: string): Promise<string>;
   /** Stops the server (fast shutdown) if it runs, then starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Stops the server (fast shutdown: clients are disconnected) and keeps its data for {@link restart}. */
+  shutdown(): Promise<void>;
   /** Crashes the server: SIGKILL to the postmaster and every backend at once. Data stays for {@link restart}. */
   kill(): Promise<void>;
   /** Stops the server for good and deletes its directory. */
@@ -211,6 +213,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
       await halt('SIGINT');
       await start();
     },
+    shutdown: () => halt('SIGINT'),
     kill: () => halt('SIGKILL'),
     async stop() {
       await halt('SIGINT');
