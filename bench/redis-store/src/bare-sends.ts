@@ -1,5 +1,5 @@
 /**
- * Anchor (b): the floor of a Redis store. A bare ioredis client calls one Lua script per
+ * Anchor (a): the floor of a Redis store. A bare ioredis client calls one Lua script per
  * notification that makes the same writes Herald's save script makes for a new
  * notification with three deliveries — the record, its place in the user's feed, unread,
  * group, expiry and change indexes, the unread counters, the app-id index, the sequence
@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { rate } from '@herald/bench-support';
+import { measuredRate, type SideFigures } from './cpu-meter.js';
 import { platforms, referenceRequest, senders, userOf } from './reference.js';
 
 /**
@@ -54,8 +54,8 @@ return seq
 
 type SaveCall = (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
-/** Calls the script `total` times with `senders` concurrent callers after `warmup` calls; returns calls per second. */
-export async function bareSaves(url: string, total: number, warmup: number): Promise<number> {
+/** Calls the script `total` times with `senders` concurrent callers after `warmup` calls. */
+export async function bareSaves(url: string, admin: Redis, total: number, warmup: number): Promise<SideFigures> {
   const client = new Redis(url);
   client.defineCommand('benchSave', { numberOfKeys: 1, lua: bareSource });
   const call = (client as unknown as { benchSave: SaveCall }).benchSave.bind(client);
@@ -70,8 +70,8 @@ export async function bareSaves(url: string, total: number, warmup: number): Pro
       for (const platform of platforms) args.push(randomUUID(), `${userId}-${platform}`, 'noop', platform, now);
       return call(`${tagged}:user:${userId.length}:${userId}`, ...args);
     };
-    await rate(warmup, senders, one('warm'));
-    return await rate(total, senders, one('n'));
+    await measuredRate(admin, warmup, senders, one('warm'));
+    return await measuredRate(admin, total, senders, one('n'));
   } finally {
     client.disconnect();
   }

@@ -6,11 +6,12 @@
 import { createNotificationService } from '@herald/core';
 import type { NotificationService, NotificationStore, Transport } from '@herald/core';
 import { createRedisStore } from '@herald/store-redis';
-import { rate } from '@herald/bench-support';
+import type { Redis } from 'ioredis';
+import { measuredRate, type SideFigures } from './cpu-meter.js';
 import { platforms, referenceRequest, senders, userOf, users } from './reference.js';
 
 /** A service on a fresh Redis store with `users` users of three endpoints each, and its store. */
-async function heraldService(url: string): Promise<{ service: NotificationService; store: NotificationStore }> {
+export async function heraldService(url: string): Promise<{ service: NotificationService; store: NotificationStore }> {
   const noop: Transport = { name: 'noop', send: async () => undefined };
   const store = await createRedisStore({ url, prefix: 'bench' });
   const service = createNotificationService({ store, transports: [noop], dispatcher: { autoStart: false } });
@@ -22,16 +23,16 @@ async function heraldService(url: string): Promise<{ service: NotificationServic
   return { service, store };
 }
 
-/** Sends `total` notifications with `senders` concurrent senders after `warmup` ones; returns sends per second. */
-export async function heraldSends(url: string, total: number, warmup: number): Promise<number> {
+/** Sends `total` notifications with `senders` concurrent senders after `warmup` ones. */
+export async function heraldSends(url: string, admin: Redis, total: number, warmup: number): Promise<SideFigures> {
   const { service, store } = await heraldService(url);
   try {
     const send = (tag: string) => async (index: number) => {
       const result = await service.send(referenceRequest(`${tag}-${index}`), { userId: userOf(index) });
       if (result.deliveries.length !== platforms.length) throw new Error(`a send made ${result.deliveries.length} deliveries, not ${platforms.length}`);
     };
-    await rate(warmup, senders, send('warm'));
-    return await rate(total, senders, send('n'));
+    await measuredRate(admin, warmup, senders, send('warm'));
+    return await measuredRate(admin, total, senders, send('n'));
   } finally {
     // Sends share one wake-up publish at a time; let the last one go out, or closing the
     // store under it reports each waiting send's wake-up as failed.
