@@ -1,24 +1,14 @@
 /**
- * The feed side of the store: saving notifications with their deliveries, reading the
- * feed, counts, state changes, deletes and the change feed. Each call is one script on
- * the user's shard.
+ * The feed side of the store: saving notifications with their deliveries (`save.ts`),
+ * reading the feed, counts, state changes, deletes and the change feed. Each call is one
+ * script on the user's shard (saves share theirs with the shard's other sends).
  */
-import { formatDateTime, listedWrite } from '@herald/core/store';
-import type {
-  ChangePage,
-  DeliveryRecord,
-  FeedPage,
-  ListedNotificationWrite,
-  SaveResult,
-  StoredChange,
-  StoreImplementation,
-} from '@herald/core/store';
+import type { ChangePage, FeedPage, StoredChange, StoreImplementation } from '@herald/core/store';
 import { storeError } from './errors.js';
-import { contentBody, fieldsOf, listOf, notificationFrom, notificationFromRow, numberOf, storedNotification, textOf } from './records.js';
+import { listOf, notificationFromRow, numberOf, textOf } from './records.js';
 import type { NotificationRow } from './records.js';
+import { saveCall } from './save.js';
 import { scripts } from './scripts/index.js';
-import { knownSubscriptions, maxPlans } from './subscription-cache.js';
-import { readSubscriptions } from './subscription-calls.js';
 import { changeState } from './state-change.js';
 import { deleteWithSyncs } from './deletion.js';
 import type { StoreContext } from './store-context.js';
@@ -29,119 +19,11 @@ export type NotificationCalls = Pick<
   'saveNotification' | 'getNotification' | 'listFeed' | 'countUnread' | 'updateNotificationState' | 'deleteNotification' | 'deleteGroup' | 'listChanges'
 >;
 
-/**
- * How long Redis keeps an idempotency key past its expiry: the key is checked against the
- * service's clock, and Redis's TTL only frees the memory, so a little slack keeps a
- * clock that runs behind Redis's from losing keys early.
- */
-const idempotencyGraceMs = 60_000;
-
-/** Epoch ms of a notification's expiry as a script argument ('inf' when it never expires). */
-function expiryArgument(expirationDateTime: string): string | number {
-  const time = Date.parse(expirationDateTime);
-  return Number.isNaN(time) ? 'inf' : time;
-}
-
-/** The save script's arguments; `version` is the subscription version the deliveries were planned at. */
-function saveArguments(tag: string, write: ListedNotificationWrite, body: string, version: string | undefined): (string | number)[] {
-  const { notification, idempotency, now } = write;
-  const args: (string | number)[] = [
-    tag,
-    notification.userId,
-    now,
-    formatDateTime(now),
-    notification.id,
-    notification.targetHostName,
-    notification.appNotificationId,
-    notification.groupName ?? '',
-    notification.groupName === undefined ? '0' : '1',
-    body,
-    expiryArgument(notification.expirationDateTime),
-    idempotency === undefined ? '0' : '1',
-    idempotency?.key ?? '',
-    idempotency?.fingerprint ?? '',
-    idempotency?.expiresAt ?? '',
-    idempotency === undefined ? '' : Math.max(1, Math.ceil(idempotency.expiresAt - now + idempotencyGraceMs)),
-    version === undefined ? '0' : '1',
-    version ?? '',
-    write.deliveries.length,
-  ];
-  for (const delivery of write.deliveries) {
-    args.push(delivery.id, delivery.subscriptionId, delivery.transport, delivery.platformType, delivery.kind, delivery.nextAttemptAt);
-  }
-  return args;
-}
-
-/** What a save wrote, built from the write itself: only the script's decisions come back. */
-function savedResult(write: ListedNotificationWrite, body: string, reply: unknown[]): SaveResult {
-  const { notification: incoming, now } = write;
-  const created = numberOf(reply[1], 'created') === 1;
-  const id = textOf(reply[2], 'the notification id');
-  // A copy made from the stored JSON: the caller's objects are never shared with the result.
-  const notification = storedNotification(body, id, incoming.userId, textOf(reply[3], 'createdDateTime'), formatDateTime(now), 'unread', 'noInteraction', numberOf(reply[4], 'the sequence'));
-  const deliveries = write.deliveries.map(
-    (delivery): DeliveryRecord => ({
-      id: delivery.id,
-      userId: incoming.userId,
-      notificationId: id,
-      subscriptionId: delivery.subscriptionId,
-      transport: delivery.transport,
-      platformType: delivery.platformType,
-      kind: delivery.kind,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: delivery.nextAttemptAt,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  return { notification, created, deliveries };
-}
-
 /** Builds the feed calls over `context`. */
 export function notificationCalls(context: StoreContext): NotificationCalls {
-  const { link, keyspace, subscriptionCache } = context;
+  const { link, keyspace } = context;
   return {
-    async saveNotification(planned) {
-      const { userId } = planned.notification;
-      const route = keyspace.user(userId);
-      const body = contentBody(planned.notification);
-      // A write is one round trip when this instance knows the user's subscriptions; the
-      // script refuses a stale list and answers with the current one, to plan again from.
-      let known = subscriptionCache.get(userId) ?? (await readSubscriptions(context, userId));
-      let write: ListedNotificationWrite;
-      let reply: unknown[];
-      for (let plans = 1; ; plans++) {
-        write = listedWrite(planned, known.subscriptions);
-        reply = listOf(await link.run(scripts.saveNotification, route.key, saveArguments(route.tag, write, body, known.version)), 'saveNotification');
-        if (reply[0] !== 'stale') break;
-        known = knownSubscriptions([reply[1], reply[2]]);
-        subscriptionCache.set(userId, known);
-        if (plans === maxPlans) {
-          throw storeError('STORE_UNAVAILABLE', `the subscriptions of user ${JSON.stringify(userId)} changed during each of ${maxPlans} tries to save; nothing was saved, try again`);
-        }
-      }
-      switch (reply[0]) {
-        case 'saved':
-          return savedResult(write, body, reply);
-        case 'replay': {
-          const recorded = fieldsOf(reply[1], 'an idempotency key');
-          return {
-            notification: notificationFrom(recorded, userId),
-            created: recorded['c'] === '1',
-            deliveries: [],
-            replay: { fingerprint: recorded['f'] ?? '' },
-          };
-        }
-        case 'taken':
-          throw storeError(
-            'INVALID_ARGUMENT',
-            `the ${textOf(reply[1], 'what')} id ${JSON.stringify(reply[2])} is already taken; the service mints a fresh one per write`,
-          );
-        default:
-          throw storeError('STORE_CORRUPT', `saveNotification answered ${JSON.stringify(reply[0])}`);
-      }
-    },
+    saveNotification: saveCall(context),
 
     async getNotification(userId, notificationId, now) {
       const route = keyspace.user(userId);

@@ -37,7 +37,7 @@ for (const shards of [1, 4]) {
         const now = Date.now();
         await store.saveNotification({ notification: sampleNotification({ userId: 'alice' }, now), deliveries: sampleDeliveries(1, { nextAttemptAt: now }), now });
         await admin.script('FLUSH');
-        expect(await admin.script('EXISTS', scripts.saveNotification.sha), 'the flush dropped the script').toEqual([0]);
+        expect(await admin.script('EXISTS', scripts.saveNotifications.sha), 'the flush dropped the script').toEqual([0]);
         const { notification } = await store.saveNotification({ notification: sampleNotification({ userId: 'alice', appNotificationId: 'after-flush' }, now), deliveries: [], now });
         expect((await store.listFeed('alice', { limit: 10 }, now)).items.map((item) => item.id)).toContain(notification.id);
         expect(await store.claimDeliveries({ owner: 'me', now, leaseMs: 1000, limit: 10 })).toHaveLength(1);

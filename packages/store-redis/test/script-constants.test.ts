@@ -30,11 +30,11 @@ describe("the Lua scripts' constants", () => {
 
   it('are written into the scripts that record them', () => {
     const quoted = (text: string): string => JSON.stringify(text);
-    for (const script of [scripts.completeDelivery, scripts.cancelDeliveries, scripts.saveNotification]) {
+    for (const script of [scripts.completeDelivery, scripts.cancelDeliveries, scripts.saveNotifications]) {
       expect(script.source, script.name).toContain(quoted(deliveryEndCodes.cancelled));
       expect(script.source, script.name).toContain(quoted(deliveryEndCodes.superseded));
     }
-    expect(scripts.saveNotification.source).toContain(quoted(supersededDeliveryError.message));
+    expect(scripts.saveNotifications.source).toContain(quoted(supersededDeliveryError.message));
     expect(scripts.deleteSubscription.source).toContain(quoted(cancelReasons.subscriptionDeleted));
   });
 });

@@ -8,7 +8,8 @@ import { claimDeliveries, completeDelivery, nextDue, peekDue, renewLease } from 
 import { cancelDeliveries, deadPage, getDelivery, listDeliveries, retryDelivery } from './deliveries.js';
 import { countUnread, listChanges, listFeed } from './feed.js';
 import { keyspaceMeta } from './keyspace-meta.js';
-import { deleteGroup, deleteNotification, getNotification, saveNotification } from './notifications.js';
+import { deleteGroup, deleteNotification, getNotification } from './notifications.js';
+import { saveNotifications } from './save.js';
 import { updateNotificationState } from './state-change.js';
 import { deleteWithSyncs, deletionTargets } from './deletion.js';
 import { purgeShard } from './purge.js';
@@ -31,7 +32,7 @@ function script(name: string, source: string): LuaScript {
 /** The store's scripts by operation. */
 export const scripts = {
   keyspaceMeta: script('keyspaceMeta', keyspaceMeta),
-  saveNotification: script('saveNotification', saveNotification),
+  saveNotifications: script('saveNotifications', saveNotifications),
   getNotification: script('getNotification', getNotification),
   updateNotificationState: script('updateNotificationState', updateNotificationState),
   deleteNotification: script('deleteNotification', deleteNotification),
