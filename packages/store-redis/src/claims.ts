@@ -6,9 +6,13 @@
  * the claim then returns fewer, never one twice.
  */
 import type { ClaimedDelivery, DeliveryOutcome, StoreImplementation } from '@herald/core/store';
+import type { ScriptArgument } from './client.js';
+import { storeError } from './errors.js';
+import { checkedTime } from './script-arguments.js';
 import { deliveryFrom, fieldsOf, listOf, notificationFromRow, numberOf, subscriptionFrom, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { ShardRoute } from './keys.js';
+import { ShardBatches } from './shard-batches.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -26,11 +30,18 @@ function claimFrom(entry: unknown): ClaimedDelivery {
   return claim;
 }
 
+/**
+ * Most completions in one script call. A dispatcher completes as its attempts end, so a
+ * batch holds those of one turn, or of the last call's round trip.
+ */
+const maxCompletionsPerCall = 128;
+
+
 /** The script arguments that complete a delivery with `outcome`. */
-function outcomeArguments(outcome: DeliveryOutcome): (string | number)[] {
+function outcomeArguments(outcome: DeliveryOutcome): ScriptArgument[] {
   switch (outcome.status) {
     case 'failed':
-      return ['failed', outcome.nextAttemptAt, outcome.error.code, outcome.error.message];
+      return ['failed', checkedTime('completeDelivery', outcome.nextAttemptAt, 'outcome.nextAttemptAt'), outcome.error.code, outcome.error.message];
     case 'dead':
       return ['dead', '', outcome.error.code, outcome.error.message];
     case 'cancelled':
@@ -43,6 +54,11 @@ function outcomeArguments(outcome: DeliveryOutcome): (string | number)[] {
 
 /** Builds the claim calls over `context`. */
 export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
+  // Completions of one shard share a script call (group commit, shard-batches.ts).
+  const completions = new ShardBatches<ScriptArgument[]>('completeDeliveries', maxCompletionsPerCall, async (route, items) =>
+    listOf(await link.run(scripts.completeDeliveries, route.key, [route.tag, items.length, ...items.flat()]), 'completeDeliveries'),
+  );
+
   /** How many deliveries to claim from each shard: the `limit` earliest due of all shards. */
   const planClaims = async (now: number, limit: number): Promise<Map<ShardRoute, number>> => {
     const routes = keyspace.everyShard();
@@ -80,7 +96,8 @@ export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
 
     async completeDelivery(ref, outcome, now) {
       const route = keyspace.user(ref.userId);
-      const reply = await link.run(scripts.completeDelivery, route.key, [route.tag, ref.userId, ref.deliveryId, ref.token, now, ...outcomeArguments(outcome)]);
+      const reply = await completions.submit(route, [ref.userId, ref.deliveryId, ref.token, checkedTime('completeDelivery', now, 'now'), ...outcomeArguments(outcome)]);
+      if (reply === -1) throw storeError('INVALID_ARGUMENT', `completeDelivery: the outcome of delivery ${JSON.stringify(ref.deliveryId)} is not one the store records`);
       return reply === 1;
     },
 

@@ -10,6 +10,7 @@ import { formatDateTime, listedWrite } from '@herald/core/store';
 import type { DeliveryRecord, ListedNotificationWrite, PlannedNotificationWrite, SaveResult } from '@herald/core/store';
 import type { ScriptArgument } from './client.js';
 import { storeError } from './errors.js';
+import { checkedTime } from './script-arguments.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, numberOf, storedNotification, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
 import { ShardBatches } from './shard-batches.js';
@@ -36,16 +37,11 @@ function expiryArgument(expirationDateTime: string): string | number {
   return Number.isNaN(time) ? 'inf' : time;
 }
 
-/** A time the script stores and compares: refused here, for this send alone, unless it is a finite number. */
-function checkedTime(value: number, field: string): number {
-  if (!Number.isFinite(value)) throw storeError('INVALID_ARGUMENT', `saveNotification: ${field} must be a finite number of epoch ms (got ${String(value)})`);
-  return value;
-}
 
 /** One send's entry of the save script (see scripts/save.ts); `version` is the subscription version the deliveries were planned at. */
 function saveArguments(write: ListedNotificationWrite, body: string, version: string | undefined): ScriptArgument[] {
   const { notification, idempotency } = write;
-  const now = checkedTime(write.now, 'now');
+  const now = checkedTime('saveNotification', write.now, 'now');
   const args: ScriptArgument[] = [
     notification.userId,
     now,
@@ -60,14 +56,14 @@ function saveArguments(write: ListedNotificationWrite, body: string, version: st
     idempotency === undefined ? '0' : '1',
     idempotency?.key ?? '',
     idempotency?.fingerprint ?? '',
-    idempotency === undefined ? '' : checkedTime(idempotency.expiresAt, 'idempotency.expiresAt'),
+    idempotency === undefined ? '' : checkedTime('saveNotification', idempotency.expiresAt, 'idempotency.expiresAt'),
     idempotency === undefined ? '' : Math.max(1, Math.ceil(idempotency.expiresAt - now + idempotencyGraceMs)),
     version === undefined ? '0' : '1',
     version ?? '',
     write.deliveries.length,
   ];
   for (const delivery of write.deliveries) {
-    args.push(delivery.id, delivery.subscriptionId, delivery.transport, delivery.platformType, delivery.kind, checkedTime(delivery.nextAttemptAt, 'a delivery\'s nextAttemptAt'));
+    args.push(delivery.id, delivery.subscriptionId, delivery.transport, delivery.platformType, delivery.kind, checkedTime('saveNotification', delivery.nextAttemptAt, 'a delivery\'s nextAttemptAt'));
   }
   return args;
 }

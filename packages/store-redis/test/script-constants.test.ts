@@ -30,7 +30,7 @@ describe("the Lua scripts' constants", () => {
 
   it('are written into the scripts that record them', () => {
     const quoted = (text: string): string => JSON.stringify(text);
-    for (const script of [scripts.completeDelivery, scripts.cancelDeliveries, scripts.saveNotifications]) {
+    for (const script of [scripts.completeDeliveries, scripts.cancelDeliveries, scripts.saveNotifications]) {
       expect(script.source, script.name).toContain(quoted(deliveryEndCodes.cancelled));
       expect(script.source, script.name).toContain(quoted(deliveryEndCodes.superseded));
     }

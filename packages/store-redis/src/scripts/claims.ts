@@ -68,40 +68,55 @@ redis.call('ZADD', DUE, later(f[3], ARGV[5]), ref)
 return 1
 `;
 
+/** Arguments of each completion of {@link completeDeliveries}. */
+export const completionFieldCount = 8;
+
 /**
- * ARGV: tag, user, delivery id, token, now, outcome status, next attempt (failed) or
- * reason (cancelled), error code, error message. Records the outcome and releases the
- * lease; returns 1, or 0 (nothing changed) when the token does not hold the lease.
+ * ARGV: tag, the number of completions, then per completion: user, delivery id, token,
+ * now, outcome status, next attempt (failed) or reason (cancelled), error code, error
+ * message. Records each outcome and releases its lease, in order (group commit, as for
+ * sends); replies per completion: 1, 0 (nothing changed: the token does not hold the
+ * lease) or -1 (an argument that is no valid outcome: nothing changed). Each is checked
+ * before it writes, so one never stops another.
  */
-export const completeDelivery =
+export const completeDeliveries =
   prelude +
   String.raw`
-local ref = user_ref(ARGV[2], ARGV[3])
-local key = delivery_key(ref)
-local f = redis.call('HMGET', key, 'st', 'lt')
-if not is_open(f[1]) or f[2] ~= ARGV[4] then return 0 end
-local now, status = ARGV[5], ARGV[6]
-if status == 'cancelled' then
-  cancel_open(ARGV[2], ARGV[3], now, CANCELLED, ARGV[7])
+local OUTCOMES = {delivered = true, failed = true, dead = true, expired = true, cancelled = true}
+
+local function complete(b)
+  local u, id, token, now, status = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
+  if not is_number(now) or not OUTCOMES[status] or (status == 'failed' and not is_number(ARGV[b + 6])) then return -1 end
+  local ref = user_ref(u, id)
+  local key = delivery_key(ref)
+  local f = redis.call('HMGET', key, 'st', 'lt')
+  if not is_open(f[1]) or f[2] ~= token then return 0 end
+  if status == 'cancelled' then
+    cancel_open(u, id, now, CANCELLED, ARGV[b + 6])
+    return 1
+  end
+  redis.call('HDEL', key, 'lo', 'lt', 'lx')
+  if status == 'failed' then
+    redis.call('HINCRBY', key, 'at', 1)
+    redis.call('HSET', key, 'st', 'failed', 'next', ARGV[b + 6], 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
+    redis.call('ZADD', DUE, ARGV[b + 6], ref)
+    return 1
+  end
+  redis.call('ZREM', DUE, ref)
+  if status == 'delivered' then
+    redis.call('HINCRBY', key, 'at', 1)
+    redis.call('HSET', key, 'st', 'delivered', 'next', '', 'dl', now, 'up', now)
+  elseif status == 'dead' then
+    redis.call('HINCRBY', key, 'at', 1)
+    redis.call('HSET', key, 'st', 'dead', 'next', '', 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
+    redis.call('ZADD', DEAD, now, ref)
+  else
+    redis.call('HSET', key, 'st', 'expired', 'next', '', 'up', now)
+  end
   return 1
 end
-redis.call('HDEL', key, 'lo', 'lt', 'lx')
-if status == 'failed' then
-  redis.call('HINCRBY', key, 'at', 1)
-  redis.call('HSET', key, 'st', 'failed', 'next', ARGV[7], 'ec', ARGV[8], 'em', ARGV[9], 'ea', now, 'up', now)
-  redis.call('ZADD', DUE, ARGV[7], ref)
-  return 1
-end
-redis.call('ZREM', DUE, ref)
-if status == 'delivered' then
-  redis.call('HINCRBY', key, 'at', 1)
-  redis.call('HSET', key, 'st', 'delivered', 'next', '', 'dl', now, 'up', now)
-elseif status == 'dead' then
-  redis.call('HINCRBY', key, 'at', 1)
-  redis.call('HSET', key, 'st', 'dead', 'next', '', 'ec', ARGV[8], 'em', ARGV[9], 'ea', now, 'up', now)
-  redis.call('ZADD', DEAD, now, ref)
-else
-  redis.call('HSET', key, 'st', 'expired', 'next', '', 'up', now)
-end
-return 1
+
+local replies = {}
+for i = 1, tonumber(ARGV[2]) do replies[i] = complete(2 + (i - 1) * ${completionFieldCount}) end
+return replies
 `;

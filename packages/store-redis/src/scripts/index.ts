@@ -4,7 +4,7 @@
  * restart, a `SCRIPT FLUSH` or on a cluster node that has not seen them yet.
  */
 import { createHash } from 'node:crypto';
-import { claimDeliveries, completeDelivery, nextDue, peekDue, renewLease } from './claims.js';
+import { claimDeliveries, completeDeliveries, nextDue, peekDue, renewLease } from './claims.js';
 import { cancelDeliveries, deadPage, getDelivery, listDeliveries, retryDelivery } from './deliveries.js';
 import { countUnread, listChanges, listFeed } from './feed.js';
 import { keyspaceMeta } from './keyspace-meta.js';
@@ -56,6 +56,6 @@ export const scripts = {
   nextDue: script('nextDue', nextDue),
   claimDeliveries: script('claimDeliveries', claimDeliveries),
   renewLease: script('renewLease', renewLease),
-  completeDelivery: script('completeDelivery', completeDelivery),
+  completeDeliveries: script('completeDeliveries', completeDeliveries),
   purgeShard: script('purgeShard', purgeShard),
 } as const;

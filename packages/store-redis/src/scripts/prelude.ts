@@ -81,6 +81,12 @@ local function to_map(flat)
   return map
 end
 
+-- A numeric argument Redis can store and compare (a NaN score would fail the call midway).
+local function is_number(text)
+  local n = tonumber(text)
+  return n ~= nil and n == n
+end
+
 local function is_open(status) return status == 'pending' or status == 'failed' end
 -- lastError codes of a delivery ended without an attempt (core's deliveryEndCodes).
 local CANCELLED, SUPERSEDED = ${luaString(deliveryEndCodes.cancelled)}, ${luaString(deliveryEndCodes.superseded)}

@@ -37,11 +37,6 @@ export const saveNotifications =
   prelude +
   subscriptionLua +
   String.raw`
-local function is_number(text)
-  local n = tonumber(text)
-  return n ~= nil and n == n
-end
-
 -- The send whose arguments start after ARGV[b]; nothing is written unless it is saved.
 local function save(b)
   local u, now, now_text = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
