@@ -6,16 +6,24 @@
  */
 import { prelude } from './prelude.js';
 
+/**
+ * What the look-ups of a shard's due index need of the prelude: a claim across shards and
+ * a dispatcher's sleep visit every shard, so these run often and define nothing else.
+ */
+const duePrelude = String.raw`
+local DUE = ARGV[1] .. ':due'
+`;
+
 /** ARGV: tag, now, limit. Returns `{ref, claimable at, …}` of the earliest due deliveries. */
 export const peekDue =
-  prelude +
+  duePrelude +
   String.raw`
 return redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
 `;
 
 /** ARGV: tag. Returns the earliest time a delivery of the shard becomes claimable, or nil. */
 export const nextDue =
-  prelude +
+  duePrelude +
   String.raw`
 local first = redis.call('ZRANGE', DUE, 0, 0, 'WITHSCORES')
 if #first == 0 then return false end
