@@ -77,7 +77,7 @@ return 1
 `;
 
 /** Arguments of each completion of {@link completeDeliveries}. */
-export const completionFieldCount = 8;
+const completionFieldCount = 8;
 
 /**
  * ARGV: tag, the number of completions, then per completion: user, delivery id, token,

@@ -18,9 +18,9 @@ import { luaString, prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 
 /** Arguments of one send before its deliveries' (see {@link saveNotifications}). */
-export const saveFieldCount = 18;
+const saveFieldCount = 18;
 /** Arguments of each delivery of a send. */
-export const deliveryFieldCount = 6;
+const deliveryFieldCount = 6;
 
 /**
  * ARGV: tag, the number of sends, then per send: user, now, now as text, id, app host,
