@@ -99,6 +99,26 @@ describe('quietHoursEnd, properties', () => {
     );
   });
 
+  it('holds for instants walked in small steps across each clock change (the offsets read once are reused)', () => {
+    const windows: QuietHoursWindow[] = [
+      { days: [...weekdays], start: '01:15', end: '02:45' },
+      { days: ['saturday', 'sunday'], start: '22:00', end: '01:30' },
+    ];
+    for (const zone of ['America/New_York', 'Australia/Lord_Howe', 'America/Santiago']) {
+      const schedule = checkQuietHours({ timeZone: zone, windows });
+      for (const transition of (transitions.get(zone) as number[]).slice(0, 2)) {
+        for (let instant = transition - 3 * dayMs; instant < transition + 3 * dayMs; instant += 7 * minuteMs) {
+          const end = quietHoursEnd(schedule, instant);
+          if (end === undefined) continue;
+          expect(end).toBeGreaterThan(instant);
+          expect(quietHoursEnd(schedule, end)).toBeUndefined();
+          const endMinute = (((wall(zone, end) % dayMs) + dayMs) % dayMs) / minuteMs;
+          expect([95, 165, 90].includes(endMinute) || offset(zone, end - 1000) !== offset(zone, end), `${zone} ${new Date(instant).toISOString()} → ${new Date(end).toISOString()}`).toBe(true);
+        }
+      }
+    }
+  });
+
   it('agrees with reading the clock minute by minute where no clock change is near', () => {
     fc.assert(
       fc.property(scene, ({ zone, windows, instant }) => {

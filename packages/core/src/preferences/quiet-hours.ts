@@ -12,7 +12,7 @@
  * chain: the quiet ends when no window is open.
  */
 import { HeraldError } from '../errors.js';
-import { ZoneSpan } from './time-zone.js';
+import { zoneSpanAround, type ZoneSpan } from './time-zone.js';
 
 /** Days of the week, named as Microsoft Graph's `dayOfWeek` names them, Monday first. */
 export const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
@@ -137,7 +137,7 @@ export function quietHoursEnd(schedule: QuietHours, instant: number): number | u
   const steps = 2 * windows.reduce((sum, window) => sum + window.days.length, 0) + 2;
   let current = instant;
   for (let step = 0; step <= steps; step++) {
-    const until = openUntil(new ZoneSpan(schedule.timeZone, current), windows, current);
+    const until = openUntil(zoneSpanAround(schedule.timeZone, current), windows, current);
     if (until === undefined) return step === 0 ? undefined : current;
     current = until;
   }

@@ -11,8 +11,12 @@
  */
 
 const dayMs = 86_400_000;
-/** How far either side of its instant a {@link ZoneSpan} reaches: past the day before and after, where quiet hours look. */
-const spanDays = 4;
+/** How far either side of its instant a {@link ZoneSpan} reaches, in days. */
+const spanDays = 8;
+/** Days between the offsets a span reads. */
+const sampleDays = 2;
+/** How far either side of an instant a caller may look (quiet hours: the day before to two days after). */
+const reachDays = 4;
 
 /** One formatter per zone: building one costs far more than formatting with it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -96,26 +100,26 @@ function transitionBetween(timeZone: string, after: number, at: number, offsetBe
 }
 
 /**
- * A zone's offsets over four days either side of an instant, read with three look-ups (and
- * a search per transition found), so the conversions that follow are arithmetic. Up to one
- * transition per four days is seen; no zone has changed its offset twice within four days.
+ * A zone's offsets over eight days either side of an instant, read every two days (and
+ * searched to the second where two readings differ), so the conversions that follow are
+ * arithmetic. One transition per two days is seen; no zone has changed its offset twice
+ * within two days.
  */
-export class ZoneSpan {
+class ZoneSpan {
   readonly #segments: readonly OffsetSegment[];
   /** The first and last instants (epoch ms) the span describes. */
   readonly from: number;
   readonly to: number;
 
-  constructor(readonly timeZone: string, around: number) {
+  constructor(timeZone: string, around: number) {
     this.from = around - spanDays * dayMs;
     this.to = around + spanDays * dayMs;
     const segments: OffsetSegment[] = [{ from: this.from, offset: offsetAt(timeZone, this.from) }];
-    let sampled = this.from;
-    for (const sample of [around, this.to]) {
+    for (let sampled = this.from; sampled < this.to; sampled += sampleDays * dayMs) {
+      const sample = sampled + sampleDays * dayMs;
       const previous = segments[segments.length - 1] as OffsetSegment;
       const offset = offsetAt(timeZone, sample);
       if (offset !== previous.offset) segments.push({ from: transitionBetween(timeZone, sampled, sample, previous.offset), offset });
-      sampled = sample;
     }
     this.#segments = segments;
   }
@@ -151,3 +155,25 @@ export class ZoneSpan {
     return undefined;
   }
 }
+
+/**
+ * The last span read per zone: an offset changes a few times a year, so one span answers
+ * every instant within four days of where it was read around — the calls of a send are
+ * arithmetic, not `Intl` look-ups. One entry per zone, so the cache is as bounded as the
+ * list of zones.
+ */
+const spans = new Map<string, ZoneSpan>();
+
+/**
+ * A span that describes at least four days either side of `instant` in `timeZone`, which
+ * must have come from {@link ianaTimeZone}.
+ */
+export function zoneSpanAround(timeZone: string, instant: number): ZoneSpan {
+  const cached = spans.get(timeZone);
+  if (cached !== undefined && cached.from <= instant - reachDays * dayMs && instant + reachDays * dayMs <= cached.to) return cached;
+  const span = new ZoneSpan(timeZone, instant);
+  spans.set(timeZone, span);
+  return span;
+}
+
+export type { ZoneSpan };
