@@ -1,0 +1,161 @@
+/**
+ * The store's way to PostgreSQL: statements on a pooled connection, transactions retried
+ * after a serialization failure or a deadlock, a savepoint instead when the statements
+ * join the app's own transaction, and every failure turned into the store's errors within
+ * bounded time (a connection that is not made in time, a statement that does not answer).
+ */
+import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
+import type { SchemaNames } from './schema.js';
+
+/** Attempts of a transaction that meets serialization failures or deadlocks (40001, 40P01). */
+export const transactionAttempts = 5;
+
+/** Statements inside one transaction, on one connection. */
+export interface Transaction {
+  /** The schema's names. */
+  readonly names: SchemaNames;
+  /** Runs one statement and returns its rows. */
+  rows<R extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** Sends `payload` on the schema's channel when the transaction commits (`pg_notify`). */
+  notify(payload: string): Promise<void>;
+}
+
+/** How long the store waits, in milliseconds. */
+export interface DatabaseTimeouts {
+  /** For a connection from the pool. */
+  readonly connectTimeoutMs: number;
+  /** For one statement's answer. */
+  readonly statementTimeoutMs: number;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The pool, used the store's way. */
+export class Database {
+  readonly names: SchemaNames;
+  readonly #pool: Pool;
+  readonly #timeouts: DatabaseTimeouts;
+
+  constructor(pool: Pool, names: SchemaNames, timeouts: DatabaseTimeouts) {
+    this.#pool = pool;
+    this.names = names;
+    this.#timeouts = timeouts;
+  }
+
+  /** One statement on a pooled connection, outside a transaction. */
+  async rows<R extends QueryResultRow>(what: string, text: string, values: readonly unknown[] = []): Promise<R[]> {
+    return this.#withClient(what, (client) => this.#run<R>(client, text, values));
+  }
+
+  /**
+   * `work` in a transaction of its own (`isolation` as given), retried from the start after
+   * a serialization failure or a deadlock, at most {@link transactionAttempts} times. With
+   * `client` (the app's, inside its open transaction), `work` runs on it under a savepoint
+   * instead: no BEGIN or COMMIT, a retry rolls back to the savepoint, and a failure leaves
+   * the app's transaction as it was before the call.
+   */
+  async transaction<T>(what: string, work: (tx: Transaction) => Promise<T>, options: { readonly client?: ClientBase; readonly isolation?: string } = {}): Promise<T> {
+    const { client } = options;
+    if (client !== undefined) return this.#attempts(what, () => this.#inSavepoint(client, work));
+    const begin = options.isolation === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${options.isolation}`;
+    return this.#attempts(what, () => this.#withClient(what, async (pooled) => {
+      await this.#run(pooled, begin);
+      try {
+        const result = await work(this.#transactionOn(pooled));
+        await this.#run(pooled, 'COMMIT');
+        return result;
+      } catch (error) {
+        // A lost connection cannot roll back; the server ends the transaction with it.
+        if (!isUnavailable(error)) await this.#run(pooled, 'ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }));
+  }
+
+  async #attempts<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let made = 1; ; made++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isRetryable(error) || made >= transactionAttempts) throw storeFailure(error, what);
+        // Jittered, growing pauses, so transactions that collided do not collide again.
+        await pause(Math.random() * 5 * 2 ** made);
+      }
+    }
+  }
+
+  async #inSavepoint<T>(client: ClientBase, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    await this.#run(client, 'SAVEPOINT herald_write');
+    try {
+      const result = await work(this.#transactionOn(client));
+      await this.#run(client, 'RELEASE SAVEPOINT herald_write');
+      return result;
+    } catch (error) {
+      if (!isUnavailable(error)) await this.#run(client, 'ROLLBACK TO SAVEPOINT herald_write').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #transactionOn(client: ClientBase): Transaction {
+    const { names } = this;
+    return {
+      names,
+      rows: <R extends QueryResultRow>(text: string, values: readonly unknown[] = []) => this.#run<R>(client, text, values),
+      notify: async (payload: string) => {
+        await this.#run(client, 'SELECT pg_notify($1, $2)', [names.channel, payload]);
+      },
+    };
+  }
+
+  async #run<R extends QueryResultRow>(client: ClientBase, text: string, values: readonly unknown[] = []): Promise<R[]> {
+    // query_timeout bounds the wait on the client side too: a server that vanished without
+    // closing the socket never sends the statement_timeout error.
+    const config: QueryConfig & { query_timeout: number } = { text, values: values as unknown[], query_timeout: this.#timeouts.statementTimeoutMs };
+    const result = await client.query<R>(config);
+    return result.rows;
+  }
+
+  async #withClient<T>(what: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#connect(what);
+    // A checked-out client has no error listener of the pool's: without one, a connection
+    // lost between two statements would crash the process. The failing statement reports it.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let broken: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw storeFailure(error, what);
+    } finally {
+      client.removeListener('error', ignore);
+      // A broken connection is dropped, not returned to the pool for the next call.
+      client.release(broken);
+    }
+  }
+
+  async #connect(what: string): Promise<PoolClient> {
+    const { connectTimeoutMs } = this.#timeouts;
+    let timer: NodeJS.Timeout | undefined;
+    let late = false;
+    const connecting = this.#pool.connect();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(storeError('STORE_UNAVAILABLE', `${what} failed: no connection to PostgreSQL within ${connectTimeoutMs} ms; retry later`));
+      }, connectTimeoutMs);
+    });
+    // A connection that arrives after the deadline goes back to the pool unused.
+    connecting.then((client) => late && client.release(), () => undefined);
+    try {
+      return await Promise.race([connecting, deadline]);
+    } catch (error) {
+      throw storeFailure(error, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Errors of this package, prefixed `[herald] [store-postgres]`, and how a driver or server
+ * error becomes one: a connection that cannot be made or was lost, and a statement that
+ * ran out of time, are `STORE_UNAVAILABLE` (retry later); a serialization failure or a
+ * deadlock is retried inside the store; a repeated id is `INVALID_ARGUMENT`.
+ */
+import { errorFactory, HeraldError, isHeraldError } from '@herald/core/store';
+
+/** Where this package's messages say they came from. */
+export const errorSource = 'store-postgres';
+
+/** Builds a `HeraldError` whose message starts `[herald] [store-postgres]`. */
+export const storeError = errorFactory(errorSource);
+
+/** What the driver and the server put on their errors. */
+interface DriverError {
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly constraint?: unknown;
+}
+
+/** SQLSTATEs a transaction is retried after, as PostgreSQL advises: serialization_failure, deadlock_detected. */
+const retryableStates = new Set(['40001', '40P01']);
+
+/**
+ * SQLSTATEs and socket codes that mean the server cannot be used now: class 08 (connection
+ * exception), admin or crash shutdown, "cannot connect now" (starting up or recovering),
+ * too many connections, a statement cancelled by `statement_timeout`, and the socket's own.
+ */
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '57014', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Messages of the driver's own connection failures (they carry no code). */
+const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection closed|not queryable|the database system is (starting up|shutting down)/i;
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as DriverError | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True for a failure a new attempt of the whole transaction may not meet (40001, 40P01). */
+export function isRetryable(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && retryableStates.has(code);
+}
+
+/** True when `error` says the server or the connection to it is unusable. */
+export function isUnavailable(error: unknown): boolean {
+  if (isHeraldError(error)) return error.code === 'STORE_UNAVAILABLE';
+  const code = codeOf(error);
+  if (code !== undefined && (code.startsWith('08') || unavailableStates.has(code))) return true;
+  const message = (error as DriverError | null)?.message;
+  return typeof message === 'string' && unavailableMessages.test(message);
+}
+
+/**
+ * `error` as the store reports it: a `HeraldError` stays as it is; an unusable server is
+ * `STORE_UNAVAILABLE`, a unique violation `INVALID_ARGUMENT` (a write reused an id the
+ * service mints fresh); anything else is returned unchanged (a fault to report as it is).
+ * `what` names the call for the message.
+ */
+export function storeFailure(error: unknown, what: string): unknown {
+  if (error instanceof HeraldError) return error;
+  if (isUnavailable(error)) {
+    return storeError('STORE_UNAVAILABLE', `${what} failed: PostgreSQL cannot be reached or did not answer in time (${String((error as DriverError).message)}); retry later`, { cause: error });
+  }
+  if (codeOf(error) === '23505') {
+    const constraint = (error as DriverError).constraint;
+    return storeError('INVALID_ARGUMENT', `${what} refused: an id is already taken (${typeof constraint === 'string' ? constraint : 'unique violation'}); the service mints a fresh one per record`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,121 @@
+/**
+ * Saving a notification with its deliveries in one transaction (the outbox): create, update
+ * (superseding its open deliveries, leased or not), or replace an expired one; replay an
+ * idempotency key. The user's lock is taken first, so the plan reads the subscriptions as
+ * they stand at the write and the user's sequence moves by one writer at a time.
+ */
+import { expiryOf, listedWrite, pickContent, stateAfterEnd, supersededDeliveryError } from '@herald/core/store';
+import type { NewDelivery, PlannedNotificationWrite, SaveResult, StoredNotification } from '@herald/core/store';
+import { feedPayload, wakePayload } from './announcements.js';
+import { appClientOf } from './app-transaction.js';
+import type { Database, Transaction } from './database.js';
+import { insertDeliveries, writeStates } from './delivery-writes.js';
+import { storeError } from './errors.js';
+import { removeNotifications } from './removal.js';
+import { big, deliveryColumns, deliveryOf, notificationRecord, type DeliveryRow } from './rows.js';
+import { subscriptionsOf } from './subscriptions.js';
+import { lockUser, setSequence } from './users.js';
+
+/** A notification with the same app and app id, as the save finds it. */
+interface ExistingRow {
+  readonly id: string;
+  readonly expires_at: string;
+  readonly created_at: string;
+}
+
+/**
+ * See `NotificationStore.saveNotification`. `instance` names this store instance in the
+ * wake-up it sends at commit; a write in the app's transaction sends an unnamed one (and a
+ * feed announcement), since it commits after this instance's service has looked.
+ */
+export function saveNotification(db: Database, write: PlannedNotificationWrite, instance: string): Promise<SaveResult> {
+  const client = appClientOf(write);
+  if (client === undefined) return db.transaction('saveNotification', (tx) => save(tx, write, instance, false));
+  return db.transaction('saveNotification', (tx) => save(tx, write, '', true), { client });
+}
+
+function checkRepeatedIds(deliveries: readonly NewDelivery[]): void {
+  const seen = new Set<string>();
+  for (const { id } of deliveries) {
+    if (seen.has(id)) throw storeError('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(id)} appears twice in one write; the service mints a fresh one per delivery`);
+    seen.add(id);
+  }
+}
+
+async function save(tx: Transaction, write: PlannedNotificationWrite, instance: string, inAppTransaction: boolean): Promise<SaveResult> {
+  const { notification: incoming, idempotency, now } = write;
+  const { userId } = incoming;
+  let { sequence } = await lockUser(tx, userId);
+  if (idempotency !== undefined) {
+    const [recorded] = await tx.rows<{ fingerprint: string; created: boolean; notification: StoredNotification }>(
+      `SELECT fingerprint, created, notification FROM ${tx.names.idempotencyKeys} WHERE user_id = $1 AND key = $2 AND expires_at > $3`,
+      [userId, idempotency.key, now],
+    );
+    if (recorded !== undefined) return { notification: recorded.notification, created: recorded.created, deliveries: [], replay: { fingerprint: recorded.fingerprint } };
+  }
+  const { deliveries } = listedWrite(write, await subscriptionsOf(tx, userId));
+  checkRepeatedIds(deliveries);
+  const content = pickContent(incoming);
+  const expiresAt = expiryOf(content);
+  const { notifications } = tx.names;
+  const [found] = await tx.rows<ExistingRow>(
+    `SELECT id, expires_at, created_at FROM ${notifications} WHERE user_id = $1 AND target_host_name = $2 AND app_notification_id = $3`,
+    [userId, content.targetHostName, content.appNotificationId],
+  );
+  let live = found;
+  // An expired notification with the same key counts as absent: it goes, with a tombstone.
+  if (found !== undefined && big(found.expires_at) <= now) {
+    sequence = (await removeNotifications(tx, userId, [found.id], sequence, now)).at(-1) as number;
+    live = undefined;
+  }
+  sequence += 1;
+  const fields = [userId, content.groupName ?? null, sequence, expiresAt, now, JSON.stringify(content)];
+  if (live === undefined) {
+    await tx.rows(
+      `INSERT INTO ${notifications} (user_id, group_name, position, created_sequence, sequence, expires_at, created_at, modified_at, content,
+         id, target_host_name, app_notification_id, read_state, user_action_state)
+       VALUES ($1, $2, $3, $3, $3, $4, $5, $5, $6::json, $7, $8, $9, 'unread', 'noInteraction')`,
+      [...fields, incoming.id, content.targetHostName, content.appNotificationId],
+    );
+  } else {
+    await tx.rows(
+      `UPDATE ${notifications} SET group_name = $2, position = $3, sequence = $3, expires_at = $4, modified_at = $5, content = $6::json,
+         read_state = 'unread', user_action_state = 'noInteraction'
+       WHERE user_id = $1 AND id = $7`,
+      [...fields, live.id],
+    );
+    await supersede(tx, userId, live.id, now);
+  }
+  const id = live?.id ?? incoming.id;
+  const notification = notificationRecord(content, {
+    id,
+    userId,
+    createdAt: live === undefined ? now : big(live.created_at),
+    modifiedAt: now,
+    readState: 'unread',
+    userActionState: 'noInteraction',
+    sequence,
+  });
+  const created = await insertDeliveries(tx, userId, id, deliveries, now);
+  if (idempotency !== undefined) {
+    // A key recorded before and expired since is replaced.
+    await tx.rows(
+      `INSERT INTO ${tx.names.idempotencyKeys} (user_id, key, fingerprint, expires_at, created, notification) VALUES ($1, $2, $3, $4, $5, $6::json)
+       ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, expires_at = excluded.expires_at, created = excluded.created, notification = excluded.notification`,
+      [userId, idempotency.key, idempotency.fingerprint, idempotency.expiresAt, live === undefined, JSON.stringify(notification)],
+    );
+  }
+  await setSequence(tx, userId, sequence);
+  if (created.length > 0) await tx.notify(wakePayload(instance));
+  if (inAppTransaction) await tx.notify(feedPayload('', [userId]));
+  return { notification, created: live === undefined, deliveries: created };
+}
+
+/** Ends the open deliveries of an updated notification, leased or not, as superseded (core's `stateAfterEnd`). */
+async function supersede(tx: Transaction, userId: string, notificationId: string, now: number): Promise<void> {
+  const open = await tx.rows<DeliveryRow>(
+    `SELECT ${deliveryColumns} FROM ${tx.names.deliveries} d WHERE d.user_id = $1 AND d.notification_id = $2 AND d.claimable_at IS NOT NULL FOR UPDATE`,
+    [userId, notificationId],
+  );
+  await writeStates(tx, open.map((row) => ({ userId, id: row.id, state: stateAfterEnd(deliveryOf(row), supersededDeliveryError, now) })));
+}
