@@ -54,7 +54,9 @@ for (const name of readdirSync(join(root, 'packages')).sort()) {
     checked += 1;
   }
   for (const dependency of dependencies) {
-    if (!used.has(dependency)) problems.push(`${manifest.name}: depends on ${dependency}, which no file in src imports`);
+    // `@types/x` is used where `x` is: a package whose declarations name x's types ships them to apps.
+    const typed = dependency.startsWith('@types/') ? dependency.slice('@types/'.length).replace(/^(.+)__(.+)$/, '@$1/$2') : undefined;
+    if (!used.has(dependency) && (typed === undefined || !used.has(typed))) problems.push(`${manifest.name}: depends on ${dependency}, which no file in src imports`);
   }
 }
 

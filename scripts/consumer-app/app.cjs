@@ -9,6 +9,7 @@ const herald = {
   storeFile: require('@herald/store-file'),
   storeMemory: require('@herald/store-memory'),
   storeMemoryEngine: require('@herald/store-memory/engine'),
+  storePostgres: require('@herald/store-postgres'),
   storeRedis: require('@herald/store-redis'),
   testing: require('@herald/testing'),
   transportConsole: require('@herald/transport-console'),

@@ -6,6 +6,7 @@ import * as http from '@herald/http';
 import * as storeFile from '@herald/store-file';
 import * as storeMemory from '@herald/store-memory';
 import * as storeMemoryEngine from '@herald/store-memory/engine';
+import * as storePostgres from '@herald/store-postgres';
 import * as storeRedis from '@herald/store-redis';
 import * as testing from '@herald/testing';
 import * as transportConsole from '@herald/transport-console';
@@ -13,5 +14,5 @@ import * as transportWebhook from '@herald/transport-webhook';
 import * as transportWebpush from '@herald/transport-webpush';
 import scenario from './scenario.cjs';
 
-const herald = { core, coreStore, coreTransport, http, storeFile, storeMemory, storeMemoryEngine, storeRedis, testing, transportConsole, transportWebhook, transportWebpush };
+const herald = { core, coreStore, coreTransport, http, storeFile, storeMemory, storeMemoryEngine, storePostgres, storeRedis, testing, transportConsole, transportWebhook, transportWebpush };
 await scenario.run(herald, (line) => console.log(`  [esm] ${line}`));

@@ -79,6 +79,8 @@ async function run(herald, say) {
   const secret = herald.transportWebhook.generateWebhookSecret();
   assert.ok(secret.startsWith(herald.transportWebhook.secretPrefix));
   assert.equal(typeof herald.storeRedis.createRedisStore, 'function');
+  assert.equal(typeof herald.storePostgres.createPostgresStore, 'function');
+  assert.equal(typeof herald.storePostgres.migratePostgresStore, 'function');
   assert.equal(typeof herald.testing.createTestService, 'function');
   assert.equal(typeof herald.storeMemoryEngine.MemoryState, 'function');
   // Each audience's entry: the kit for store authors, the error for transport authors, neither in the app's.
@@ -86,7 +88,7 @@ async function run(herald, say) {
   assert.equal(typeof herald.coreTransport.TransportError, 'function');
   assert.equal(herald.core.defineStore, undefined);
   assert.equal(herald.core.TransportError, undefined);
-  say('webhook transport, Redis store, test kit and the memory engine loaded');
+  say('webhook transport, Redis and PostgreSQL stores, test kit and the memory engine loaded');
 
   // Web Push: web-push (CommonJS) loads inside the ES module package, keys check out.
   const vapid = { subject: 'mailto:push@example.com', ...herald.transportWebpush.generateVapidKeys() };

@@ -9,6 +9,7 @@ import { createHttpHandler, developmentAuthenticator, type HttpHandler } from '@
 import { createFileStore, type FileStoreOptions } from '@herald/store-file';
 import { createMemoryStore } from '@herald/store-memory';
 import { MemoryState } from '@herald/store-memory/engine';
+import { createPostgresStore, migratePostgresStore, type PostgresStoreOptions } from '@herald/store-postgres';
 import { createRedisStore, type RedisStoreOptions } from '@herald/store-redis';
 import { createTestService, heraldMatchers, type TestService } from '@herald/testing';
 import { createConsoleTransport } from '@herald/transport-console';
@@ -42,6 +43,9 @@ export const fileOptions: FileStoreOptions = { directory: './.herald-data' };
 export const openFileStore = () => createFileStore(fileOptions);
 export const redisOptions: Partial<RedisStoreOptions> = {};
 export const openRedisStore = createRedisStore;
+export const postgresOptions: PostgresStoreOptions = { connectionString: 'postgres://127.0.0.1/app', schema: 'herald' };
+export const openPostgresStore = () => createPostgresStore(postgresOptions);
+export const migratePostgres = () => migratePostgresStore(postgresOptions);
 export const webhookOptions: WebhookTransportOptions = { timeoutMs: 5_000 };
 export const verify = verifyWebhook;
 export const webpushOptions: WebPushTransportOptions = { vapid: { subject: 'mailto:push@example.com', ...generateVapidKeys() } };
@@ -66,6 +70,8 @@ export function misuses(service: NotificationService): void {
   // @ts-expect-error a transport has a name
   const nameless: Transport = { async send() {} };
   void nameless;
+  // @ts-expect-error the PostgreSQL store's schema is a string
+  void createPostgresStore({ connectionString: 'postgres://127.0.0.1/app', schema: 1 });
   // @ts-expect-error Web Push needs a VAPID identity
   void createWebPushTransport({});
 }

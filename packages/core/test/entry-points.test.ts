@@ -51,6 +51,7 @@ describe('entry points per audience', () => {
     { folder: 'core', specifier: '@herald/core/transport' },
     { folder: 'store-memory', specifier: '@herald/store-memory' },
     { folder: 'store-file', specifier: '@herald/store-file' },
+    { folder: 'store-postgres', specifier: '@herald/store-postgres' },
     { folder: 'store-redis', specifier: '@herald/store-redis' },
     { folder: 'transport-console', specifier: '@herald/transport-console' },
     { folder: 'transport-webhook', specifier: '@herald/transport-webhook' },

@@ -9,7 +9,7 @@ import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.j
 import type { SchemaNames } from './schema.js';
 
 /** Attempts of a transaction that meets serialization failures or deadlocks (40001, 40P01). */
-export const transactionAttempts = 5;
+const transactionAttempts = 5;
 
 /** Statements inside one transaction, on one connection. */
 export interface Transaction {
@@ -47,7 +47,11 @@ export class Database {
 
   /** One statement on a pooled connection, outside a transaction. */
   async rows<R extends QueryResultRow>(what: string, text: string, values: readonly unknown[] = []): Promise<R[]> {
-    return this.#withClient(what, (client) => this.#run<R>(client, text, values));
+    try {
+      return await this.#withClient(what, (client) => this.#run<R>(client, text, values));
+    } catch (error) {
+      throw storeFailure(error, what);
+    }
   }
 
   /**
@@ -129,7 +133,8 @@ export class Database {
       return await work(client);
     } catch (error) {
       if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
-      throw storeFailure(error, what);
+      // A serialization failure or deadlock stays as it is, for the transaction's retry.
+      throw isRetryable(error) ? error : storeFailure(error, what);
     } finally {
       client.removeListener('error', ignore);
       // A broken connection is dropped, not returned to the pool for the next call.

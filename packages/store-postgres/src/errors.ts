@@ -54,7 +54,8 @@ export function isUnavailable(error: unknown): boolean {
 
 /**
  * `error` as the store reports it: a `HeraldError` stays as it is; an unusable server is
- * `STORE_UNAVAILABLE`, a unique violation `INVALID_ARGUMENT` (a write reused an id the
+ * `STORE_UNAVAILABLE` (so is a serialization failure or deadlock that outlasted the
+ * retries), a unique violation `INVALID_ARGUMENT` (a write reused an id the
  * service mints fresh); anything else is returned unchanged (a fault to report as it is).
  * `what` names the call for the message.
  */
@@ -62,6 +63,9 @@ export function storeFailure(error: unknown, what: string): unknown {
   if (error instanceof HeraldError) return error;
   if (isUnavailable(error)) {
     return storeError('STORE_UNAVAILABLE', `${what} failed: PostgreSQL cannot be reached or did not answer in time (${String((error as DriverError).message)}); retry later`, { cause: error });
+  }
+  if (isRetryable(error)) {
+    return storeError('STORE_UNAVAILABLE', `${what} kept meeting concurrent writes (serialization failure or deadlock) after every retry; retry later`, { cause: error });
   }
   if (codeOf(error) === '23505') {
     const constraint = (error as DriverError).constraint;

@@ -10,7 +10,7 @@ import type { FeedChangeListener, FeedChangeSubscription, Logger } from '@herald
 import { parseAnnouncement } from './announcements.js';
 
 /** Wait before connecting again after the listening connection failed or was lost, in ms. */
-export const reconnectDelayMs = 1000;
+const reconnectDelayMs = 1000;
 
 /** One store instance's listening connection. */
 export class ChannelListener {

@@ -100,25 +100,26 @@ function implementation(db: Database, listener: ChannelListener, instance: strin
   };
 }
 
-/** Opens the pool (or takes the app's) and the schema's names; `work` runs with them, and a failure closes what was opened. */
-async function opened<T>(options: unknown, work: (db: Database, checked: CheckedPostgresStoreOptions, connected: Connections, log: Logger) => Promise<T>): Promise<T> {
+/**
+ * Checks the options at once (a bad one throws before any promise), opens the pool (or
+ * takes the app's); `work` runs with them, and a failure ends the pool it opened.
+ */
+function opened<T>(options: unknown, work: (db: Database, checked: CheckedPostgresStoreOptions, connected: Connections, log: Logger) => Promise<T>): Promise<T> {
   const checked = checkPostgresStoreOptions(options);
   const log = (checked.logger ?? processWarningLogger(`[herald] [${errorSource}]`)).child({ component: errorSource, schema: checked.names.schema });
   const connected = connections(checked, log);
   const db = new Database(connected.pool, checked.names, checked);
-  try {
-    return await work(db, checked, connected, log);
-  } catch (error) {
+  return work(db, checked, connected, log).catch(async (error: unknown) => {
     if (connected.ownsPool) await connected.pool.end().catch(() => undefined);
     throw error;
-  }
+  });
 }
 
 /**
  * Opens Herald's store in PostgreSQL: checks the options, migrates the schema (with
  * `migrate: true`) or checks its version, and resolves with the store. Its capabilities:
  * `{ durable, shared, wakeups, feedWakeups, sync }`, all true.
- * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once.
+ * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once (thrown, not a rejection).
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is at another version (the
  * message names the migrations to run, or says the database is newer than the package);
  * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs`.

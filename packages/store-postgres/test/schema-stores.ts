@@ -15,7 +15,7 @@ export interface SchemaStores {
 }
 
 /** The schema of a store that {@link schemaStores} opened. */
-export function schemaOf(store: NotificationStore): string {
+function schemaOf(store: NotificationStore): string {
   return (store as PostgresStore).schema;
 }
 
