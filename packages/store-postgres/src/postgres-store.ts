@@ -58,7 +58,7 @@ function connections(options: CheckedPostgresStoreOptions, log: Logger): Connect
 function implementation(db: Database, listener: ChannelListener, instance: string, close: () => Promise<void>) {
   return {
     name: 'postgres',
-    capabilities: { durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true },
+    capabilities: { durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true, transactions: true },
     closedMessage: `[herald] [${errorSource}] the postgres store is closed`,
     schema: db.names.schema,
     saveNotification: (write: Parameters<typeof saveNotification>[1]) => saveNotification(db, write, instance),
@@ -118,7 +118,7 @@ function opened<T>(options: unknown, work: (db: Database, checked: CheckedPostgr
 /**
  * Opens Herald's store in PostgreSQL: checks the options, migrates the schema (with
  * `migrate: true`) or checks its version, and resolves with the store. Its capabilities:
- * `{ durable, shared, wakeups, feedWakeups, sync }`, all true.
+ * `{ durable, shared, wakeups, feedWakeups, sync, transactions }`, all true.
  * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once (thrown, not a rejection).
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is at another version (the
  * message names the migrations to run, or says the database is newer than the package);
