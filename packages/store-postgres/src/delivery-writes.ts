@@ -5,7 +5,7 @@
 import { claimableAt } from '@herald/core/store';
 import type { DeliveryRecord, DeliveryState, NewDelivery } from '@herald/core/store';
 import type { Transaction } from './database.js';
-import { stateColumnNames, stateColumns } from './rows.js';
+import { deliveryColumns, deliveryOf, stateColumnNames, stateColumns, type DeliveryRow } from './rows.js';
 
 /** A delivery's new state, by user and id. */
 export interface StateChange {
@@ -48,13 +48,14 @@ export async function insertDeliveries(
   tombstoneSequence: number | null = null,
 ): Promise<DeliveryRecord[]> {
   if (deliveries.length === 0) return [];
-  await tx.rows(
-    `INSERT INTO ${tx.names.deliveries} (user_id, id, notification_id, subscription_id, transport, platform_type, kind, status, attempts,
+  const rows = await tx.rows<DeliveryRow>(
+    `INSERT INTO ${tx.names.deliveries} AS d (user_id, id, notification_id, subscription_id, transport, platform_type, kind, status, attempts,
        next_attempt_at, created_at, updated_at, claimable_at, tombstone_sequence)
      SELECT $1, v.id, $2, v.subscription_id, v.transport, v.platform_type, v.kind, 'pending', 0, v.next_attempt_at, $3, $3, v.claimable_at, $4
      FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) WITH ORDINALITY
        AS v(id, subscription_id, transport, platform_type, kind, next_attempt_at, claimable_at, ordinal)
-     ORDER BY v.ordinal`,
+     ORDER BY v.ordinal
+     RETURNING ${deliveryColumns}`,
     [
       userId,
       notificationId,
@@ -69,18 +70,6 @@ export async function insertDeliveries(
       deliveries.map((delivery) => claimableAt({ status: 'pending', attempts: 0, nextAttemptAt: delivery.nextAttemptAt, updatedAt: now }) ?? null),
     ],
   );
-  return deliveries.map((delivery) => ({
-    id: delivery.id,
-    userId,
-    notificationId,
-    subscriptionId: delivery.subscriptionId,
-    transport: delivery.transport,
-    platformType: delivery.platformType,
-    kind: delivery.kind,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: delivery.nextAttemptAt,
-    createdAt: now,
-    updatedAt: now,
-  }));
+  // The records as stored: read back from the insert itself.
+  return rows.map(deliveryOf);
 }

@@ -95,9 +95,8 @@ function checkConnectionString(value: unknown): string | undefined {
   return value;
 }
 
-function checkDuration(given: Record<string, unknown>, name: 'connectTimeoutMs' | 'statementTimeoutMs', fallback: number): number {
-  return wholeNumberOption(errorSource, name, given[name], { min: 1, max: 600_000, unit: 'milliseconds' }) ?? fallback;
-}
+/** A time bound: 1 ms to 10 minutes. */
+const timeRange = { min: 1, max: 600_000, unit: 'milliseconds' } as const;
 
 /** Checks the options of {@link createPostgresStore}; throws a `TypeError` naming a bad one. */
 export function checkPostgresStoreOptions(options: unknown): CheckedPostgresStoreOptions {
@@ -118,8 +117,8 @@ export function checkPostgresStoreOptions(options: unknown): CheckedPostgresStor
     connectionString,
     names: schemaNames(given['schema'] ?? 'herald'),
     migrate,
-    connectTimeoutMs: checkDuration(given, 'connectTimeoutMs', 5000),
-    statementTimeoutMs: checkDuration(given, 'statementTimeoutMs', 10_000),
+    connectTimeoutMs: wholeNumberOption(errorSource, 'connectTimeoutMs', given['connectTimeoutMs'], timeRange) ?? 5000,
+    statementTimeoutMs: wholeNumberOption(errorSource, 'statementTimeoutMs', given['statementTimeoutMs'], timeRange) ?? 10_000,
     maxConnections: wholeNumberOption(errorSource, 'maxConnections', given['maxConnections'], { min: 1, max: 1000, unit: 'connections' }) ?? 10,
     logger: checkLogger(errorSource, 'option logger', given['logger']),
   };

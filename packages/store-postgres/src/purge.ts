@@ -73,6 +73,9 @@ async function purgeNotifications(tx: Transaction, now: number, limit: number): 
   return { removed, more: found.length > limit };
 }
 
+/** What an expired subscription becomes. */
+const expiredPatch = { status: 'inactive', statusReason: 'expired' } as const;
+
 /** Marks up to `limit` active subscriptions expired by `now` inactive, reason `expired`, and returns them. */
 async function expireSubscriptions(tx: Transaction, now: number, limit: number): Promise<StoredSubscription[]> {
   const found = await tx.rows<{ id: string; user_id: string }>(
@@ -80,10 +83,7 @@ async function expireSubscriptions(tx: Transaction, now: number, limit: number):
     [now, limit],
   );
   await lockUsers(tx, found.map((row) => row.user_id));
-  const expired: StoredSubscription[] = [];
-  for (const { id } of found) {
-    const updated = await patchSubscription(tx, id, { status: 'inactive', statusReason: 'expired' }, now);
-    if (updated !== undefined) expired.push(updated);
-  }
-  return expired;
+  const marked: (StoredSubscription | undefined)[] = [];
+  for (const row of found) marked.push(await patchSubscription(tx, row.id, expiredPatch, now));
+  return marked.filter((subscription) => subscription !== undefined);
 }

@@ -30,15 +30,20 @@ export function updateNotificationState(
     );
     if (row === undefined) return undefined;
     const record = notificationOf(row);
-    const readState = patch.readState ?? record.readState;
-    const userActionState = patch.userActionState ?? record.userActionState;
-    if (readState === record.readState && userActionState === record.userActionState) return record;
-    const next: StoredNotification = { ...record, readState, userActionState, lastModifiedDateTime: formatDateTime(now), sequence: sequence + 1 };
+    const changes = (patch.readState !== undefined && patch.readState !== record.readState) || (patch.userActionState !== undefined && patch.userActionState !== record.userActionState);
+    if (!changes) return record;
+    const next: StoredNotification = {
+      ...record,
+      readState: patch.readState ?? record.readState,
+      userActionState: patch.userActionState ?? record.userActionState,
+      lastModifiedDateTime: formatDateTime(now),
+      sequence: sequence + 1,
+    };
     await tx.rows(`UPDATE ${tx.names.notifications} SET read_state = $3, user_action_state = $4, modified_at = $5, sequence = $6 WHERE user_id = $1 AND id = $2`, [
       userId,
       notificationId,
-      readState,
-      userActionState,
+      next.readState,
+      next.userActionState,
       now,
       next.sequence,
     ]);
