@@ -1,19 +1,40 @@
 /**
  * The control of one delivery attempt: its deadline, the signal the transport may watch,
- * and a race that rejects when the attempt must end (timed out, lease lost). The
- * AbortController behind the signal is made only when a transport asks for the signal:
+ * and the call of the transport, cut short when the attempt must end (timed out, lease
+ * lost). The AbortController behind the signal is made only when a transport asks for it:
  * many transports never do, and it is the costliest object of an attempt. The deadline is
  * enforced by the dispatcher, with one timer for all attempts.
  */
 import { toTransportError, type TransportContext, type TransportError } from './transport/interface.js';
 
+/** How an attempt that did not succeed ended: the transport's failure (normalized), or its lease lost. */
+export type AttemptFailure = TransportError | 'lease lost';
+
 /** Why an attempt was ended from outside. */
 export type AttemptEnd = 'timeout' | 'lease lost' | 'stopped';
 
+/**
+ * What the transport gets besides message and endpoint. A class, so `signal` is a getter
+ * of its prototype: an object literal's getter is a new closure and accessor per attempt.
+ */
+class AttemptContext implements TransportContext {
+  readonly #control: AttemptControl;
+  readonly now: number;
+
+  constructor(control: AttemptControl, now: number) {
+    this.#control = control;
+    this.now = now;
+  }
+
+  get signal(): AbortSignal {
+    return this.#control.signal;
+  }
+}
+
 /** Ends one attempt from outside, and hands its transport a signal that says so. */
 export class AttemptControl {
-  /** Rejects the promise `race` returned, when the attempt is ended from outside. */
-  #reject: ((reason: TransportError) => void) | undefined;
+  /** Settles the promise `run` returned, when the attempt is ended from outside. */
+  #settle: ((failure: AttemptFailure) => void) | undefined;
   #controller: AbortController | undefined;
   #reason: TransportError | undefined;
   #why: AttemptEnd | undefined;
@@ -25,19 +46,39 @@ export class AttemptControl {
   }
 
   /**
-   * Waits for the transport's `work`, or until the attempt is ended from outside,
-   * whichever comes first: a transport that ignores its signal is abandoned then. One
-   * promise per attempt, where `Promise.race` would take three.
+   * Calls the transport (`send`: its `send` or `sendSync`, message and endpoint bound) and
+   * resolves when it answers or the attempt is ended from outside (timed out, lease lost),
+   * whichever comes first: a transport that ignores its signal is abandoned then. Resolves
+   * with nothing on success, the normalized failure, or `lease lost`; never rejects. A
+   * transport that throws (synchronously too) has failed retryably; one that returns no
+   * promise is done. One promise per attempt, and no async frame: this runs for every
+   * delivery, and what it allocates was most of a delivery's garbage.
    */
-  race(work: Promise<void>): Promise<void> {
+  run(send: (context: TransportContext) => Promise<void> | void, now: number): Promise<AttemptFailure | undefined> {
+    const context = new AttemptContext(this, now);
+    let work: Promise<void>;
+    try {
+      work = Promise.resolve(send(context));
+    } catch (error) {
+      return Promise.resolve(this.#failure(error));
+    }
     if (this.#reason !== undefined) {
       work.then(undefined, () => undefined); // what it says later no longer matters
-      return Promise.reject(this.#reason);
+      return Promise.resolve(this.#failure(this.#reason));
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#reject = reject;
-      work.then(resolve, reject);
+    return new Promise<AttemptFailure | undefined>((resolve) => {
+      this.#settle = resolve;
+      work.then(
+        () => resolve(undefined),
+        (error: unknown) => resolve(this.#failure(error)),
+      );
     });
+  }
+
+  /** What an attempt that did not succeed records: an end from outside wins over what the transport said. */
+  #failure(error: unknown): AttemptFailure {
+    if (this.#why === 'lease lost') return 'lease lost';
+    return this.#reason ?? toTransportError(error);
   }
 
   /** The signal handed to the transport, aborted when the attempt is ended. */
@@ -59,39 +100,12 @@ export class AttemptControl {
     return this.#reason;
   }
 
-  /** Ends the attempt: aborts the signal and rejects the race. Only the first call counts. */
+  /** Ends the attempt: aborts the signal and settles `run`. Only the first call counts. */
   end(why: AttemptEnd, reason: TransportError): void {
     if (this.#why !== undefined) return;
     this.#why = why;
     this.#reason = reason;
     this.#controller?.abort(reason);
-    this.#reject?.(reason);
-  }
-}
-
-/**
- * Calls the transport (`send`: its `send` or `sendSync`, message and endpoint bound) until
- * it answers or the attempt is ended (timeout, lost lease). Returns nothing on success,
- * the normalized failure, or `lease lost`. A transport that throws (synchronously too)
- * has failed retryably; one that returns no promise is done.
- */
-export async function callTransport(
-  control: AttemptControl,
-  send: (context: TransportContext) => Promise<void> | void,
-  now: number,
-): Promise<TransportError | 'lease lost' | undefined> {
-  const context = {
-    now,
-    get signal(): AbortSignal {
-      return control.signal;
-    },
-  };
-  try {
-    // A transport that ignores its signal is abandoned when the attempt ends.
-    await control.race(Promise.resolve(send(context)));
-    return undefined;
-  } catch (error) {
-    if (control.why === 'lease lost') return 'lease lost';
-    return control.reason ?? toTransportError(error);
+    this.#settle?.(this.#failure(reason));
   }
 }

@@ -1,15 +1,16 @@
 /**
  * What the dispatcher decides around an attempt: the endpoint and message a transport
  * gets, whether a claimed delivery ends without an attempt (with a reason from
- * `cancelReasons`), and the retry schedule's delay (a policy that fails is a POLICY_ERROR, never a crash).
+ * `cancelReasons`), and what a failed attempt records: dead, or failed until the retry
+ * schedule's next attempt (a policy that fails is a POLICY_ERROR, never a crash).
  */
 import { expiryOf, formatDateTime } from './contract/date-time.js';
 import { HeraldError } from './errors.js';
 import type { StoredNotification, StoredSubscription } from './records.js';
-import type { RetryPolicy } from './retry.js';
+import { retryDelayMs, type RetryPolicy } from './retry.js';
 import { cancelReasons, inactiveSubscriptionReason } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome } from './store/interface.js';
-import type { Endpoint, NotificationSync, SyncMessage, Transport, TransportContext, TransportMessage } from './transport/interface.js';
+import type { Endpoint, NotificationSync, SyncMessage, Transport, TransportContext, TransportError, TransportMessage } from './transport/interface.js';
 
 /** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
 const endpoints = new WeakMap<StoredSubscription, Endpoint>();
@@ -90,7 +91,7 @@ export function outcomeWithoutAttempt(claim: ClaimedDelivery, now: number): Deli
  * The schedule's delay after `attempts` failures, or a `POLICY_ERROR` when the policy
  * throws or answers something other than a finite number of milliseconds (≥ 0).
  */
-export function scheduledDelay(policy: RetryPolicy, attempts: number, random: () => number): number | HeraldError {
+function scheduledDelay(policy: RetryPolicy, attempts: number, random: () => number): number | HeraldError {
   let delay: unknown;
   try {
     delay = policy.delayMs(attempts, random);
@@ -102,6 +103,35 @@ export function scheduledDelay(policy: RetryPolicy, attempts: number, random: ()
     return new HeraldError('POLICY_ERROR', `the retry policy's delayMs answered ${String(delay)} after attempt ${attempts}; it must answer milliseconds, at least 0`);
   }
   return delay;
+}
+
+/** What a failed attempt's record needs: the outcome, and the error its event carries. */
+export interface FailedAttempt {
+  readonly outcome: DeliveryOutcome;
+  readonly error: HeraldError;
+}
+
+/**
+ * How a failed attempt (the `attempts`-th) ends: dead when the endpoint is gone, the
+ * failure is permanent, the attempts are used up or the policy fails; otherwise failed,
+ * due again after the schedule's delay or the transport's later hint (up to `maxRetryAfterMs`).
+ */
+export function failedOutcome(
+  failure: TransportError,
+  attempts: number,
+  policy: RetryPolicy,
+  settings: { readonly random: () => number; readonly maxRetryAfterMs: number },
+  finishedAt: number,
+): FailedAttempt {
+  const error = { code: failure.code, message: failure.message };
+  if (failure.failure === 'endpointGone' || failure.failure === 'permanent') return { outcome: { status: 'dead', error }, error: failure };
+  if (attempts >= policy.maxAttempts) {
+    return { outcome: { status: 'dead', error: { code: error.code, message: `${error.message} (gave up after ${attempts} attempts)` } }, error: failure };
+  }
+  const scheduled = scheduledDelay(policy, attempts, settings.random);
+  if (scheduled instanceof HeraldError) return { outcome: { status: 'dead', error: { code: scheduled.code, message: scheduled.message } }, error: scheduled };
+  const delay = retryDelayMs(scheduled, failure.retryAfterMs, settings.maxRetryAfterMs);
+  return { outcome: { status: 'failed', nextAttemptAt: finishedAt + delay, error }, error: failure };
 }
 
 /**

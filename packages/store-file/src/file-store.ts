@@ -306,7 +306,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     },
     async claimDeliveries(request, leaseTokens) {
       const engine = live();
-      const claims = engine.claimDeliveries(request, leaseTokens(engine.countDue(request.now, request.limit)));
+      const claims = engine.claimDeliveries(request, leaseTokens);
       const operation: LogOperation | undefined =
         claims.length === 0
           ? undefined

@@ -92,8 +92,7 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
       return engine().cancelDeliveries(userId, notificationId, reason, now);
     },
     async claimDeliveries(request, leaseTokens) {
-      const live = engine();
-      return live.claimDeliveries(request, leaseTokens(live.countDue(request.now, request.limit)));
+      return engine().claimDeliveries(request, leaseTokens);
     },
     async renewLease(ref, now, leaseMs) {
       return engine().renewLease(ref, now, leaseMs);

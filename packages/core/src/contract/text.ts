@@ -25,30 +25,41 @@ function escapeSegment(key: string): string {
 
 /**
  * Every string (property names included) in a parsed JSON value that is not well-formed,
- * as validation issues naming its field. Stops after `max` issues.
+ * as validation issues naming its field. Stops after `max` issues. The path is kept as
+ * a stack of segments and joined only for an issue: nearly every body is well-formed,
+ * and building each node's path string cost more than checking its text.
  */
 export function illFormedIssues(value: unknown, max = 20): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const visit = (node: unknown, path: string): void => {
+  const segments: string[] = [];
+  const fieldHere = (): string => fieldOf(segments.map((segment) => `/${escapeSegment(segment)}`).join(''));
+  const visit = (node: unknown): void => {
     if (issues.length >= max) return;
     if (typeof node === 'string') {
       if (!node.isWellFormed()) {
-        const field = fieldOf(path);
+        const field = fieldHere();
         issues.push({ field, rule: 'wellFormed', message: illFormedMessage(field === '' ? 'the body' : field) });
       }
     } else if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${path}/${index}`));
+      for (let index = 0; index < node.length; index += 1) {
+        segments.push(String(index));
+        visit(node[index]);
+        segments.pop();
+      }
     } else if (node !== null && typeof node === 'object') {
-      for (const [key, item] of Object.entries(node)) {
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue;
         if (!key.isWellFormed()) {
-          const field = fieldOf(path);
+          const field = fieldHere();
           issues.push({ field, rule: 'wellFormed', message: illFormedMessage(`a property name in ${field === '' ? 'the body' : field}`) });
         } else {
-          visit(item, `${path}/${escapeSegment(key)}`);
+          segments.push(key);
+          visit((node as Record<string, unknown>)[key]);
+          segments.pop();
         }
       }
     }
   };
-  visit(value, '');
+  visit(value);
   return issues;
 }

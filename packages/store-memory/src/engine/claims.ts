@@ -10,18 +10,17 @@ import { settleDelivery } from './deliveries.js';
 import { flat } from './flat-string.js';
 import type { EngineParts } from './parts.js';
 
-/** How many deliveries `claimDeliveries` would claim at `now`, at most `limit`: how many tokens to mint. */
-export function countDue(parts: EngineParts, now: number, limit: number): number {
-  return parts.due.countDue(now, limit);
-}
+/** The lease tokens of a claim: a list (a replay's, recorded), or a function minting `count` of them. */
+export type ClaimTokens = readonly string[] | ((count: number) => readonly string[]);
 
 /**
- * See `NotificationStore.claimDeliveries`. Claims at most `tokens.length` deliveries,
- * giving the n-th the n-th token.
+ * See `NotificationStore.claimDeliveries`. Claims at most `request.limit` deliveries (and
+ * at most `tokens.length` of a list), giving the n-th the n-th token. A function is
+ * asked for exactly as many tokens as were taken, so the due queue is walked once.
  */
-export function claimDeliveries(parts: EngineParts, request: ClaimRequest, tokens: readonly string[]): ClaimedDelivery[] {
+export function claimDeliveries(parts: EngineParts, request: ClaimRequest, tokens: ClaimTokens): ClaimedDelivery[] {
   const { owner, now, leaseMs } = request;
-  const limit = Math.min(request.limit, tokens.length);
+  const limit = typeof tokens === 'function' ? request.limit : Math.min(request.limit, tokens.length);
   const taken: OpenDelivery[] = [];
   // Take them all before leasing any: a lease of zero length must not make one claimable twice.
   while (taken.length < limit) {
@@ -29,16 +28,31 @@ export function claimDeliveries(parts: EngineParts, request: ClaimRequest, token
     if (delivery === undefined) break;
     taken.push(delivery);
   }
-  return taken.map((delivery, index) => {
-    delivery.lease = Object.freeze(newLease(flat(owner), flat(tokens[index] as string), now, leaseMs));
+  const leaseTokens = typeof tokens === 'function' ? (taken.length === 0 ? [] : tokens(taken.length)) : tokens;
+  const leaseOwner = flat(owner);
+  const claimed: ClaimedDelivery[] = new Array(taken.length);
+  for (let index = 0; index < taken.length; index += 1) {
+    const delivery = taken[index] as OpenDelivery;
+    delivery.lease = Object.freeze(newLease(leaseOwner, flat(leaseTokens[index] as string), now, leaseMs));
     parts.due.schedule(delivery);
-    const record = delivery.toRecord() as ClaimedDelivery['delivery'];
-    const subscription = parts.subscriptions.get(delivery.subscriptionId);
-    // A deletion's sync is claimed without its notification: the dispatcher sends it as removed.
-    const notification = delivery.notification.stored ? { notification: delivery.notification.record } : {};
-    const claim: ClaimedDelivery = subscription === undefined ? { delivery: record, ...notification } : { delivery: record, ...notification, subscription };
-    return Object.freeze(claim);
-  });
+    claimed[index] = claimOf(parts, delivery);
+  }
+  return claimed;
+}
+
+/**
+ * The claim of a just-leased delivery, frozen. Built with no spread of optional parts: an
+ * absent notification (a deletion's sync, claimed without it: the dispatcher sends it as
+ * removed) or subscription (deleted) is left out, not set to `undefined`.
+ */
+function claimOf(parts: EngineParts, delivery: OpenDelivery): ClaimedDelivery {
+  const record = delivery.toRecord() as ClaimedDelivery['delivery'];
+  const subscription = parts.subscriptions.get(delivery.subscriptionId);
+  const entry = delivery.notification;
+  if (entry.stored) {
+    return Object.freeze(subscription === undefined ? { delivery: record, notification: entry.record } : { delivery: record, notification: entry.record, subscription });
+  }
+  return Object.freeze(subscription === undefined ? { delivery: record } : { delivery: record, subscription });
 }
 
 /** See `NotificationStore.renewLease`. */

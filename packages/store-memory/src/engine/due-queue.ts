@@ -65,18 +65,6 @@ export class DueQueue {
     return delivery;
   }
 
-  /** How many deliveries are claimable at `now`, counting at most `limit`; changes nothing. */
-  countDue(now: number, limit: number): number {
-    if (limit <= 0) return 0;
-    // A delivery moved away from a key and back may have two live-looking nodes: count it once.
-    const due = new Set<OpenDelivery>();
-    this.#heap.visitUpTo(now, (delivery, key) => {
-      if (delivery.dueKey === key) due.add(delivery);
-      return due.size < limit;
-    });
-    return due.size;
-  }
-
   /** Every queued delivery, once each, in no particular order. */
   queued(): OpenDelivery[] {
     // A delivery moved away from a key and back may have two live-looking nodes: take it once.

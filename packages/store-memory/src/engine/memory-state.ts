@@ -219,16 +219,12 @@ export class MemoryState {
 
   // ---- Claims (claims.ts) --------------------------------------------------------
 
-  /** How many deliveries `claimDeliveries` would claim at `now`, at most `limit`: how many tokens to mint. */
-  countDue(now: number, limit: number): number {
-    return claims.countDue(this.#parts, now, limit);
-  }
-
   /**
-   * See `NotificationStore.claimDeliveries`. Claims at most `tokens.length` deliveries,
-   * giving the n-th the n-th token.
+   * See `NotificationStore.claimDeliveries`. Claims at most `request.limit` deliveries (at
+   * most `tokens.length` of a list), giving the n-th the n-th token; a function of the
+   * count is asked for exactly as many tokens as were taken.
    */
-  claimDeliveries(request: ClaimRequest, tokens: readonly string[]): ClaimedDelivery[] {
+  claimDeliveries(request: ClaimRequest, tokens: claims.ClaimTokens): ClaimedDelivery[] {
     return claims.claimDeliveries(this.#parts, request, tokens);
   }
 
