@@ -7,28 +7,15 @@
  * Binary rather than JSON because opening a large store is mostly reading its snapshot:
  * strings that repeat (apps, groups, dates, subscription ids, payloads) are written once
  * and referred to after, and reading one back is an array look-up, not a parse.
+ * Reading is in snapshot-reading.ts.
  */
-import { deliveryStatuses, optionalContentFields, platformTypes, presentFields, readFields, readStates, requiredContentFields, userActionStates, writeFields } from '@herald/core/store';
-import type {
-  DeliveryError,
-  DeliveryKind,
-  DeliveryLease,
-  DeliveryStatus,
-  FieldReaders,
-  FieldWriters,
-  NotificationContent,
-  PlatformType,
-  ReadState,
-  StoredNotification,
-  StoredSubscription,
-  UserActionState,
-} from '@herald/core/store';
-import type { ByteReader, ByteWriter } from './binary-buffer.js';
-import { restoredRecord } from '@herald/store-memory/engine';
-import type { DeliveryImage, NotificationImage, StateImage, StateRestorer } from '@herald/store-memory/engine';
+import { deliveryStatuses, optionalContentFields, platformTypes, presentFields, readStates, requiredContentFields, userActionStates, writeFields } from '@herald/core/store';
+import type { FieldWriters, StoredNotification, StoredSubscription } from '@herald/core/store';
+import type { ByteWriter } from './binary-buffer.js';
+import type { DeliveryImage, NotificationImage, StateImage } from '@herald/store-memory/engine';
 
 /** Item tags. */
-const enum Tag {
+export const enum Tag {
   User = 1,
   Notification = 2,
   Tombstone = 3,
@@ -60,29 +47,18 @@ const fieldWriters: FieldWriters<ByteWriter> = {
   'fallback-policy': (out, value) => out.sharedValue(value),
 };
 
-/** The reading of each kind, as {@link fieldWriters} writes it. */
-const fieldReaders: FieldReaders<ByteReader> = {
-  text: (input) => input.shared(),
-  'date-time': (input) => input.shared(),
-  enum: (input) => input.shared(),
-  number: (input) => input.f64(),
-  payload: (input) => input.sharedValue() as NotificationContent['payload'],
-  'target-policy': (input) => input.sharedValue() as NonNullable<NotificationContent['targetPolicy']>,
-  'fallback-policy': (input) => input.sharedValue() as NonNullable<NotificationContent['fallbackPolicy']>,
-};
-
 // Optional fields of a delivery, as bits.
-const hasNextAttempt = 1;
-const hasLastError = 2;
-const hasLease = 4;
-const isFallback = 8;
+export const hasNextAttempt = 1;
+export const hasLastError = 2;
+export const hasLease = 4;
+export const isFallback = 8;
 // Added with cross-device sync: snapshots written before it never set it.
-const isSync = 16;
+export const isSync = 16;
 
 // Optional fields of a subscription, as bits.
-const hasSecret = 1;
-const hasStatusReason = 2;
-const isInactive = 4;
+export const hasSecret = 1;
+export const hasStatusReason = 2;
+export const isInactive = 4;
 
 /** A name from a fixed list, by index. */
 function indexOf(list: readonly string[], name: string, what: string): number {
@@ -91,7 +67,8 @@ function indexOf(list: readonly string[], name: string, what: string): number {
   return index;
 }
 
-function named<T extends string>(list: readonly T[], index: number, what: string): T {
+/** The name at `index` of a fixed list; a RangeError for a number the list does not have. */
+export function named<T extends string>(list: readonly T[], index: number, what: string): T {
   const name = list[index];
   if (name === undefined) throw new RangeError(`an unknown ${what} number ${index}`);
   return name;
@@ -246,152 +223,4 @@ export async function writeImage(out: ByteWriter, image: StateImage, chunkBytes:
   out.varuint(counts.users);
   out.varuint(counts.notifications);
   return counts;
-}
-
-// ---- Reading ---------------------------------------------------------------------
-
-function readRecord(input: ByteReader, userId: string): StoredNotification {
-  const id = input.str();
-  // Filled in from the field table: required fields here, optional ones after the flags.
-  const content = {} as NotificationContent;
-  readFields(input, requiredContentFields, fieldReaders, content);
-  const createdDateTime = input.shared();
-  const lastModifiedDateTime = input.shared();
-  const readState: ReadState = named(readStates, input.u8(), 'read state');
-  const userActionState: UserActionState = named(userActionStates, input.u8(), 'action state');
-  const sequence = input.varuint();
-  const present = input.varuint();
-  if (present >= 1 << optionalContentFields.length) throw new RangeError(`a notification with unknown optional fields (flags ${present})`);
-  readFields(input, optionalContentFields, fieldReaders, content, present);
-  return restoredRecord(content, { id, userId, targetHostName: content.targetHostName, createdDateTime, lastModifiedDateTime, sequence, readState, userActionState });
-}
-
-function readDelivery<State>(input: ByteReader, restorer: StateRestorer<State>): void {
-  const id = input.str();
-  const subscriptionId = input.shared();
-  const transport = input.shared();
-  const platformType: PlatformType = named(platformTypes, input.u8(), 'platform');
-  const status: DeliveryStatus = named(deliveryStatuses, input.u8(), 'delivery status');
-  const attempts = input.varuint();
-  const flags = input.u8();
-  const createdAt = input.f64();
-  const updatedAt = input.f64();
-  const nextAttemptAt = (flags & hasNextAttempt) !== 0 ? input.f64() : null;
-  let lastError: DeliveryError | undefined;
-  if ((flags & hasLastError) !== 0) lastError = Object.freeze({ code: input.shared(), message: input.shared(), at: input.f64() });
-  let lease: DeliveryLease | undefined;
-  if ((flags & hasLease) !== 0) lease = Object.freeze({ owner: input.shared(), token: input.str(), expiresAt: input.f64() });
-  const kind: DeliveryKind = (flags & isSync) !== 0 ? 'sync' : (flags & isFallback) !== 0 ? 'fallback' : 'notification';
-  restorer.delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease);
-}
-
-function readSubscription(input: ByteReader): { record: StoredSubscription; expiresAt: number; createdAt: number } {
-  const record: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
-    id: input.str(),
-    userId: input.shared(),
-    targetHostName: input.shared(),
-    platformType: named(platformTypes, input.u8(), 'platform'),
-    transport: input.shared(),
-    address: input.str(),
-    createdDateTime: input.shared(),
-    lastModifiedDateTime: input.shared(),
-    expirationDateTime: input.shared(),
-    status: 'active',
-  };
-  const flags = input.u8();
-  if ((flags & hasSecret) !== 0) record.secret = input.str();
-  if ((flags & isInactive) !== 0) record.status = 'inactive';
-  if ((flags & hasStatusReason) !== 0) record.statusReason = input.shared();
-  return { record: Object.freeze(record), expiresAt: input.f64(), createdAt: input.f64() };
-}
-
-/** Reads a snapshot item by item into a restorer. */
-export class ImageReader<State> {
-  #userId = '';
-  #ended = false;
-  readonly #counts: SnapshotCounts = { users: 0, notifications: 0 };
-  #state: State | undefined;
-
-  constructor(
-    private readonly input: ByteReader,
-    private readonly restorer: StateRestorer<State>,
-  ) {}
-
-  /** Reads every item of the chunk loaded into the reader. */
-  readChunk(): void {
-    const { input, restorer } = this;
-    while (!input.done) {
-      if (this.#ended) throw new RangeError('items after the end item');
-      const tag = input.u8();
-      switch (tag) {
-        case Tag.User: {
-          this.#userId = input.str();
-          restorer.user(this.#userId, input.varuint(), input.varuint());
-          this.#counts.users++;
-          break;
-        }
-        case Tag.Notification: {
-          const record = readRecord(input, this.#userId);
-          const expiresAt = input.f64();
-          const position = input.varuint();
-          const createdSequence = input.varuint();
-          const count = input.varuint();
-          restorer.notification(record, expiresAt, position, createdSequence, count);
-          for (let i = 0; i < count; i++) readDelivery(input, restorer);
-          this.#counts.notifications++;
-          break;
-        }
-        case Tag.Tombstone:
-          restorer.tombstone({ notificationId: input.str(), sequence: input.varuint(), deletedAt: input.f64() });
-          break;
-        case Tag.TombstoneWithSyncs: {
-          const deleted = readRecord(input, this.#userId);
-          const sequence = input.varuint();
-          const deletedAt = input.f64();
-          const count = input.varuint();
-          restorer.tombstone({ notificationId: deleted.id, sequence, deletedAt, syncs: { deleted, deliveries: [] } }, count);
-          for (let i = 0; i < count; i++) readDelivery(input, restorer);
-          break;
-        }
-        case Tag.Subscription:
-          restorer.subscription(readSubscription(input));
-          break;
-        case Tag.IdempotencyKey: {
-          const userId = input.shared();
-          const key = input.str();
-          const fingerprint = input.str();
-          const expiresAt = input.f64();
-          const created = input.u8() === 1;
-          const notification = readRecord(input, input.shared());
-          restorer.idempotencyKey({ userId, key, fingerprint, expiresAt, created, notification });
-          break;
-        }
-        case Tag.DeadLetter:
-          restorer.deadLetter({ userId: input.shared(), deliveryId: input.str(), diedAt: input.f64(), serial: input.varuint() });
-          break;
-        case Tag.RetiredSequence:
-          restorer.retiredSequence(input.varuint());
-          break;
-        case Tag.End: {
-          const serial = input.varuint();
-          const users = input.varuint();
-          const notifications = input.varuint();
-          if (users !== this.#counts.users || notifications !== this.#counts.notifications) {
-            throw new RangeError(`the end item counts ${users} users and ${notifications} notifications, but ${this.#counts.users} and ${this.#counts.notifications} were read`);
-          }
-          this.#state = restorer.finish(serial);
-          this.#ended = true;
-          break;
-        }
-        default:
-          throw new RangeError(`an unknown item tag ${tag}`);
-      }
-    }
-  }
-
-  /** The restored state; throws when the end item was not read (the snapshot is cut short). */
-  finish(): State {
-    if (this.#state === undefined) throw new RangeError('the snapshot ends before its end item');
-    return this.#state;
-  }
 }

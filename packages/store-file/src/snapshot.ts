@@ -19,7 +19,8 @@ import { syncDirectory } from './directory-sync.js';
 import type { StateImage, StateRestorer } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { checkFileHeader, fileHeader, fileHeaderBytes, fileName, tempName } from './layout.js';
-import { ImageReader, writeImage } from './snapshot-format.js';
+import { writeImage } from './snapshot-format.js';
+import { ImageReader } from './snapshot-reading.js';
 import { writeAll } from './write-all.js';
 
 /** Chunks are written out at about this size. */

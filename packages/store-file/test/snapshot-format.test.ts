@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDateTime, type NewNotification } from '@herald/core/store';
 import { captureImage, MemoryState, stateRestorer } from '@herald/store-memory/engine';
 import { ByteReader, ByteWriter } from '../src/binary-buffer.js';
-import { ImageReader, writeImage } from '../src/snapshot-format.js';
+import { writeImage } from '../src/snapshot-format.js';
+import { ImageReader } from '../src/snapshot-reading.js';
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
 

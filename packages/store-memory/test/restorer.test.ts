@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredNotification } from '@herald/core';
 import { captureImage, MemoryState, stateRestorer } from '../src/engine/index.js';
 import type { StateImage, StateRestorer } from '../src/engine/index.js';
-import { notificationWrite, t0 } from './fixtures.js';
+import { newDelivery, notificationWrite, t0 } from './fixtures.js';
 
 /** Feeds a captured image into a restorer, as the file store's snapshot reader does. */
 function feed(image: StateImage, restorer: StateRestorer<MemoryState>): MemoryState {
@@ -80,3 +80,39 @@ describe('stateRestorer', () => {
     ).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 });
+
+describe('a restored engine', () => {
+  /** The same first call on the original and on its restored copy, then the same calls after it. */
+  const later = notificationWrite('alice', 'later', { deliveries: 2, now: t0 + 5 });
+  const firstCalls: ReadonlyArray<readonly [what: string, call: (engine: MemoryState, deliveryId: string) => unknown]> = [
+    ['a delivery read by id', (engine, id) => engine.getDelivery('alice', id)],
+    ['a save', (engine) => engine.saveNotification(later)],
+    ['a save reusing a delivery id', (engine, id) => refusal(() => engine.saveNotification(notificationWrite('alice', 'reuse', { deliveries: [newDelivery({ id })], now: t0 + 5 })))],
+    ['a notification deleted', (engine) => engine.deleteNotification('alice', (engine.listFeed('alice', { limit: 10 }, t0 + 5).items[0] as StoredNotification).id, t0 + 5)],
+    ['a subscription deleted', (engine) => engine.deleteSubscription('sub-1', t0 + 5)],
+    ['a claim', (engine) => engine.claimDeliveries({ owner: 'w', now: t0 + 5, leaseMs: 1_000, limit: 10 }, ['t1', 't2', 't3', 't4', 't5']).map((claim) => claim.delivery.id)],
+  ];
+
+  it.each(firstCalls)('indexes its deliveries when first needed, by %s, and then acts as the original', (_what, first) => {
+    const original = engineWithDeliveries();
+    const restored = feed(captureImage(original), stateRestorer());
+    const [delivery] = original.listDeliveries('alice', (original.listFeed('alice', { limit: 10 }, t0).items.at(-1) as StoredNotification).id);
+    if (delivery === undefined) throw new Error('fixture changed');
+    expect(first(restored, delivery.id)).toEqual(first(original, delivery.id));
+    expect(restored.logicalState()).toEqual(original.logicalState());
+    for (const engine of [original, restored]) {
+      engine.claimDeliveries({ owner: 'w', now: t0 + 6, leaseMs: 1_000, limit: 10 }, ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+      engine.completeDelivery({ userId: 'alice', deliveryId: delivery.id, token: 'u1' }, { status: 'delivered' }, t0 + 7);
+    }
+    expect(restored.logicalState()).toEqual(original.logicalState());
+    for (const { id } of original.listDeliveries('alice', delivery.notificationId)) expect(restored.getDelivery('alice', id)).toEqual(original.getDelivery('alice', id));
+  });
+});
+
+function refusal(call: () => unknown): unknown {
+  try {
+    return call();
+  } catch (error) {
+    return (error as { code?: unknown }).code;
+  }
+}

@@ -21,4 +21,4 @@ export type { Deletion, DeletionSyncListing } from './deletion.js';
 export { captureImage, leaseDeliveries, purgeListed, releaseAllLeases, stateRestorer } from './durable.js';
 export type { LogicalState, LogicalNotification, LogicalTombstone, LogicalUser } from './logical-state.js';
 export type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
-export { restoredRecord } from './notification-record.js';
+export { restoredRecord, type RestoredFields } from './notification-record.js';

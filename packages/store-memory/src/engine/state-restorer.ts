@@ -54,6 +54,7 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
     user(userId, sequence, purgedThrough) {
       endUser();
       user = parts.users.open(userId);
+      user.indexDeliveriesLater();
       user.sequence = sequence;
       user.purgedThrough = purgedThrough;
     },
@@ -90,8 +91,8 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
       } else {
         delivery = new FinishedDelivery(id, entry, subscriptionId, transport, platformType, kind, status, attempts, createdAt, updatedAt, lastError);
       }
+      // Indexed by id when first needed (UserFeed.deliveries).
       entry.deliveries[listed++] = delivery;
-      user.deliveries.set(id, delivery);
     },
     tombstone(image, deliveryCount = 0) {
       if (user === undefined) throw parts.fail('STORE_CORRUPT', 'a snapshot lists a tombstone before its user');

@@ -42,8 +42,8 @@ export class UserFeed implements Expiring {
   readonly unread = new UnreadCounters();
   /** The stored notifications by expiry. */
   readonly expiry = new ExpiryHeap<FeedEntry>();
-  /** The user's deliveries by id, open and finished. */
-  readonly deliveries = new Map<string, StoredDelivery>();
+  /** The index of {@link deliveries}; `undefined` until first use after a restore. */
+  #deliveries: Map<string, StoredDelivery> | undefined = new Map();
   /**
    * Deleted notifications whose deletion made sync deliveries, by id: their entries (out
    * of the feed) hold those deliveries until the tombstone is purged.
@@ -56,6 +56,30 @@ export class UserFeed implements Expiring {
 
   constructor(userId: string) {
     this.userId = flat(userId);
+  }
+
+  /**
+   * The user's deliveries by id, open and finished. A restored user's are indexed on
+   * first use: each delivery is already in its entry's list, and a million-notification
+   * store's three million index entries were the largest cost of opening it, for users
+   * most of whom no call touches soon.
+   */
+  get deliveries(): Map<string, StoredDelivery> {
+    return (this.#deliveries ??= this.#indexDeliveries());
+  }
+
+  /** Leaves the deliveries' index to be built on first use: the restorer puts deliveries only in their entries. */
+  indexDeliveriesLater(): void {
+    this.#deliveries = undefined;
+  }
+
+  /** The index in the order a restore used to fill it: the feed's entries' deliveries, then the deletions' syncs. */
+  #indexDeliveries(): Map<string, StoredDelivery> {
+    const index = new Map<string, StoredDelivery>();
+    for (const entries of [this.notifications.values(), this.deletionSyncs.values()]) {
+      for (const entry of entries) for (const delivery of entry.deliveries ?? []) index.set(delivery.id, delivery);
+    }
+    return index;
   }
 
   /** The app's name as this feed already spells it, so records share one string. */
