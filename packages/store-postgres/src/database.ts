@@ -4,6 +4,7 @@
  * join the app's own transaction, and every failure turned into the store's errors within
  * bounded time (a connection that is not made in time, a statement that does not answer).
  */
+import { createHash } from 'node:crypto';
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
 import type { SchemaNames } from './schema.js';
@@ -19,6 +20,18 @@ export interface Transaction {
   rows<R extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
   /** Sends `payload` on the schema's channel when the transaction commits (`pg_notify`). */
   notify(payload: string): Promise<void>;
+  /**
+   * Runs independent statements: issued back to back on a pipelining connection (the
+   * store's own pool), one after another otherwise (pg refuses overlapping queries on a
+   * client that does not pipeline). Resolves with their results in order; the first
+   * failure rejects, and the transaction rolls back whole.
+   */
+  together<T extends readonly unknown[]>(...steps: { readonly [K in keyof T]: () => Promise<T[K]> }): Promise<T>;
+}
+
+/** True when `client` pipelines: it sends queries without waiting for the answers before. */
+function pipelines(client: ClientBase): boolean {
+  return (client as { readonly pipeline?: unknown }).pipeline === true;
 }
 
 /** How long the store waits, in milliseconds. */
@@ -27,6 +40,18 @@ export interface DatabaseTimeouts {
   readonly connectTimeoutMs: number;
   /** For one statement's answer. */
   readonly statementTimeoutMs: number;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: a digest of its text, the same in every connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `herald_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 function pause(ms: number): Promise<void> {
@@ -66,9 +91,14 @@ export class Database {
     if (client !== undefined) return this.#attempts(what, () => this.#inSavepoint(client, work));
     const begin = options.isolation === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${options.isolation}`;
     return this.#attempts(what, () => this.#withClient(what, async (pooled) => {
-      await this.#run(pooled, begin);
+      // On a pipelining connection the work's first statement follows BEGIN in one packet;
+      // a BEGIN that failed fails that statement too.
+      const begun = this.#run(pooled, begin);
+      begun.catch(() => undefined);
+      if (!pipelines(pooled)) await begun;
       try {
         const result = await work(this.#transactionOn(pooled));
+        await begun;
         await this.#run(pooled, 'COMMIT');
         return result;
       } catch (error) {
@@ -111,6 +141,12 @@ export class Database {
       notify: async (payload: string) => {
         await this.#run(client, 'SELECT pg_notify($1, $2)', [names.channel, payload]);
       },
+      together: (async (...steps: (() => Promise<unknown>)[]) => {
+        if (pipelines(client)) return Promise.all(steps.map((step) => step()));
+        const results: unknown[] = [];
+        for (const step of steps) results.push(await step());
+        return results;
+      }) as Transaction['together'],
     };
   }
 
@@ -118,6 +154,9 @@ export class Database {
     // query_timeout bounds the wait on the client side too: a server that vanished without
     // closing the socket never sends the statement_timeout error.
     const config: QueryConfig & { query_timeout: number } = { text, values: values as unknown[], query_timeout: this.#timeouts.statementTimeoutMs };
+    // A statement with parameters is prepared once per connection, under a name from its
+    // text: later runs send only its values, and the server parses and plans it once.
+    if (values.length > 0) config.name = statementName(text);
     const result = await client.query<R>(config);
     return result.rows;
   }

@@ -45,23 +45,32 @@ function checkRepeatedIds(deliveries: readonly NewDelivery[]): void {
 async function save(tx: Transaction, write: PlannedNotificationWrite, instance: string, inAppTransaction: boolean): Promise<SaveResult> {
   const { notification: incoming, idempotency, now } = write;
   const { userId } = incoming;
-  let { sequence } = await lockUser(tx, userId);
-  if (idempotency !== undefined) {
-    const [recorded] = await tx.rows<{ fingerprint: string; created: boolean; notification: StoredNotification }>(
-      `SELECT fingerprint, created, notification FROM ${tx.names.idempotencyKeys} WHERE user_id = $1 AND key = $2 AND expires_at > $3`,
-      [userId, idempotency.key, now],
-    );
-    if (recorded !== undefined) return { notification: recorded.notification, created: recorded.created, deliveries: [], replay: { fingerprint: recorded.fingerprint } };
-  }
-  const { deliveries } = listedWrite(write, await subscriptionsOf(tx, userId));
-  checkRepeatedIds(deliveries);
+  const { notifications, idempotencyKeys } = tx.names;
   const content = pickContent(incoming);
-  const expiresAt = expiryOf(content);
-  const { notifications } = tx.names;
-  const [found] = await tx.rows<ExistingRow>(
-    `SELECT id, expires_at, created_at FROM ${notifications} WHERE user_id = $1 AND target_host_name = $2 AND app_notification_id = $3`,
-    [userId, content.targetHostName, content.appNotificationId],
+  let { sequence } = await lockUser(tx, userId);
+  // The reads under the lock, issued together (one round trip on a pipelining connection).
+  const [recorded, subscriptions, existing] = await tx.together(
+    async () =>
+      idempotency === undefined
+        ? []
+        : tx.rows<{ fingerprint: string; created: boolean; notification: StoredNotification }>(
+          `SELECT fingerprint, created, notification FROM ${idempotencyKeys} WHERE user_id = $1 AND key = $2 AND expires_at > $3`,
+            [userId, idempotency.key, now],
+          ),
+    () => subscriptionsOf(tx, userId),
+    () =>
+      tx.rows<ExistingRow>(`SELECT id, expires_at, created_at FROM ${notifications} WHERE user_id = $1 AND target_host_name = $2 AND app_notification_id = $3`, [
+        userId,
+        content.targetHostName,
+        content.appNotificationId,
+      ]),
   );
+  const [replay] = recorded;
+  if (replay !== undefined) return { notification: replay.notification, created: replay.created, deliveries: [], replay: { fingerprint: replay.fingerprint } };
+  const { deliveries } = listedWrite(write, subscriptions);
+  checkRepeatedIds(deliveries);
+  const expiresAt = expiryOf(content);
+  const [found] = existing;
   let live = found;
   // An expired notification with the same key counts as absent: it goes, with a tombstone.
   if (found !== undefined && big(found.expires_at) <= now) {
@@ -69,23 +78,6 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
     live = undefined;
   }
   sequence += 1;
-  const fields = [userId, content.groupName ?? null, sequence, expiresAt, now, JSON.stringify(content)];
-  if (live === undefined) {
-    await tx.rows(
-      `INSERT INTO ${notifications} (user_id, group_name, position, created_sequence, sequence, expires_at, created_at, modified_at, content,
-         id, target_host_name, app_notification_id, read_state, user_action_state)
-       VALUES ($1, $2, $3, $3, $3, $4, $5, $5, $6::json, $7, $8, $9, 'unread', 'noInteraction')`,
-      [...fields, incoming.id, content.targetHostName, content.appNotificationId],
-    );
-  } else {
-    await tx.rows(
-      `UPDATE ${notifications} SET group_name = $2, position = $3, sequence = $3, expires_at = $4, modified_at = $5, content = $6::json,
-         read_state = 'unread', user_action_state = 'noInteraction'
-       WHERE user_id = $1 AND id = $7`,
-      [...fields, live.id],
-    );
-    await supersede(tx, userId, live.id, now);
-  }
   const id = live?.id ?? incoming.id;
   const notification = notificationRecord(content, {
     id,
@@ -96,18 +88,42 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
     userActionState: 'noInteraction',
     sequence,
   });
-  const created = await insertDeliveries(tx, userId, id, deliveries, now);
-  if (idempotency !== undefined) {
-    // A key recorded before and expired since is replaced.
+  const fields = [userId, content.groupName ?? null, sequence, expiresAt, now, JSON.stringify(content), id];
+  if (live !== undefined) {
     await tx.rows(
-      `INSERT INTO ${tx.names.idempotencyKeys} (user_id, key, fingerprint, expires_at, created, notification) VALUES ($1, $2, $3, $4, $5, $6::json)
-       ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, expires_at = excluded.expires_at, created = excluded.created, notification = excluded.notification`,
-      [userId, idempotency.key, idempotency.fingerprint, idempotency.expiresAt, live === undefined, JSON.stringify(notification)],
+      `UPDATE ${notifications} SET group_name = $2, position = $3, sequence = $3, expires_at = $4, modified_at = $5, content = $6::json,
+         read_state = 'unread', user_action_state = 'noInteraction'
+       WHERE user_id = $1 AND id = $7`,
+      fields,
     );
+    await supersede(tx, userId, live.id, now);
   }
-  await setSequence(tx, userId, sequence);
-  if (created.length > 0) await tx.notify(wakePayload(instance));
-  if (inAppTransaction) await tx.notify(feedPayload('', [userId]));
+  // The writes, issued together; the first failure rejects, and the transaction rolls back whole.
+  const none = async (): Promise<undefined> => undefined;
+  const [created] = await tx.together(
+    () => insertDeliveries(tx, userId, id, deliveries, now),
+    live === undefined
+      ? () =>
+          tx.rows(
+          `INSERT INTO ${notifications} (user_id, group_name, position, created_sequence, sequence, expires_at, created_at, modified_at, content,
+             id, target_host_name, app_notification_id, read_state, user_action_state)
+           VALUES ($1, $2, $3, $3, $3, $4, $5, $5, $6::json, $7, $8, $9, 'unread', 'noInteraction')`,
+            [...fields, content.targetHostName, content.appNotificationId],
+          )
+      : none,
+    // A key recorded before and expired since is replaced.
+    idempotency === undefined
+      ? none
+      : () =>
+          tx.rows(
+          `INSERT INTO ${idempotencyKeys} (user_id, key, fingerprint, expires_at, created, notification) VALUES ($1, $2, $3, $4, $5, $6::json)
+           ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, expires_at = excluded.expires_at, created = excluded.created, notification = excluded.notification`,
+            [userId, idempotency.key, idempotency.fingerprint, idempotency.expiresAt, live === undefined, JSON.stringify(notification)],
+          ),
+    () => setSequence(tx, userId, sequence),
+    deliveries.length > 0 ? () => tx.notify(wakePayload(instance)) : none,
+    inAppTransaction ? () => tx.notify(feedPayload('', [userId])) : none,
+  );
   return { notification, created: live === undefined, deliveries: created };
 }
 

@@ -49,7 +49,8 @@ function connections(options: CheckedPostgresStoreOptions, log: Logger): Connect
     keepAlive: true,
     application_name: 'herald',
   };
-  const pool = new pg.Pool({ ...config, max: options.maxConnections });
+  // Its own connections pipeline: a transaction's independent statements share a round trip.
+  const pool = new pg.Pool({ ...config, max: options.maxConnections, pipeline: true });
   // An idle connection that fails is dropped by the pool; without a listener it would crash the process.
   pool.on('error', (error) => log.error({ err: error }, 'an idle PostgreSQL connection failed; the pool drops it'));
   return { pool, ownsPool: true, newClient: () => new pg.Client(config) };

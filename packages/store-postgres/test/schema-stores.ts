@@ -5,7 +5,7 @@
  */
 import type { NotificationStore } from '@herald/core';
 import pg from 'pg';
-import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../src/index.js';
+import { createPostgresStore, type PostgresStore } from '../src/index.js';
 
 /** What `runStoreConformance` needs to open, reopen and drop stores. */
 export interface SchemaStores {
@@ -30,16 +30,36 @@ export async function dropSchema(connectionString: string, schema: string): Prom
   }
 }
 
-/** Stores on `connectionString`, in the schemas `<name>_1`, `<name>_2`, …, migrated when opened. */
-export function schemaStores(connectionString: () => string, name: string, extra: Partial<PostgresStoreOptions> = {}): SchemaStores {
+/** The app's pools the stores were given, ended with their store. */
+const appPools = new WeakMap<NotificationStore, pg.Pool>();
+
+/**
+ * Stores on `connectionString`, in the schemas `<name>_1`, `<name>_2`, …, migrated when
+ * opened: each with a pool of its own (which pipelines), or with `appPool` on a `pg.Pool`
+ * made as an app makes one (which does not) and ended when the store is destroyed.
+ */
+export function schemaStores(connectionString: () => string, name: string, options: { readonly appPool?: boolean } = {}): SchemaStores {
   let count = 0;
-  const open = (schema: string): Promise<PostgresStore> => createPostgresStore({ connectionString: connectionString(), schema, migrate: true, ...extra });
+  const open = async (schema: string): Promise<PostgresStore> => {
+    if (options.appPool !== true) return createPostgresStore({ connectionString: connectionString(), schema, migrate: true });
+    const pool = new pg.Pool({ connectionString: connectionString(), max: 5 });
+    pool.on('error', () => undefined);
+    const store = await createPostgresStore({ pool, schema, migrate: true });
+    appPools.set(store, pool);
+    return store;
+  };
   return {
     createStore: () => open(`${name}_${(count += 1)}`),
     reopenStore: async (store) => {
       await store.close();
+      await appPools.get(store)?.end();
       return open(schemaOf(store));
     },
-    destroyStore: (store) => dropSchema(connectionString(), schemaOf(store)),
+    destroyStore: async (store) => {
+      const pool = appPools.get(store);
+      appPools.delete(store);
+      if (pool !== undefined && !pool.ended) await pool.end();
+      await dropSchema(connectionString(), schemaOf(store));
+    },
   };
 }
