@@ -13,6 +13,7 @@ import type { BodyLimits } from './request-body.js';
 import { sendError, sendJson } from './responses.js';
 import { routeOf, type Action, type Route } from './routes.js';
 import { queryOf } from './query.js';
+import { requestTarget } from './request-target.js';
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
@@ -141,6 +142,22 @@ function checkBaseUrl(value: unknown): string | undefined {
   return value as string;
 }
 
+/** `url` without the slashes it ends with (a regex replace costs more on every request). */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return end === url.length ? url : url.slice(0, end);
+}
+
+/** The absolute URL the API is mounted at, from the request: its Host header and mount point. */
+function requestBaseUrl(request: IncomingMessage, basePath: string): string {
+  // Express strips its mount point from req.url and keeps it in req.baseUrl.
+  const mount = `${(request as IncomingMessage & { baseUrl?: string }).baseUrl ?? ''}${basePath}`;
+  const host = request.headers.host ?? 'localhost';
+  const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+  return withoutTrailingSlashes(`${secure ? 'https' : 'http'}://${host}${mount}`);
+}
+
 /** The path's segments as sent (still percent-encoded): ids are decoded by the routes. */
 function segmentsOf(pathname: string): string[] {
   return pathname.split('/').filter((segment) => segment !== '');
@@ -212,21 +229,24 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   const stream = streamSettings(options.stream);
   const feedStream: Action = (exchange, streamService, caller) => streamNotifications(exchange, streamService, caller, stream);
 
+  // Fixed for the handler's life when the app gives it; else built from each request.
+  const fixedBaseUrl = givenBaseUrl === undefined ? undefined : withoutTrailingSlashes(givenBaseUrl);
+
   return async (request, response, next) => {
     const requestId = randomUUID();
     try {
-      const url = new URL(request.url ?? '/', 'http://placeholder');
-      let pathname = url.pathname;
+      const target = requestTarget(request.url ?? '/');
+      let pathname = target?.pathname ?? '';
       if (basePath !== '' && (pathname === basePath || pathname.startsWith(`${basePath}/`))) pathname = pathname.slice(basePath.length);
       const segments = segmentsOf(pathname);
-      const route = routeOf(segments, openApi, feedStream);
+      const route = target === undefined ? undefined : routeOf(segments, openApi, feedStream);
       // A path that is not Herald's goes on to the app untouched (Express), headers included.
       if (route === undefined && next !== undefined) return next();
       response.setHeader('request-id', requestId);
       const echoed = clientRequestId(request);
       if (echoed !== undefined) response.setHeader('client-request-id', echoed);
-      if (route === undefined) {
-        throw new HeraldError('NOT_FOUND', `no route answers ${request.method ?? 'GET'} ${url.pathname}`);
+      if (route === undefined || target === undefined) {
+        throw new HeraldError('NOT_FOUND', `no route answers ${request.method ?? 'GET'} ${target?.pathname ?? request.url ?? '/'}`);
       }
       const method = (request.method ?? 'GET').toUpperCase();
       const action = actionOf(route, method);
@@ -235,12 +255,8 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
         response.setHeader('allow', allow);
         throw new HeraldError('METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allow}`);
       }
-      // Express strips its mount point from req.url and keeps it in req.baseUrl.
-      const mount = `${(request as IncomingMessage & { baseUrl?: string }).baseUrl ?? ''}${basePath}`;
-      const host = request.headers.host ?? 'localhost';
-      const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
-      const baseUrl = (givenBaseUrl ?? `${secure ? 'https' : 'http'}://${host}${mount}`).replace(/\/+$/, '');
-      const exchange: Exchange = { request, response, segments, query: queryOf(url.search), requestId, baseUrl };
+      const baseUrl = fixedBaseUrl ?? requestBaseUrl(request, basePath);
+      const exchange: Exchange = { request, response, segments, query: queryOf(target.search), requestId, baseUrl };
 
       let caller: HttpCaller | undefined;
       if (route.public !== true) {

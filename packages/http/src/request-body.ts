@@ -42,6 +42,8 @@ export function contentEncoding(request: IncomingMessage): Encoding {
 /** A 415 unless the body is declared as JSON (in UTF-8). */
 export function checkJsonContentType(request: IncomingMessage): void {
   const header = request.headers['content-type'];
+  // What nearly every client sends, answered without splitting and lower-casing it.
+  if (header === 'application/json' || header === 'application/json; charset=utf-8') return;
   const [type = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   if (type !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
@@ -68,12 +70,13 @@ function collect(request: Readable, limits: BodyLimits): Promise<Buffer> {
       request.off('error', onError);
       request.off('close', onClose);
       if (error === undefined) {
-        resolve(Buffer.concat(chunks, size));
-      } else {
-        // Stop reading what is left; the answer closes the connection.
-        request.pause();
-        reject(error);
+        // A body of one chunk (most are) is used as it is, not copied.
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+        return;
       }
+      // Stop reading what is left; the answer closes the connection.
+      request.pause();
+      reject(error);
     };
     const onData = (data: Buffer | string): void => {
       // A stream a framework hook handed on may carry text rather than bytes.
@@ -165,8 +168,10 @@ export async function readJsonBody(request: IncomingMessage, encoding: Encoding,
   };
   const source = bodySourceOf(request);
   switch (source.kind) {
-    case 'stream':
-      return parseText(decodeUtf8(await decode(await collect(source.stream, limits), encoding, limits.maxDecodedBytes)));
+    case 'stream': {
+      const raw = await collect(source.stream, limits);
+      return parseText(decodeUtf8(encoding === 'identity' ? raw : await decode(raw, encoding, limits.maxDecodedBytes)));
+    }
     case 'bytes':
       if (keptBytesAreEncoded(source.bytes, encoding)) {
         if (source.bytes.length > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);

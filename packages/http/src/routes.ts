@@ -18,8 +18,10 @@ export interface Route {
 
 /** A fixed segment's name, or `undefined` when it is not percent-encoded UTF-8 (no name matches). */
 function nameOf(segment: string | undefined): string | undefined {
+  // Without a `%` there is nothing to decode: skip the call on every request's path.
+  if (segment === undefined || !segment.includes('%')) return segment;
   try {
-    return segment === undefined ? undefined : decodeURIComponent(segment);
+    return decodeURIComponent(segment);
   } catch {
     return undefined;
   }
@@ -37,6 +39,11 @@ function idOf(segment: string): string {
   }
 }
 
+// The routes without an id in their path, made once rather than for every request.
+const notificationsRoute: Route = { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
+const deltaRoute: Route = { methods: { GET: notifications.notificationDelta } };
+const subscriptionsRoute: Route = { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
+
 /** Finds the route of a path (segments below the mount point, still percent-encoded), or `undefined`. */
 export function routeOf(segments: readonly string[], openApi: Action, feedStream: Action): Route | undefined {
   // Names are compared decoded; how many segments there are decides the shape of the path.
@@ -45,11 +52,11 @@ export function routeOf(segments: readonly string[], openApi: Action, feedStream
   const count = segments.length;
   if (count === 1 && first === 'openapi.json') return { methods: { GET: openApi }, public: true };
   if (count < 2 || count > 4 || first !== 'me' || second !== 'notifications') return undefined;
-  if (count === 2) return { methods: { GET: notifications.listNotifications, POST: notifications.createNotification } };
-  if (count === 3 && third === 'delta') return { methods: { GET: notifications.notificationDelta } };
+  if (count === 2) return notificationsRoute;
+  if (count === 3 && third === 'delta') return deltaRoute;
   if (count === 3 && third === 'stream') return { methods: { GET: feedStream } };
   if (third === 'subscriptions') {
-    if (count === 3) return { methods: { GET: subscriptions.listSubscriptions, POST: subscriptions.createSubscription } };
+    if (count === 3) return subscriptionsRoute;
     return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, idOf(fourthId)) } };
   }
   if (count === 4) return undefined;
