@@ -50,10 +50,9 @@ for (let round = 0; round < rounds; round += 1) {
     const figures = await measure(mode);
     const kept = best.get(mode);
     if (kept === undefined || figures.requestsPerSecond > kept.requestsPerSecond) best.set(mode, figures);
-    if (!json) {
-      const { requestsPerSecond, p50, p99, cpuPerRequestUs } = figures;
-      process.stderr.write(`round ${round + 1} ${mode}: ${Math.round(requestsPerSecond)} requests/s, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, server CPU ${cpuPerRequestUs.toFixed(1)} µs/request\n`);
-    }
+    // On stderr, so `--json` output stays one array: every round, and each server's own CPU.
+    const { requestsPerSecond, p50, p99, cpuPerRequestUs } = figures;
+    process.stderr.write(`round ${round + 1} ${mode}: ${Math.round(requestsPerSecond)} requests/s, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, server CPU ${cpuPerRequestUs.toFixed(1)} µs/request\n`);
   }
 }
 
@@ -66,11 +65,13 @@ for (const mode of ['herald-accept', 'herald'] as const) {
     const ratio = herald.requestsPerSecond / anchor.requestsPerSecond;
     const scenario = `POST /me/notifications on node:http: ${servers[mode]} (reference example, 64 connections)`;
     results.push({ scenario, unit: 'requests/s', herald: herald.requestsPerSecond, anchor: servers[anchorMode], anchorValue: anchor.requestsPerSecond, ratio, target: `>= ${share}x`, higherIsBetter: true, met: ratio >= share });
-    // At a fixed number of connections latency is the inverse of throughput: the same share.
-    for (const quantile of ['p50', 'p99'] as const) {
-      const latency = herald[quantile] / anchor[quantile];
-      const most = Number((1 / share).toFixed(2));
-      results.push({ scenario: `${scenario}: ${quantile} latency`, unit: 'ms', herald: herald[quantile], anchor: servers[anchorMode], anchorValue: anchor[quantile], ratio: latency, target: `<= ${most}x`, higherIsBetter: false, met: latency <= most });
+    // At a fixed number of connections latency is the inverse of throughput, and a server
+    // bound by its CPU answers in inverse proportion to its CPU per request: the same share.
+    // The CPU figure holds on a busy machine, where the load generator may starve a fast anchor.
+    const most = Number((1 / share).toFixed(2));
+    for (const [figure, label, unit] of [['p50', 'p50 latency', 'ms'], ['p99', 'p99 latency', 'ms'], ['cpuPerRequestUs', 'server CPU per request', 'µs']] as const) {
+      const times = herald[figure] / anchor[figure];
+      results.push({ scenario: `${scenario}: ${label}`, unit, herald: herald[figure], anchor: servers[anchorMode], anchorValue: anchor[figure], ratio: times, target: `<= ${most}x`, higherIsBetter: false, met: times <= most });
     }
   }
 }
