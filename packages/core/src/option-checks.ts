@@ -88,8 +88,10 @@ export function closestName(given: string, names: readonly string[]): string | u
  * is known: the sentence names the unknown key, the likely meant one, and the known ones.
  */
 export function unknownOptionMessage(given: object, names: readonly string[], what = 'option'): string | undefined {
-  for (const name of Object.keys(given)) {
-    if (names.includes(name)) continue;
+  // for…in with an own-key check visits what Object.keys lists, without its array: this
+  // runs on every send (its target and options).
+  for (const name in given) {
+    if (!Object.hasOwn(given, name) || names.includes(name)) continue;
     const closest = closestName(name, names);
     const hint = closest === undefined ? '' : ` (did you mean ${closest}?)`;
     return `unknown ${what} ${name}${hint}; the ${what}s are ${names.join(', ')}`;

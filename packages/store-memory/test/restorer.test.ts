@@ -84,8 +84,12 @@ describe('stateRestorer', () => {
 describe('a restored engine', () => {
   /** The same first call on the original and on its restored copy, then the same calls after it. */
   const later = notificationWrite('alice', 'later', { deliveries: 2, now: t0 + 5 });
-  const firstCalls: ReadonlyArray<readonly [what: string, call: (engine: MemoryState, deliveryId: string) => unknown]> = [
+  const again = notificationWrite('alice', 'a', { deliveries: 1, now: t0 + 5 });
+  const firstCalls: ReadonlyArray<readonly [what: string, call: (engine: MemoryState, deliveryId: string, notificationId: string) => unknown]> = [
     ['a delivery read by id', (engine, id) => engine.getDelivery('alice', id)],
+    ['a notification read by id', (engine, _id, notificationId) => engine.getNotification('alice', notificationId, t0 + 5)],
+    ['a save of an app id already stored (an update)', (engine) => engine.saveNotification(again)],
+    ['a state change', (engine, _id, notificationId) => engine.updateNotificationState('alice', notificationId, { readState: 'read' }, t0 + 5)],
     ['a save', (engine) => engine.saveNotification(later)],
     ['a save reusing a delivery id', (engine, id) => refusal(() => engine.saveNotification(notificationWrite('alice', 'reuse', { deliveries: [newDelivery({ id })], now: t0 + 5 })))],
     ['a notification deleted', (engine) => engine.deleteNotification('alice', (engine.listFeed('alice', { limit: 10 }, t0 + 5).items[0] as StoredNotification).id, t0 + 5)],
@@ -93,12 +97,12 @@ describe('a restored engine', () => {
     ['a claim', (engine) => engine.claimDeliveries({ owner: 'w', now: t0 + 5, leaseMs: 1_000, limit: 10 }, ['t1', 't2', 't3', 't4', 't5']).map((claim) => claim.delivery.id)],
   ];
 
-  it.each(firstCalls)('indexes its deliveries when first needed, by %s, and then acts as the original', (_what, first) => {
+  it.each(firstCalls)('indexes its notifications and deliveries when first needed, by %s, and then acts as the original', (_what, first) => {
     const original = engineWithDeliveries();
     const restored = feed(captureImage(original), stateRestorer());
     const [delivery] = original.listDeliveries('alice', (original.listFeed('alice', { limit: 10 }, t0).items.at(-1) as StoredNotification).id);
     if (delivery === undefined) throw new Error('fixture changed');
-    expect(first(restored, delivery.id)).toEqual(first(original, delivery.id));
+    expect(first(restored, delivery.id, delivery.notificationId)).toEqual(first(original, delivery.id, delivery.notificationId));
     expect(restored.logicalState()).toEqual(original.logicalState());
     for (const engine of [original, restored]) {
       engine.claimDeliveries({ owner: 'w', now: t0 + 6, leaseMs: 1_000, limit: 10 }, ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']);

@@ -26,40 +26,43 @@ function escapeSegment(key: string): string {
 /**
  * Every string (property names included) in a parsed JSON value that is not well-formed,
  * as validation issues naming its field. Stops after `max` issues. The path is kept as
- * a stack of segments and joined only for an issue: nearly every body is well-formed,
- * and building each node's path string cost more than checking its text.
+ * a stack of segments and joined only for an issue, and the walk is one function, not
+ * closures made per call: it runs on every send, and nearly every body is well-formed.
  */
 export function illFormedIssues(value: unknown, max = 20): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const segments: string[] = [];
-  const fieldHere = (): string => fieldOf(segments.map((segment) => `/${escapeSegment(segment)}`).join(''));
-  const visit = (node: unknown): void => {
-    if (issues.length >= max) return;
-    if (typeof node === 'string') {
-      if (!node.isWellFormed()) {
-        const field = fieldHere();
-        issues.push({ field, rule: 'wellFormed', message: illFormedMessage(field === '' ? 'the body' : field) });
-      }
-    } else if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index += 1) {
-        segments.push(String(index));
-        visit(node[index]);
+  visitText(value, [], issues, max);
+  return issues;
+}
+
+function fieldAt(segments: readonly string[]): string {
+  return fieldOf(segments.map((segment) => `/${escapeSegment(segment)}`).join(''));
+}
+
+function visitText(node: unknown, segments: string[], issues: ValidationIssue[], max: number): void {
+  if (issues.length >= max) return;
+  if (typeof node === 'string') {
+    if (!node.isWellFormed()) {
+      const field = fieldAt(segments);
+      issues.push({ field, rule: 'wellFormed', message: illFormedMessage(field === '' ? 'the body' : field) });
+    }
+  } else if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index += 1) {
+      segments.push(String(index));
+      visitText(node[index], segments, issues, max);
+      segments.pop();
+    }
+  } else if (node !== null && typeof node === 'object') {
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      if (!key.isWellFormed()) {
+        const field = fieldAt(segments);
+        issues.push({ field, rule: 'wellFormed', message: illFormedMessage(`a property name in ${field === '' ? 'the body' : field}`) });
+      } else {
+        segments.push(key);
+        visitText((node as Record<string, unknown>)[key], segments, issues, max);
         segments.pop();
       }
-    } else if (node !== null && typeof node === 'object') {
-      for (const key in node) {
-        if (!Object.hasOwn(node, key)) continue;
-        if (!key.isWellFormed()) {
-          const field = fieldHere();
-          issues.push({ field, rule: 'wellFormed', message: illFormedMessage(`a property name in ${field === '' ? 'the body' : field}`) });
-        } else {
-          segments.push(key);
-          visit((node as Record<string, unknown>)[key]);
-          segments.pop();
-        }
-      }
     }
-  };
-  visit(value);
-  return issues;
+  }
 }

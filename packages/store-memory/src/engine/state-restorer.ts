@@ -54,7 +54,7 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
     user(userId, sequence, purgedThrough) {
       endUser();
       user = parts.users.open(userId);
-      user.indexDeliveriesLater();
+      user.indexLater();
       user.sequence = sequence;
       user.purgedThrough = purgedThrough;
     },

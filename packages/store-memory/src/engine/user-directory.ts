@@ -72,7 +72,8 @@ export class UserDirectory {
    * sequence is folded into the retired sequence, so their cursors stay refused.
    */
   forgetIfEmpty(user: UserFeed): boolean {
-    if (user.notifications.size > 0 || user.changes.size > 0 || this.#users.get(user.userId) !== user) return false;
+    // The feed holds the same entries as the index by id, which a restored user builds only when used.
+    if (user.feed.size > 0 || user.changes.size > 0 || this.#users.get(user.userId) !== user) return false;
     this.#users.delete(user.userId);
     this.#byExpiry.delete(user);
     this.#retiredSequence = Math.max(this.#retiredSequence, user.sequence);

@@ -32,8 +32,8 @@ export class UserFeed implements Expiring {
   purgedThrough = 0;
   /** Its slot in the store's heap of users by earliest expiry. */
   expirySlot = -1;
-  /** The stored notifications (live or expired but not purged) by id. */
-  readonly notifications = new Map<string, FeedEntry>();
+  /** The index of {@link notifications}; `undefined` until first use after a restore. */
+  #notifications: Map<string, FeedEntry> | undefined = new Map();
   /** The feed, by position. */
   readonly feed = new FeedIndex();
   /** The change feed, by sequence. */
@@ -49,7 +49,8 @@ export class UserFeed implements Expiring {
    * of the feed) hold those deliveries until the tombstone is purged.
    */
   readonly deletionSyncs = new Map<string, FeedEntry>();
-  readonly #apps = new Map<string, AppNotifications>();
+  /** The notifications by app and app id; built with {@link notifications}. */
+  #apps: Map<string, AppNotifications> | undefined = new Map();
 
   /** The user's id: the one string all of the user's records share. */
   readonly userId: string;
@@ -59,18 +60,54 @@ export class UserFeed implements Expiring {
   }
 
   /**
+   * The stored notifications (live or expired but not purged) by id. A restored user's
+   * are indexed on first use, from the feed (which holds the same entries), with the
+   * index by app id: opening a large store built two Map entries per notification for
+   * users most of whom no call touches soon.
+   */
+  get notifications(): Map<string, FeedEntry> {
+    if (this.#notifications === undefined) this.#indexNotifications();
+    return this.#notifications as Map<string, FeedEntry>;
+  }
+
+  /**
    * The user's deliveries by id, open and finished. A restored user's are indexed on
    * first use: each delivery is already in its entry's list, and a million-notification
-   * store's three million index entries were the largest cost of opening it, for users
-   * most of whom no call touches soon.
+   * store's three million index entries were the largest cost of opening it.
    */
   get deliveries(): Map<string, StoredDelivery> {
     return (this.#deliveries ??= this.#indexDeliveries());
   }
 
-  /** Leaves the deliveries' index to be built on first use: the restorer puts deliveries only in their entries. */
-  indexDeliveriesLater(): void {
+  /**
+   * Leaves the indexes by id (notifications, app ids, deliveries) to be built on first
+   * use: the restorer puts notifications only in the feed and deliveries only in their entries.
+   */
+  indexLater(): void {
+    this.#notifications = undefined;
+    this.#apps = undefined;
     this.#deliveries = undefined;
+  }
+
+  /** The index by id and by app id, in feed order: the order a restore used to fill them. */
+  #indexNotifications(): void {
+    const notifications = new Map<string, FeedEntry>();
+    const apps = new Map<string, AppNotifications>();
+    this.feed.visitOldestFirst((entry) => {
+      const { record } = entry;
+      notifications.set(record.id, entry);
+      let app = apps.get(record.targetHostName);
+      if (app === undefined) apps.set(record.targetHostName, (app = new AppNotifications(record.targetHostName)));
+      app.byAppNotificationId.set(record.appNotificationId, entry);
+    });
+    this.#notifications = notifications;
+    this.#apps = apps;
+  }
+
+  /** The index by app id, built first if it was left for later. */
+  #appIndex(): Map<string, AppNotifications> {
+    if (this.#apps === undefined) this.#indexNotifications();
+    return this.#apps as Map<string, AppNotifications>;
   }
 
   /** The index in the order a restore used to fill it: the feed's entries' deliveries, then the deletions' syncs. */
@@ -84,22 +121,23 @@ export class UserFeed implements Expiring {
 
   /** The app's name as this feed already spells it, so records share one string. */
   appName(targetHostName: string): string {
-    return this.#apps.get(targetHostName)?.name ?? targetHostName;
+    return this.#appIndex().get(targetHostName)?.name ?? targetHostName;
   }
 
   /** The stored notification with this app and app id, expired or not. */
   findByAppNotificationId(targetHostName: string, appNotificationId: string): FeedEntry | undefined {
-    return this.#apps.get(targetHostName)?.byAppNotificationId.get(appNotificationId);
+    return this.#appIndex().get(targetHostName)?.byAppNotificationId.get(appNotificationId);
   }
 
   /** Indexes a newly created notification (its position is its record's sequence). */
   insert(entry: FeedEntry): void {
     const { record } = entry;
     this.notifications.set(record.id, entry);
-    let app = this.#apps.get(record.targetHostName);
+    const apps = this.#appIndex();
+    let app = apps.get(record.targetHostName);
     if (app === undefined) {
       app = new AppNotifications(flat(record.targetHostName));
-      this.#apps.set(record.targetHostName, app);
+      apps.set(record.targetHostName, app);
     }
     app.byAppNotificationId.set(record.appNotificationId, entry);
     this.feed.append(entry);
@@ -109,18 +147,14 @@ export class UserFeed implements Expiring {
   }
 
   /**
-   * Indexes a notification read back from a state image, in position order. Unlike
+   * Indexes a notification read back from a state image, in position order, after
+   * {@link indexLater}: the indexes by id are built from the feed when first used. Unlike
    * {@link insert} it leaves the change log alone: the restorer appends it in sequence order.
    */
   restore(entry: FeedEntry): void {
     const { record } = entry;
-    this.notifications.set(record.id, entry);
-    let app = this.#apps.get(record.targetHostName);
-    if (app === undefined) {
-      app = new AppNotifications(record.targetHostName);
-      this.#apps.set(record.targetHostName, app);
-    }
-    app.byAppNotificationId.set(record.appNotificationId, entry);
+    // Indexes already built (a user seen twice) would miss it: leave them to be rebuilt.
+    if (this.#notifications !== undefined) this.indexLater();
     this.feed.append(entry);
     this.unread.count(record, 1);
     this.expiry.set(entry, entry.expiresAt);
@@ -153,9 +187,10 @@ export class UserFeed implements Expiring {
   remove(entry: FeedEntry, tombstone: Tombstone): void {
     const { record } = entry;
     this.notifications.delete(record.id);
-    const app = this.#apps.get(record.targetHostName);
+    const apps = this.#appIndex();
+    const app = apps.get(record.targetHostName);
     app?.byAppNotificationId.delete(record.appNotificationId);
-    if (app?.byAppNotificationId.size === 0) this.#apps.delete(record.targetHostName);
+    if (app?.byAppNotificationId.size === 0) apps.delete(record.targetHostName);
     entry.position = -1;
     this.feed.vacate();
     this.changes.vacate();
