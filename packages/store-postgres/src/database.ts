@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import { oneAtATime, otherDatabaseError, savepointRefusal } from './app-transaction.js';
 import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
 import type { SchemaNames } from './schema.js';
 
@@ -54,6 +55,12 @@ function statementName(text: string): string {
   return name;
 }
 
+/** Which database a connection reaches: its name, and its server by port and start time. */
+const identityQuery = `SELECT format('database %I (port %s, server started %s)', current_database(), current_setting('port'), pg_postmaster_start_time()) AS identity`;
+
+/** App clients already found on the store's database (a pg client never changes database). */
+const sameDatabaseClients = new WeakSet<object>();
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -63,6 +70,7 @@ export class Database {
   readonly names: SchemaNames;
   readonly #pool: Pool;
   readonly #timeouts: DatabaseTimeouts;
+  #identity: Promise<string> | undefined;
 
   constructor(pool: Pool, names: SchemaNames, timeouts: DatabaseTimeouts) {
     this.#pool = pool;
@@ -88,7 +96,7 @@ export class Database {
    */
   async transaction<T>(what: string, work: (tx: Transaction) => Promise<T>, options: { readonly client?: ClientBase; readonly isolation?: string } = {}): Promise<T> {
     const { client } = options;
-    if (client !== undefined) return this.#attempts(what, () => this.#inSavepoint(client, work));
+    if (client !== undefined) return oneAtATime(client, () => this.#attempts(what, () => this.#inSavepoint(client, work)));
     const begin = options.isolation === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${options.isolation}`;
     return this.#attempts(what, () => this.#withClient(what, async (pooled) => {
       // On a pipelining connection the work's first statement follows BEGIN in one packet;
@@ -122,8 +130,11 @@ export class Database {
   }
 
   async #inSavepoint<T>(client: ClientBase, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    await this.#run(client, 'SAVEPOINT herald_write');
+    await this.#run(client, 'SAVEPOINT herald_write').catch((error: unknown) => {
+      throw savepointRefusal(error) ?? error;
+    });
     try {
+      await this.#checkSameDatabase(client);
       const result = await work(this.#transactionOn(client));
       await this.#run(client, 'RELEASE SAVEPOINT herald_write');
       return result;
@@ -131,6 +142,27 @@ export class Database {
       if (!isUnavailable(error)) await this.#run(client, 'ROLLBACK TO SAVEPOINT herald_write').catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The store's database, as {@link identityQuery} names it; read again when `fresh` (a restarted server). */
+  #storeIdentity(fresh: boolean): Promise<string> {
+    if (fresh || this.#identity === undefined) {
+      const reading = this.rows<{ identity: string }>('saveNotification', identityQuery).then(([row]) => row?.identity ?? '');
+      this.#identity = reading;
+      reading.catch(() => this.#identity === reading && (this.#identity = undefined));
+    }
+    return this.#identity;
+  }
+
+  /** @throws HeraldError `INVALID_ARGUMENT` when the app's client reaches another database than the store's pool. */
+  async #checkSameDatabase(client: ClientBase): Promise<void> {
+    if (sameDatabaseClients.has(client)) return;
+    const [row] = await this.#run<{ identity: string }>(client, identityQuery);
+    const identity = row?.identity ?? '';
+    if (identity !== (await this.#storeIdentity(false)) && identity !== (await this.#storeIdentity(true))) {
+      throw otherDatabaseError(identity, await this.#storeIdentity(false));
+    }
+    sameDatabaseClients.add(client);
   }
 
   #transactionOn(client: ClientBase): Transaction {
