@@ -24,7 +24,8 @@ export interface PostgresStoreOptions {
   readonly connectionString?: string | undefined;
   /**
    * The schema that holds Herald's tables, apart from the app's: 1–48 letters, digits or
-   * `_`, starting with a letter or `_` (always quoted in SQL, so case is kept).
+   * `_`, starting with a letter or `_`, not `pg_…` or `information_schema` (PostgreSQL's own;
+   * always quoted in SQL, so case is kept).
    * @default 'herald'
    */
   readonly schema?: string | undefined;

@@ -35,12 +35,16 @@ export interface SchemaNames {
 }
 
 /**
- * The names of `schema`, checked.
+ * The names of `schema`, checked: the pattern above, and not a schema of PostgreSQL's own.
  * @throws TypeError (`INVALID_OPTION`) naming option `schema`.
  */
 export function schemaNames(schema: unknown): SchemaNames {
   if (typeof schema !== 'string' || !schemaPattern.test(schema)) {
     throw optionError(errorSource, `option schema must be 1–48 letters, digits or '_', starting with a letter or '_' (got ${JSON.stringify(schema)})`);
+  }
+  // PostgreSQL refuses to create a schema named pg_… (its own), and information_schema is the standard's catalog.
+  if (schema.startsWith('pg_') || schema === 'information_schema') {
+    throw optionError(errorSource, `option schema must not be ${JSON.stringify(schema)}: names starting pg_ and information_schema belong to PostgreSQL; choose another, e.g. 'herald'`);
   }
   const quoted = `"${schema}"`;
   const table = (name: string): string => `${quoted}."${name}"`;
