@@ -32,6 +32,22 @@ const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '57014', 
 /** Messages of the driver's own connection failures (they carry no code). */
 const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection closed|not queryable|the database system is (starting up|shutting down)/i;
 
+/**
+ * SQLSTATEs that say the server refuses this store as it is set up, which no retry fixes:
+ * class 28 (the role or its password), 3D000 (no such database), 42501 (a privilege the
+ * role lacks: CREATE on the database for migrating, or use of the schema's tables), 25006
+ * (a read-only server or session: a standby, or default_transaction_read_only).
+ */
+function isInaccessible(code: string): boolean {
+  return code.startsWith('28') || code === '3D000' || code === '42501' || code === '25006';
+}
+
+/**
+ * SQLSTATEs that say the schema's tables are not there (dropped, or never migrated on this
+ * database): 3F000 (no such schema), 42P01 (no such table).
+ */
+const missingTableStates = new Set(['3F000', '42P01']);
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as DriverError | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -55,7 +71,8 @@ export function isUnavailable(error: unknown): boolean {
 /**
  * `error` as the store reports it: a `HeraldError` stays as it is; an unusable server is
  * `STORE_UNAVAILABLE` (so is a serialization failure or deadlock that outlasted the
- * retries), a unique violation `INVALID_ARGUMENT` (a write reused an id the
+ * retries), a refusal of the database, role or privileges `STORE_INACCESSIBLE`, missing
+ * tables `STORE_VERSION_MISMATCH`, a unique violation `INVALID_ARGUMENT` (a write reused an id the
  * service mints fresh); anything else is returned unchanged (a fault to report as it is).
  * `what` names the call for the message.
  */
@@ -67,7 +84,14 @@ export function storeFailure(error: unknown, what: string): unknown {
   if (isRetryable(error)) {
     return storeError('STORE_UNAVAILABLE', `${what} kept meeting concurrent writes (serialization failure or deadlock) after every retry; retry later`, { cause: error });
   }
-  if (codeOf(error) === '23505') {
+  const code = codeOf(error);
+  if (code !== undefined && isInaccessible(code)) {
+    return storeError('STORE_INACCESSIBLE', `${what} refused by PostgreSQL: ${String((error as DriverError).message)} (SQLSTATE ${code}); check the database, role and privileges of the pool or connectionString`, { cause: error });
+  }
+  if (code !== undefined && missingTableStates.has(code)) {
+    return storeError('STORE_VERSION_MISMATCH', `${what} found no Herald tables: ${String((error as DriverError).message)}; run migratePostgresStore(options), or open the store with migrate: true`, { cause: error });
+  }
+  if (code === '23505') {
     const constraint = (error as DriverError).constraint;
     return storeError('INVALID_ARGUMENT', `${what} refused: an id is already taken (${typeof constraint === 'string' ? constraint : 'unique violation'}); the service mints a fresh one per record`, { cause: error });
   }

@@ -55,14 +55,9 @@ export function migrateSchema(db: Database): Promise<MigrationResult> {
  * @throws `STORE_VERSION_MISMATCH` naming the migrations to run, or saying the schema is newer.
  */
 export async function checkSchemaVersion(db: Database): Promise<void> {
-  let version = 0;
-  try {
-    version = await versionIn({ names: db.names, rows: (text, values) => db.rows('open', text, values) });
-  } catch (error) {
-    // No schema (3F000) or no migrations table (42P01) yet: version 0.
-    const code = (error as { code?: unknown }).code;
-    if (code !== '42P01' && code !== '3F000') throw error;
-  }
+  // No schema or no migrations table yet: version 0.
+  const [found] = await db.rows<{ present: boolean }>('open', 'SELECT to_regclass($1) IS NOT NULL AS present', [db.names.migrations]);
+  const version = found?.present === true ? await versionIn({ names: db.names, rows: (text, values) => db.rows('open', text, values) }) : 0;
   if (version > latestVersion) throw newerError(db.names.schema, version);
   if (version < latestVersion) {
     const missing = migrations.filter((step) => step.version > version).map(migrationLabel);

@@ -123,7 +123,8 @@ function opened<T>(options: unknown, work: (db: Database, checked: CheckedPostgr
  * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once (thrown, not a rejection).
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is at another version (the
  * message names the migrations to run, or says the database is newer than the package);
- * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs`.
+ * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs`;
+ * `STORE_INACCESSIBLE` when it refuses the database, the role or a privilege the store needs.
  */
 export function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   return opened(options, async (db, checked, connected, log) => {
@@ -144,7 +145,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
  * is ignored) and closes what it opened: for a deploy step, before the instances start.
  * Idempotent, and safe while other instances migrate at once (an advisory lock).
  * @returns the migrations it applied (`1 (initial)`) and the schema's version.
- * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is newer than the package.
+ * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is newer than the package;
+ * `STORE_INACCESSIBLE` when PostgreSQL refuses the database, the role or a privilege migrating needs.
  */
 export function migratePostgresStore(options: PostgresStoreOptions): Promise<MigrationResult> {
   return opened(options, async (db, _checked, connected) => {
