@@ -4,6 +4,7 @@
 import { checkId, checkLimit, checkOptions, checkText } from './arguments.js';
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
+import { explainNotification, type NotificationExplanation } from './explain.js';
 import type { DeliveryRecord } from './records.js';
 
 /** Options of `deliveries.listDead`. */
@@ -47,6 +48,14 @@ export interface DeliveriesApi {
    * @throws HeraldError `INVALID_ARGUMENT` (a malformed id or reason), `SERVICE_CLOSED`
    */
   cancel(userId: string, notificationId: string, reason?: string): Promise<number>;
+  /**
+   * Why the user's endpoints did or did not get a notification: per subscription, the
+   * decision recorded when it was sent (or last updated) — skipped and by which rule,
+   * deferred by quiet hours until when, a critical override — then each delivery with its
+   * attempts and outcome.
+   * @throws HeraldError `NOTIFICATION_NOT_FOUND`, `INVALID_ARGUMENT`, `SERVICE_CLOSED`
+   */
+  explain(userId: string, notificationId: string): Promise<NotificationExplanation>;
 }
 
 /** Builds the delivery calls over a service's context. */
@@ -96,6 +105,10 @@ export function createDeliveriesApi(context: ServiceContext): DeliveriesApi {
       checkId(notificationId, 'notificationId');
       const why = reason === undefined ? 'cancelled by the application' : checkText(reason, 'reason');
       return store.cancelDeliveries(userId, notificationId, why, clock.now());
+    },
+
+    explain(userId, notificationId) {
+      return explainNotification(context, userId, notificationId);
     },
   };
 }

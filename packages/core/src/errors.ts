@@ -65,6 +65,10 @@ export const errorStatuses = {
    * `issues` name each field.
    */
   INVALID_QUIET_HOURS: 400,
+  /** A user's preferences are malformed; `issues` names each bad field. */
+  INVALID_PREFERENCES: 400,
+  /** A send asked to be `critical` and the `allowCritical` policy did not allow it (or there is none). */
+  CRITICAL_NOT_ALLOWED: 403,
 
   // HTTP transport-level problems (used by @herald/http).
   /** No credentials, or credentials the authenticator rejected. */

@@ -25,6 +25,8 @@ export interface FingerprintedRequest {
   readonly expiresAt: number | undefined;
   /** `sendAt` as given, in epoch ms, before it is raised to now; `undefined` when absent. */
   readonly sendAt: number | undefined;
+  /** True for a critical send; absent (or false) otherwise, so older fingerprints still match. */
+  readonly critical?: boolean;
 }
 
 const asSet = (platforms: readonly PlatformType[]): PlatformType[] => [...platforms].sort();
@@ -45,7 +47,8 @@ function meaningOf(content: NotificationContent, expiresAt: number | undefined):
 
 /** A SHA-256 digest (base64url) of the request's meaning in canonical JSON. */
 export function fingerprintOf(request: FingerprintedRequest): string {
-  const canonical = canonicalize([request.userId, request.callerId ?? null, meaningOf(request.content, request.expiresAt), request.sendAt ?? null]);
+  const parts = [request.userId, request.callerId ?? null, meaningOf(request.content, request.expiresAt), request.sendAt ?? null];
+  const canonical = canonicalize(request.critical === true ? [...parts, 'critical'] : parts);
   if (canonical === undefined) throw new HeraldError('INVALID_ARGUMENT', 'the notification request cannot be written as JSON');
   return createHash('sha256').update(canonical).digest('base64url');
 }

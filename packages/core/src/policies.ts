@@ -1,7 +1,8 @@
 /**
  * The policy checks of a send, in the order of the reference's error table: a blocked
  * caller (403), the caller's rate (406), whether the caller may act for the user (403),
- * and the user's rate (406).
+ * and the user's rate (406); then, for a critical send, whether it may be critical (403).
+ * A dry run (`explain`) makes the same checks without taking a throttling token.
  */
 import { HeraldError, optionError } from './errors.js';
 import { checkOptionsObject } from './option-checks.js';
@@ -30,6 +31,13 @@ export interface PolicyOptions {
   readonly blockedCallers?: Iterable<string> | ((caller: Caller) => boolean | Promise<boolean>);
   /** Rates per caller and per user. @default no throttling */
   readonly throttle?: ThrottleOptions;
+  /**
+   * May `caller` send a `critical` notification of `targetHostName` to `userId`, one that
+   * overrides the user's opt-outs and quiet hours (never an inactive, expired, other-app
+   * or untargeted endpoint)? Called only for sends with `critical: true`, after `authorize`.
+   * @default no send may be critical: they are refused with `CRITICAL_NOT_ALLOWED`
+   */
+  readonly allowCritical?: (caller: Caller | undefined, userId: string, targetHostName: string) => boolean | Promise<boolean>;
 }
 
 /** Throttling rates. */
@@ -50,10 +58,12 @@ export interface ThrottleOptions {
  * asynchronous, so a service without async hooks pays no `await` on every send.
  */
 export interface Policies {
-  /** Checks the caller alone: blocked list, then its rate. */
-  checkCaller(caller: Caller | undefined, now: number): Promise<void> | undefined;
-  /** Checks the caller against the user: authorization, then the user's rate. */
-  checkTarget(caller: Caller | undefined, userId: string, targetHostName: string, now: number): Promise<void> | undefined;
+  /** Checks the caller alone: blocked list, then its rate (taking a token unless `dryRun`). */
+  checkCaller(caller: Caller | undefined, now: number, dryRun?: boolean): Promise<void> | undefined;
+  /** Checks the caller against the user: authorization, then the user's rate (taking a token unless `dryRun`). */
+  checkTarget(caller: Caller | undefined, userId: string, targetHostName: string, now: number, dryRun?: boolean): Promise<void> | undefined;
+  /** Checks that a send may be critical (`allowCritical`); refused with `CRITICAL_NOT_ALLOWED`. */
+  checkCritical(caller: Caller | undefined, userId: string, targetHostName: string): Promise<void> | undefined;
 }
 
 /** Runs `then` after `value`, synchronously when `value` is not a promise. */
@@ -70,7 +80,7 @@ function throttled(who: string, waitMs: number): HeraldError {
   });
 }
 
-const policyOptionNames = ['authorize', 'blockedCallers', 'throttle'] as const satisfies readonly (keyof PolicyOptions)[];
+const policyOptionNames = ['authorize', 'blockedCallers', 'throttle', 'allowCritical'] as const satisfies readonly (keyof PolicyOptions)[];
 const throttleOptionNames = ['perCaller', 'perUser', 'maxTrackedKeys'] as const satisfies readonly (keyof ThrottleOptions)[];
 
 /** A hook's answer, which must be true or false; anything else is the app's bug, said so. */
@@ -102,8 +112,9 @@ function runHook<A extends unknown[]>(hook: string, fn: (...args: A) => unknown,
 /** Compiles {@link PolicyOptions} into checks. */
 export function createPolicies(options: PolicyOptions = {}): Policies {
   checkOptionsObject('policies', 'options.policies', options, policyOptionNames);
-  const { authorize, blockedCallers, throttle = {} } = options;
+  const { authorize, blockedCallers, throttle = {}, allowCritical } = options;
   if (authorize !== undefined && typeof authorize !== 'function') throw optionError(undefined, 'policies.authorize must be a function');
+  if (allowCritical !== undefined && typeof allowCritical !== 'function') throw optionError(undefined, 'policies.allowCritical must be a function');
   checkOptionsObject('policies.throttle', 'policies.throttle', throttle, throttleOptionNames);
   let isBlocked: (caller: Caller) => boolean | Promise<boolean> = () => false;
   if (typeof blockedCallers === 'function') {
@@ -122,22 +133,30 @@ export function createPolicies(options: PolicyOptions = {}): Policies {
     throttle.perUser === undefined ? undefined : createTokenBuckets(throttle.perUser, maxKeys, 'throttle.perUser');
 
   return {
-    checkCaller(caller, now) {
+    checkCaller(caller, now, dryRun = false) {
       if (caller === undefined) return undefined;
       return after(isBlocked(caller), (blocked) => {
         if (blocked) throw new HeraldError('CALLER_BLOCKED', `caller ${JSON.stringify(caller.id)} is blocked`);
-        const wait = perCaller?.take(caller.id, now) ?? 0;
+        const wait = (dryRun ? perCaller?.peek(caller.id, now) : perCaller?.take(caller.id, now)) ?? 0;
         if (wait > 0) throw throttled('caller', wait);
       });
     },
-    checkTarget(caller, userId, targetHostName, now) {
+    checkTarget(caller, userId, targetHostName, now, dryRun = false) {
       return after(authorize === undefined ? true : runHook('authorize', authorize, caller, userId, targetHostName), (allowed) => {
         if (!allowed) {
           const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
           throw new HeraldError('CALLER_UNAUTHORIZED', `${who} may not send ${targetHostName} notifications to this user`);
         }
-        const wait = perUser?.take(userId, now) ?? 0;
+        const wait = (dryRun ? perUser?.peek(userId, now) : perUser?.take(userId, now)) ?? 0;
         if (wait > 0) throw throttled('user', wait);
+      });
+    },
+    checkCritical(caller, userId, targetHostName) {
+      return after(allowCritical === undefined ? false : runHook('allowCritical', allowCritical, caller, userId, targetHostName), (allowed) => {
+        if (allowed) return;
+        const who = caller === undefined ? 'this caller' : `caller ${JSON.stringify(caller.id)}`;
+        const why = allowCritical === undefined ? ' (no allowCritical policy is set, so no send may be critical)' : '';
+        throw new HeraldError('CRITICAL_NOT_ALLOWED', `${who} may not send critical ${targetHostName} notifications to this user${why}`);
       });
     },
   };

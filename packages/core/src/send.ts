@@ -1,24 +1,19 @@
 /**
- * Sending: validate the request, apply the policies, and store the notification with one
- * delivery per matching endpoint of the user in one atomic store call, which matches the
- * endpoints as they stand at the write.
+ * Sending: check the request (send-request.ts), and store the notification with one
+ * delivery per endpoint its decisions send it to, in one atomic store call, which decides
+ * against the user's subscriptions and preferences as they stand at the write.
  */
-import { checkId, checkOptions, checkText, checkTime } from './arguments.js';
-import { expiryOf, parseDateTime } from './contract/date-time.js';
-import type { NotificationContent, NotificationRequest } from './contract/types.js';
-import { validateNotification } from './contract/validate.js';
+import type { NotificationRequest } from './contract/types.js';
 import type { ServiceContext } from './context.js';
-import { reachesEndpoint } from './endpoint-match.js';
 import { HeraldError } from './errors.js';
-import { describeValue } from './option-checks.js';
-import { fingerprintOf } from './idempotency.js';
 import { newId } from './ids.js';
 import type { Caller } from './policies.js';
-import type { DeliveryRecord, StoredNotification, StoredSubscription } from './records.js';
-import type { IdempotencyRecord, NewDelivery, StoreTransaction } from './store/interface.js';
+import type { DeliveryRecord, StoredNotification } from './records.js';
+import { sendPlan } from './send-plan.js';
+import { checkSend } from './send-request.js';
+import type { StoreTransaction } from './store/interface.js';
 
-/** Who a notification goes to: a user, or the user behind a subscription (Graph's `X-UNS-ID`). */
-export type SendTarget = { readonly userId: string } | { readonly subscriptionId: string };
+export type { SendTarget } from './send-request.js';
 
 /** Options of a send. */
 export interface SendOptions {
@@ -34,9 +29,9 @@ export interface SendOptions {
    * same key for the same user returns the first result (`replayed: true`) and stores
    * nothing new, for `idempotencyKeyTtlMs`. The key is bound to a fingerprint of what the
    * request means (RFC 8785 canonical JSON of the notification's normal form without the
-   * service's defaults, the user, `caller.id` and `sendAt` as an instant), so a repeat
-   * made later or written differently still replays, and a different request under the
-   * same key is refused with `IDEMPOTENCY_KEY_REUSED`.
+   * service's defaults, the user, `caller.id`, `sendAt` as an instant and `critical`), so
+   * a repeat made later or written differently still replays, and a different request
+   * under the same key is refused with `IDEMPOTENCY_KEY_REUSED`.
    */
   readonly idempotencyKey?: string;
   /**
@@ -54,6 +49,14 @@ export interface SendOptions {
    * @default none: the store writes in a transaction of its own
    */
   readonly transaction?: StoreTransaction;
+  /**
+   * A critical notification overrides the user's opt-outs and quiet hours (never an
+   * inactive, expired, other-app or untargeted endpoint); each decision it changed says
+   * so (rule `critical`). Only when the `allowCritical` policy allows it.
+   * @default false
+   * @throws HeraldError `CRITICAL_NOT_ALLOWED` (403) when the policy does not allow it.
+   */
+  readonly critical?: boolean;
 }
 
 /** What a send did. */
@@ -64,123 +67,22 @@ export interface SendResult {
   readonly created: boolean;
   /** True when this was a repeat of an earlier send with the same idempotency key. */
   readonly replayed: boolean;
-  /** The deliveries created, one per matching endpoint (plus scheduled fallbacks). */
+  /** The deliveries created, one per endpoint the decisions send it to (plus scheduled fallbacks). */
   readonly deliveries: readonly DeliveryRecord[];
-}
-
-const maxIdempotencyKeyLength = 255;
-const sendOptionNames = ['caller', 'sendAt', 'idempotencyKey', 'transaction'] as const satisfies ReadonlyArray<keyof SendOptions>;
-
-function checkTarget(target: unknown): SendTarget {
-  const value = checkOptions(target, 'the send target', ['userId', 'subscriptionId']);
-  const hasUser = value['userId'] !== undefined;
-  const hasSubscription = value['subscriptionId'] !== undefined;
-  if (hasUser === hasSubscription) {
-    throw new HeraldError('INVALID_ARGUMENT', 'the send target must have either a userId or a subscriptionId');
-  }
-  return hasUser ? { userId: checkId(value['userId'], 'userId') } : { subscriptionId: checkId(value['subscriptionId'], 'subscriptionId') };
-}
-
-function checkCaller(caller: unknown): Caller | undefined {
-  if (caller === undefined) return undefined;
-  // A caller may carry whatever the app's authenticator knows: only its id is Herald's.
-  if (caller === null || typeof caller !== 'object' || Array.isArray(caller)) {
-    throw new HeraldError('INVALID_ARGUMENT', 'caller must be an object with an id');
-  }
-  checkId((caller as Record<string, unknown>)['id'], 'caller.id');
-  return caller as Caller;
-}
-
-/** The app's transaction, when given: an object, for a store that can write in it. */
-function checkTransaction(transaction: unknown, store: ServiceContext['store']): StoreTransaction | undefined {
-  if (transaction === undefined) return undefined;
-  if (transaction === null || typeof transaction !== 'object') {
-    throw new HeraldError('INVALID_ARGUMENT', `transaction must be the app's open transaction (for @herald/store-postgres, a pool client inside BEGIN), not ${describeValue(transaction)}`);
-  }
-  if (store.capabilities.transactions !== true) {
-    throw new HeraldError(
-      'TRANSACTION_UNSUPPORTED',
-      `the send option transaction was given, but the ${store.name} store cannot write in the app's transaction (capabilities.transactions is false); ` +
-        'send after the commit instead, or use a store that can (@herald/store-postgres)',
-    );
-  }
-  return transaction;
-}
-
-function deliveriesFor(subscriptions: readonly StoredSubscription[], content: NotificationContent, dueAt: number, now: number): NewDelivery[] {
-  const fallback = content.fallbackPolicy?.endpointFallback;
-  const deliveries: NewDelivery[] = [];
-  for (const subscription of subscriptions) {
-    if (!reachesEndpoint(subscription, content, now)) continue;
-    const endpoint = { subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType };
-    deliveries.push({ id: newId(), ...endpoint, kind: 'notification', nextAttemptAt: dueAt });
-    if (fallback !== undefined && fallback.platformTypes.includes(subscription.platformType)) {
-      deliveries.push({ id: newId(), ...endpoint, kind: 'fallback', nextAttemptAt: dueAt + fallback.fallbackDelayInSeconds * 1000 });
-    }
-  }
-  return deliveries;
-}
-
-/** The user behind a subscription id (Graph's X-UNS-ID), which must be live and of the same app. */
-async function resolveSubscriptionUser(context: ServiceContext, subscriptionId: string, content: NotificationContent, now: number): Promise<string> {
-  const subscription = await context.store.getSubscription(subscriptionId);
-  if (subscription === undefined) {
-    throw new HeraldError('SUBSCRIPTION_NOT_FOUND', 'no subscription has this id (X-UNS-ID); the client must subscribe again');
-  }
-  if (subscription.status !== 'active' || expiryOf(subscription) <= now) {
-    throw new HeraldError('SUBSCRIPTION_INACTIVE', 'this subscription (X-UNS-ID) is inactive or expired; the client must renew it or subscribe again');
-  }
-  if (subscription.targetHostName !== content.targetHostName) {
-    throw new HeraldError(
-      'TARGET_MISMATCH',
-      `targetHostName ${JSON.stringify(content.targetHostName)} is not the app of this subscription (${JSON.stringify(subscription.targetHostName)})`,
-    );
-  }
-  return subscription.userId;
 }
 
 /** Validates, checks policies, and stores a notification with its deliveries. */
 export async function send(context: ServiceContext, input: NotificationRequest | unknown, rawTarget: unknown, rawOptions: unknown): Promise<SendResult> {
   context.assertOpen();
-  const { store, clock, policies, settings } = context;
-  const target = checkTarget(rawTarget);
-  const options = checkOptions(rawOptions, 'the send options', sendOptionNames);
-  const caller = checkCaller(options['caller']);
-  const transaction = checkTransaction(options['transaction'], store);
-  const now = clock.now();
-
-  const callerChecked = policies.checkCaller(caller, now);
-  if (callerChecked !== undefined) await callerChecked;
-  const content = validateNotification(input, { now, defaultExpirationMs: settings.defaultExpirationMs });
-  const userId = 'userId' in target ? target.userId : await resolveSubscriptionUser(context, target.subscriptionId, content, now);
-  const targetChecked = policies.checkTarget(caller, userId, content.targetHostName, now);
-  if (targetChecked !== undefined) await targetChecked;
-
-  let requestedSendAt: number | undefined;
-  let sendAt: number | undefined;
-  if (options['sendAt'] !== undefined) {
-    requestedSendAt = checkTime(options['sendAt'], 'sendAt');
-    sendAt = Math.max(now, requestedSendAt);
-    if (sendAt >= expiryOf(content)) {
-      throw new HeraldError('INVALID_ARGUMENT', 'sendAt must be before the notification expires (expirationDateTime)');
-    }
-  }
-  let idempotency: IdempotencyRecord | undefined;
-  if (options['idempotencyKey'] !== undefined) {
-    const key = checkText(options['idempotencyKey'], 'idempotencyKey', maxIdempotencyKeyLength);
-    // Of what the request means: a repeat made later (a default expiry or a sendAt raised
-    // to a later now) or written differently is still the same request.
-    const given = (input as NotificationRequest).expirationDateTime;
-    const fingerprint = fingerprintOf({ userId, callerId: caller?.id, content, expiresAt: given === undefined ? undefined : parseDateTime(given), sendAt: requestedSendAt });
-    idempotency = { key, fingerprint, expiresAt: now + settings.idempotencyKeyTtlMs };
-  }
+  const { store } = context;
+  const { userId, content, timing, idempotency, transaction } = await checkSend(context, input, rawTarget, rawOptions, [], false);
+  const { now } = timing;
 
   const write = async (): Promise<SendResult> => {
-    const dueAt = sendAt ?? now;
     const result = await store.saveNotification({
       notification: { ...content, id: newId(), userId },
-      // Planned by the store against the subscriptions as they stand at the write.
-      deliveries: (subscriptions) => deliveriesFor(subscriptions, content, dueAt, now),
+      // Decided by the store against the subscriptions and preferences as they stand at the write.
+      deliveries: sendPlan(content, timing),
       ...(idempotency === undefined ? {} : { idempotency }),
       ...(transaction === undefined ? {} : { transaction }),
       now,

@@ -15,6 +15,8 @@ import { FeedWatchers } from './feed-watchers.js';
 import { checkLogger } from './logger.js';
 import { rejectUnknownOptions } from './option-checks.js';
 import { createPolicies } from './policies.js';
+import { explainSend, type SendExplanation } from './explain.js';
+import { createPreferencesApi, type PreferencesApi } from './preferences/preferences-api.js';
 import { send, type SendOptions, type SendResult, type SendTarget } from './send.js';
 import { createServiceTracing } from './service-tracing.js';
 import {
@@ -50,9 +52,19 @@ export interface NotificationService extends HeraldEventSource {
    * @throws HeraldError for every refusal: `ARRAY_BODY`, `CONTRACT_MISMATCH`,
    *   `INVALID_PAYLOAD`, `INVALID_PAYLOAD_DATA_TYPE`, `CALLER_BLOCKED`,
    *   `CALLER_UNAUTHORIZED`, `THROTTLED`, `SUBSCRIPTION_NOT_FOUND`, `SUBSCRIPTION_INACTIVE`,
-   *   `TARGET_MISMATCH`, `IDEMPOTENCY_KEY_REUSED`, `INVALID_ARGUMENT`, `SERVICE_CLOSED`.
+   *   `TARGET_MISMATCH`, `CRITICAL_NOT_ALLOWED`, `IDEMPOTENCY_KEY_REUSED`, `INVALID_ARGUMENT`, `SERVICE_CLOSED`.
    */
   send(notification: NotificationRequest, target: SendTarget, options?: SendOptions): Promise<SendResult>;
+  /**
+   * What `send` would do with the same arguments now, writing nothing and taking no
+   * throttling token: each request-level check it would make (the first refusal ends the
+   * list, with the code `send` would throw), then the decision for every subscription of
+   * the user — now, at `sendAt`, deferred until a time by quiet hours, or skipped — and the
+   * rule that decided. Rejects only with `SERVICE_CLOSED` or a store's failure.
+   */
+  explain(notification: NotificationRequest | unknown, target: SendTarget, options?: SendOptions): Promise<SendExplanation>;
+  /** Users' preferences: get, set, and the resolved matrix with the rule behind each decision. */
+  readonly preferences: PreferencesApi;
   /** Endpoints: create, get, list, renew, deactivate, delete. */
   readonly subscriptions: SubscriptionsApi;
   /** Users' feeds: list, get, unread count, state changes, deletes, change feed. */
@@ -192,6 +204,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
       tracing === undefined
         ? (notification, target, sendOptions) => send(context, notification, target, sendOptions)
         : (notification, target, sendOptions) => tracing.send(() => send(context, notification, target, sendOptions)),
+    explain: (notification, target, sendOptions) => explainSend(context, notification, target, sendOptions),
+    preferences: createPreferencesApi(context),
     subscriptions: createSubscriptionsApi(context),
     feed: createFeedApi(context),
     deliveries: createDeliveriesApi(context),

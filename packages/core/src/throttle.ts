@@ -31,6 +31,8 @@ export interface TokenBuckets {
    * milliseconds until one will be.
    */
   take(key: string, now: number): number;
+  /** What {@link take} would answer at `now`, taking nothing (a dry run's check). */
+  peek(key: string, now: number): number;
 }
 
 /** Creates token buckets for `limit`, remembering at most `maxKeys` keys (least recently used go first). */
@@ -43,6 +45,8 @@ export function createTokenBuckets(limit: RateLimit, maxKeys: number, what: stri
   if (!(burst >= 1) || !Number.isFinite(burst)) throw optionError(undefined, `${what}.burst must be at least 1, got ${burst}`);
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError(undefined, `throttle.maxTrackedKeys must be a whole number of at least 1`);
   const buckets = new LRUCache<string, Bucket>({ max: maxKeys });
+  const waitFor = (tokens: number): number => (tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / rate) * 1000));
+  const refilled = (bucket: Bucket, now: number): number => Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.updatedAt) / 1000) * rate);
   return {
     take(key, now) {
       let bucket = buckets.get(key);
@@ -50,15 +54,17 @@ export function createTokenBuckets(limit: RateLimit, maxKeys: number, what: stri
         bucket = { tokens: burst, updatedAt: now };
         buckets.set(key, bucket);
       } else {
-        const elapsed = Math.max(0, now - bucket.updatedAt);
-        bucket.tokens = Math.min(burst, bucket.tokens + (elapsed / 1000) * rate);
+        bucket.tokens = refilled(bucket, now);
         bucket.updatedAt = now;
       }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return 0;
-      }
-      return Math.ceil(((1 - bucket.tokens) / rate) * 1000);
+      const wait = waitFor(bucket.tokens);
+      if (wait === 0) bucket.tokens -= 1;
+      return wait;
+    },
+    peek(key, now) {
+      // peek, not get: a dry run must not make a key look recently used either.
+      const bucket = buckets.peek(key);
+      return bucket === undefined ? 0 : waitFor(refilled(bucket, now));
     },
   };
 }

@@ -122,12 +122,14 @@ describe('defineStore', () => {
     const subscription = await store.createSubscription(sampleSubscription({ userId: 'alice' }), t0);
     const listed = sampleDeliveries(2, { nextAttemptAt: t0 });
     await store.saveNotification({ notification: sampleNotification({ userId: 'alice' }, t0), deliveries: listed, now: t0 });
-    const planned = (subscriptions: readonly { id: string }[]) => subscriptions.map((each) => ({ ...sampleDeliveries(1, { nextAttemptAt: t0 })[0]!, subscriptionId: each.id }));
+    const planned = ({ subscriptions }: { readonly subscriptions: readonly { id: string }[] }) => ({
+      deliveries: subscriptions.map((each) => ({ ...sampleDeliveries(1, { nextAttemptAt: t0 })[0]!, subscriptionId: each.id })),
+    });
     await store.saveNotification({ notification: sampleNotification({ userId: 'alice', appNotificationId: 'second' }, t0), deliveries: planned, now: t0 });
     const [first, second] = seen.writes;
     expect(typeof first?.deliveries).toBe('function');
-    expect(first?.deliveries([subscription])).toEqual(listed);
-    expect(first?.deliveries([])).toEqual(listed);
+    expect(first?.deliveries({ subscriptions: [subscription], preferences: undefined })).toEqual({ deliveries: listed });
+    expect(first?.deliveries({ subscriptions: [], preferences: { default: 'optOut' } })).toEqual({ deliveries: listed });
     expect(second?.deliveries).toBe(planned);
     await store.close();
   });

@@ -209,7 +209,8 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     async saveNotification(planned) {
       const engine = live();
       // The log holds the deliveries as listed, so a replay makes the same ones.
-      const write = listedWrite(planned, engine.listSubscriptions(planned.notification.userId));
+      const { userId } = planned.notification;
+      const write = listedWrite(planned, { subscriptions: engine.listSubscriptions(userId), preferences: engine.getPreferences(userId) });
       // Encoded before it is applied: an input that cannot be logged changes nothing.
       const frame = frameRecord(JSON.stringify({ op: 'save', write } satisfies LogOperation));
       const result = engine.saveNotification(write);
@@ -284,6 +285,20 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     async deleteSubscription(subscriptionId, now) {
       const deleted = live().deleteSubscription(subscriptionId, now);
       return logged(deleted, deleted ? { op: 'unsubscribe', subscriptionId, now } : undefined);
+    },
+    async getPreferences(userId) {
+      return read(live().getPreferences(userId));
+    },
+    async setPreferences(userId, preferences, now) {
+      const engine = live();
+      // Encoded before it is applied: preferences that cannot be logged change nothing.
+      const frame = frameRecord(JSON.stringify({ op: 'preferences', userId, preferences, now } satisfies LogOperation));
+      engine.setPreferences(userId, preferences);
+      writer.append(frame);
+      return logged(undefined, undefined);
+    },
+    async getDeliveryDecisions(userId, notificationId) {
+      return read(live().getDeliveryDecisions(userId, notificationId));
     },
     async listDeliveries(userId, notificationId) {
       return read(live().listDeliveries(userId, notificationId));

@@ -13,6 +13,7 @@ import type {
   ListedNotificationWrite,
   NewDelivery,
   NewSubscription,
+  NotificationPreferences,
   NotificationStatePatch,
   PurgeRequest,
   SubscriptionPatch,
@@ -56,7 +57,9 @@ export type LogOperation =
   | { readonly op: 'renew'; readonly ref: LeaseRef; readonly now: number; readonly leaseMs: number }
   | { readonly op: 'complete'; readonly ref: LeaseRef; readonly outcome: DeliveryOutcome; readonly now: number }
   | { readonly op: 'purge'; readonly request: PurgeRequest; readonly removed: readonly (readonly [userId: string, notificationId: string])[] }
-  | { readonly op: 'restart' };
+  | { readonly op: 'restart' }
+  // Logs written before preferences existed have none of these, and replay as they ran.
+  | { readonly op: 'preferences'; readonly userId: string; readonly preferences: NotificationPreferences; readonly now: number };
 
 /**
  * Applies a logged operation to `state` during replay. Throws when the operation does
@@ -105,6 +108,9 @@ export function replayOperation(state: MemoryState, operation: LogOperation): vo
       return;
     case 'restart':
       releaseAllLeases(state);
+      return;
+    case 'preferences':
+      state.setPreferences(operation.userId, operation.preferences);
       return;
     default:
       throw new RangeError(`an unknown operation ${JSON.stringify((operation as { op?: unknown }).op)}`);

@@ -32,7 +32,8 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     capabilities,
     async saveNotification(write) {
       const live = engine();
-      return live.saveNotification(listedWrite(write, live.listSubscriptions(write.notification.userId)));
+      const { userId } = write.notification;
+      return live.saveNotification(listedWrite(write, { subscriptions: live.listSubscriptions(userId), preferences: live.getPreferences(userId) }));
     },
     async getNotification(userId, notificationId, now) {
       return engine().getNotification(userId, notificationId, now);
@@ -75,6 +76,15 @@ export function createMemoryStore(options?: MemoryStoreOptions): NotificationSto
     },
     async deleteSubscription(subscriptionId, now) {
       return engine().deleteSubscription(subscriptionId, now);
+    },
+    async getPreferences(userId) {
+      return engine().getPreferences(userId);
+    },
+    async setPreferences(userId, preferences) {
+      engine().setPreferences(userId, preferences);
+    },
+    async getDeliveryDecisions(userId, notificationId) {
+      return engine().getDeliveryDecisions(userId, notificationId);
     },
     async listDeliveries(userId, notificationId) {
       return engine().listDeliveries(userId, notificationId);

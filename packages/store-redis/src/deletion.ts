@@ -46,7 +46,7 @@ export async function deleteWithSyncs(context: StoreContext, userId: string, tar
       case 'taken':
         throw storeError('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(textOf(reply[1], 'a delivery id'))} is already taken; the service mints a fresh one per delivery`);
       case 'stale':
-        known = knownSubscriptions([reply[1], reply[2]]);
+        known = knownSubscriptions(reply.slice(1));
         subscriptionCache.set(userId, known);
         break;
       case 'moved':

@@ -21,6 +21,7 @@ import type { RedisLink } from './redis-link.js';
 import type { StoreContext } from './store-context.js';
 import { SubscriptionCache } from './subscription-cache.js';
 import { subscriptionCalls } from './subscription-calls.js';
+import { preferenceCalls } from './preference-calls.js';
 import { FeedAnnouncements } from './feed-announcements.js';
 import { SubscriberConnection } from './subscriber.js';
 import { WakeChannel } from './wakeups.js';
@@ -67,6 +68,7 @@ function buildStore(link: RedisLink, context: StoreContext, ownsClient: boolean,
   const calls: StoreCalls = {
     ...notificationCalls(context),
     ...subscriptionCalls(context),
+    ...preferenceCalls(context),
     ...deliveryCalls(context),
     ...claimCalls(context),
     purgeExpired: (request) => purgeExpired(context, request),

@@ -61,6 +61,7 @@ function saveArguments(write: ListedNotificationWrite, body: string, version: st
     version === undefined ? '0' : '1',
     version ?? '',
     write.deliveries.length,
+    write.decisions ?? '',
   ];
   for (const delivery of write.deliveries) {
     args.push(delivery.id, delivery.subscriptionId, delivery.transport, delivery.platformType, delivery.kind, checkedTime('saveNotification', delivery.nextAttemptAt, 'a delivery\'s nextAttemptAt'));
@@ -110,10 +111,10 @@ export function saveCall(context: StoreContext): (planned: PlannedNotificationWr
     let write: ListedNotificationWrite;
     let reply: unknown[];
     for (let plans = 1; ; plans++) {
-      write = listedWrite(planned, known.subscriptions);
+      write = listedWrite(planned, known);
       reply = listOf(await batches.submit(route, saveArguments(write, body, known.version)), 'a save');
       if (reply[0] !== 'stale') break;
-      known = knownSubscriptions([reply[1], reply[2]]);
+      known = knownSubscriptions(reply.slice(1));
       subscriptionCache.set(userId, known);
       if (plans === maxPlans) {
         throw storeError('STORE_UNAVAILABLE', `the subscriptions of user ${JSON.stringify(userId)} changed during each of ${maxPlans} tries to save; nothing was saved, try again`);

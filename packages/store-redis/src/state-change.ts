@@ -40,7 +40,7 @@ export async function changeState(
     for (const sync of syncs) args.push(sync.id, sync.subscriptionId, sync.transport, sync.platformType, sync.nextAttemptAt);
     const reply = listOf(await link.run(scripts.updateNotificationState, route.key, args), 'updateNotificationState');
     if (reply[0] === 'stale') {
-      known = knownSubscriptions([reply[1], reply[2]]);
+      known = knownSubscriptions(reply.slice(1));
       subscriptionCache.set(userId, known);
     } else if (reply[0] !== 'moved') {
       return answer(reply, userId);

@@ -6,24 +6,48 @@
  * A subscription changed by any instance, anywhere, therefore never makes a send miss
  * or use an endpoint; the cache only saves the read.
  */
-import type { StoredSubscription } from '@herald/core/store';
+import type { NotificationPreferences, StoredSubscription } from '@herald/core/store';
+import { storeError } from './errors.js';
 import { listOf, subscriptionFromRow, textOf } from './records.js';
 
-/** A user's subscriptions as read at one version. */
+/** A user's subscriptions and preferences (the recipient of a send) as read at one version. */
 export interface KnownSubscriptions {
   /** The user's subscription version they were read at ('' before the first change). */
   readonly version: string;
   /** The subscriptions, oldest first, frozen. */
   readonly subscriptions: readonly StoredSubscription[];
+  /** The user's preferences, parsed once per read; `undefined` when never set. */
+  readonly preferences: NotificationPreferences | undefined;
 }
 
-/** Reads a `{version, rows}` reply (see scripts/subscription-lua.ts). */
+/** Reads a `{version, rows, preferences}` reply (see scripts/subscription-lua.ts). */
 export function knownSubscriptions(reply: unknown): KnownSubscriptions {
-  const [version, rows] = listOf(reply, 'a subscription list');
+  const [version, rows, preferences] = listOf(reply, 'a subscription list');
   return Object.freeze({
     version: textOf(version, 'a subscription version'),
     subscriptions: Object.freeze(listOf(rows, 'a subscription list').map((row) => Object.freeze(subscriptionFromRow(row)))),
+    preferences: preferencesFrom(preferences),
   });
+}
+
+/** Stored preferences ('' or nil when never set) as the frozen object they were given as. */
+export function preferencesFrom(stored: unknown): NotificationPreferences | undefined {
+  if (stored === null || stored === undefined || stored === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textOf(stored, 'preferences'));
+  } catch {
+    throw storeError('STORE_CORRUPT', 'the stored preferences are not JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw storeError('STORE_CORRUPT', 'the stored preferences are not an object');
+  const freeze = (value: unknown): void => {
+    if (value !== null && typeof value === 'object') {
+      for (const inner of Object.values(value)) freeze(inner);
+      Object.freeze(value);
+    }
+  };
+  freeze(parsed);
+  return parsed as NotificationPreferences;
 }
 
 /** The subscriptions of the users who sent last, at most `capacity` users, least recently used out first. */

@@ -102,7 +102,7 @@ it('sends with one script call once the user’s subscriptions are known, and wi
 });
 
 describe('SubscriptionCache', () => {
-  const known = (version: string) => ({ version, subscriptions: [] });
+  const known = (version: string) => ({ version, subscriptions: [], preferences: undefined });
 
   it('holds at most its capacity, forgetting the least recently used user first', () => {
     const cache = new SubscriptionCache(2);
@@ -136,10 +136,10 @@ it('gives up with STORE_UNAVAILABLE, saving nothing, when the subscriptions chan
     const [userKey] = await admin.keys('{cache-churn:*}:user:5:carol');
     if (userKey === undefined) throw new Error('the user hash was not found');
     let plans = 0;
-    const plan: DeliveryPlan = (subscriptions) => {
+    const plan: DeliveryPlan = ({ subscriptions }) => {
       plans += 1;
       void client.hset(userKey, 'sv', `changed-${plans}`);
-      return subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: 'push', platformType: subscription.platformType, kind: 'notification', nextAttemptAt: Date.now() }));
+      return { deliveries: subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: 'push', platformType: subscription.platformType, kind: 'notification', nextAttemptAt: Date.now() })) };
     };
     const notification = { ...sampleNotification({ userId: 'carol' }), id: newId() };
     await expect(store.saveNotification({ notification, deliveries: plan, now: Date.now() })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('changed during each of 8 tries') });

@@ -11,6 +11,7 @@ export { listedWrite, plannedWrite } from './delivery-plan.js';
 export * from './delivery-transitions.js';
 export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './sync-plan.js';
 export * from '../records.js';
+export { preferencePrecedence, preferenceChoices, type NotificationPreferences, type PreferenceChoice, type PreferenceLevel, type PreferenceRules } from '../preferences/precedence.js';
 export * from '../errors.js';
 export * from '../contract/types.js';
 export * from '../contract/fields.js';

@@ -9,109 +9,26 @@
  * Times are epoch milliseconds from the service's clock, passed in as `now`, so a store
  * never reads a clock of its own and tests stay deterministic.
  */
-import type { NotificationContent, PlatformType, ReadState, UserActionState } from '../contract/types.js';
-import type {
-  DeliveryKind,
-  DeliveryRecord,
-  StoredNotification,
-  StoredSubscription,
-  SubscriptionStatus,
-} from '../records.js';
+import type { PlatformType, ReadState, UserActionState } from '../contract/types.js';
+import type { DeliveryRecord, StoredNotification, StoredSubscription, SubscriptionStatus } from '../records.js';
+export type {
+  IdempotencyRecord,
+  ListedNotificationWrite,
+  NewDelivery,
+  NewNotification,
+  NotificationWrite,
+  PlannedDeliveries,
+  PlannedNotificationWrite,
+  Recipient,
+  DeliveryPlan,
+  SaveResult,
+} from './notification-write.js';
+import type { NotificationWrite, SaveResult } from './notification-write.js';
+import type { NotificationPreferences } from '../preferences/precedence.js';
 
 export { storeCapabilityNames, type StoreCapabilities, type StoreTransaction } from './capabilities.js';
-import type { StoreCapabilities, StoreTransaction } from './capabilities.js';
+import type { StoreCapabilities } from './capabilities.js';
 
-/** A notification to insert (when its `appNotificationId` is new to the user) or to update with. */
-export interface NewNotification extends NotificationContent {
-  /** A fresh id, used only when the notification is created. */
-  readonly id: string;
-  /** The user whose feed receives it. */
-  readonly userId: string;
-}
-
-/** A delivery to create together with its notification. */
-export interface NewDelivery {
-  /** A fresh, unguessable id. */
-  readonly id: string;
-  /** The endpoint to deliver to. */
-  readonly subscriptionId: string;
-  /** The endpoint's transport. */
-  readonly transport: string;
-  /** The endpoint's platform. */
-  readonly platformType: PlatformType;
-  /** The notification, or its raw-to-visual fallback. */
-  readonly kind: DeliveryKind;
-  /** When the first attempt is due (now, or a scheduled time). */
-  readonly nextAttemptAt: number;
-}
-
-/** An idempotency key to record with a send, scoped to the send's user. */
-export interface IdempotencyRecord {
-  /** The key the caller chose. */
-  readonly key: string;
-  /** A digest of the request, to tell a true repeat from a reused key. */
-  readonly fingerprint: string;
-  /** When the key may be forgotten (epoch ms). */
-  readonly expiresAt: number;
-}
-
-/**
- * Decides a notification's deliveries from its user's subscriptions (oldest first) as
- * they stand when the store applies the write. A store calls it inside the write's
- * atomicity, so no subscription created, changed or deleted meanwhile is missed or used;
- * a store that checks optimistically calls it again after a conflict. It has no side
- * effects and returns fresh ids on every call.
- */
-export type DeliveryPlan = (subscriptions: readonly StoredSubscription[]) => readonly NewDelivery[];
-
-/** The argument of {@link NotificationStore.saveNotification}. */
-export interface NotificationWrite {
-  /** The notification's content and, for a creation, its id. */
-  readonly notification: NewNotification;
-  /**
-   * The deliveries to create: listed (a replay, a test), or planned from the user's
-   * subscriptions at the write (what the service passes). A store built with `defineStore`
-   * always receives a plan ({@link PlannedNotificationWrite}).
-   */
-  readonly deliveries: readonly NewDelivery[] | DeliveryPlan;
-  /** Present when the caller passed an idempotency key. */
-  readonly idempotency?: IdempotencyRecord;
-  /** The app's open transaction to write in; given only to a store with `capabilities.transactions` ({@link StoreTransaction}). */
-  readonly transaction?: StoreTransaction;
-  /** The current time. */
-  readonly now: number;
-}
-
-/**
- * A {@link NotificationWrite} with its deliveries planned: the one form in which a store
- * implementation given to `defineStore` receives every write (a listed write arrives as a
- * plan that returns its list). `listedWrite(write, subscriptions)` applies the plan.
- */
-export interface PlannedNotificationWrite extends NotificationWrite {
-  /** Called with the user's subscriptions inside the write's atomicity. */
-  readonly deliveries: DeliveryPlan;
-}
-
-/** A {@link NotificationWrite} with its deliveries listed: what a store finally applies. */
-export interface ListedNotificationWrite extends NotificationWrite {
-  /** One delivery per matching endpoint. */
-  readonly deliveries: readonly NewDelivery[];
-}
-
-/** The result of {@link NotificationStore.saveNotification}. */
-export interface SaveResult {
-  /** The stored notification (for a replay: as the first call stored it). */
-  readonly notification: StoredNotification;
-  /** True when the notification was created, false when an existing one was updated. */
-  readonly created: boolean;
-  /** The deliveries this call created (none for a replay). */
-  readonly deliveries: readonly DeliveryRecord[];
-  /** Set when the idempotency key was already recorded: nothing was written. */
-  readonly replay?: {
-    /** The fingerprint recorded with the key. */
-    readonly fingerprint: string;
-  };
-}
 
 /** A query of one user's feed. */
 export interface FeedQuery {
@@ -233,8 +150,9 @@ export interface NotificationStore {
    * makes this a replay: nothing is written and the first call's result is returned
    * with `replay.fingerprint`.
    *
-   * When `write.deliveries` is a plan, the store calls it with the user's subscriptions
-   * (`listSubscriptions` order) as they stand at the write, and creates what it returns.
+   * When `write.deliveries` is a plan, the store calls it with the recipient — the user's
+   * subscriptions (`listSubscriptions` order) and preferences — as they stand at the
+   * write, creates the deliveries it returns and keeps its decisions with the notification.
    *
    * Either everything is written, or nothing is.
    */
@@ -316,6 +234,25 @@ export interface NotificationStore {
    * attempted after the delete. Finished deliveries stay. False when missing.
    */
   deleteSubscription(subscriptionId: string, now: number): Promise<boolean>;
+
+  /**
+   * The user's preferences, as the last `setPreferences` stored them (an equal, frozen or
+   * fresh object), or `undefined` when none were set.
+   */
+  getPreferences(userId: string): Promise<NotificationPreferences | undefined>;
+
+  /**
+   * Replaces the user's preferences (already checked and normalised: plain JSON). A send
+   * whose write starts after this resolves plans with them (see {@link Recipient}).
+   */
+  setPreferences(userId: string, preferences: NotificationPreferences, now: number): Promise<void>;
+
+  /**
+   * The delivery decisions kept with one of the user's notifications
+   * (`ListedNotificationWrite.decisions`, as written), or `undefined` when it has none or
+   * is missing.
+   */
+  getDeliveryDecisions(userId: string, notificationId: string): Promise<string | undefined>;
 
   /** The deliveries of one of the user's notifications, oldest first. */
   listDeliveries(userId: string, notificationId: string): Promise<readonly DeliveryRecord[]>;

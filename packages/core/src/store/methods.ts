@@ -8,7 +8,7 @@ import type { NotificationStore, StoreCapabilities } from './interface.js';
 export const storeMethodNames = [
   'saveNotification', 'getNotification', 'listFeed', 'countUnread', 'updateNotificationState', 'deleteNotification',
   'deleteGroup', 'listChanges', 'createSubscription', 'getSubscription', 'listSubscriptions', 'updateSubscription',
-  'deleteSubscription', 'listDeliveries', 'getDelivery', 'listDeadDeliveries', 'retryDelivery', 'cancelDeliveries',
+  'deleteSubscription', 'getPreferences', 'setPreferences', 'getDeliveryDecisions', 'listDeliveries', 'getDelivery', 'listDeadDeliveries', 'retryDelivery', 'cancelDeliveries',
   'claimDeliveries', 'renewLease', 'completeDelivery', 'nextDueAt', 'purgeExpired', 'close',
 ] as const satisfies readonly (keyof NotificationStore)[];
 

@@ -22,6 +22,8 @@ export class FeedEntry implements Expiring {
   deliveries: StoredDelivery[] | undefined = undefined;
   /** Its place in the store-wide write order, kept only when a total cap is set. */
   writeOrder = 0;
+  /** The delivery decisions its last write kept (`ListedNotificationWrite.decisions`); most writes keep none. */
+  decisions: string | undefined = undefined;
 
   constructor(record: StoredNotification, expiresAt: number) {
     this.record = record;

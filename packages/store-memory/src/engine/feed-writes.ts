@@ -43,6 +43,8 @@ export function saveNotification(parts: EngineParts, write: ListedNotificationWr
   parts.users.expiryChanged(user);
 
   const deliveries = addDeliveries(parts, user, entry, write.deliveries, now);
+  // An update's decisions replace the last write's: they explain the deliveries it made.
+  entry.decisions = write.decisions;
   if (created) evict(parts, user, now);
   if (idempotency !== undefined) {
     parts.idempotency.record({

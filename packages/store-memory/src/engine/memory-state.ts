@@ -22,6 +22,7 @@ import type {
   FeedQuery,
   LeaseRef,
   ListedNotificationWrite,
+  NotificationPreferences,
   NewSubscription,
   NotificationStatePatch,
   PurgeRequest,
@@ -43,6 +44,7 @@ import { changeState, type StateChange, type SyncListing } from './state-change.
 import type { MemoryStateOptions } from './parts.js';
 import { purgeExpired } from './purge.js';
 import { logicalState } from './logical-state.js';
+import { frozenCopy } from './notification-record.js';
 import type { LogicalState } from './logical-state.js';
 
 /** What {@link MemoryState.diagnostics} reports. @internal */
@@ -188,6 +190,23 @@ export class MemoryState {
     if (userId === undefined || !this.#parts.subscriptions.delete(subscriptionId)) return false;
     if (now !== undefined) deliveries.cancelSubscriptionDeliveries(this.#parts, userId, subscriptionId, now);
     return true;
+  }
+
+  // ---- Preferences and decisions -------------------------------------------------
+
+  /** See `NotificationStore.getPreferences`: the frozen copy `setPreferences` kept. */
+  getPreferences(userId: string): NotificationPreferences | undefined {
+    return this.#parts.preferences.get(userId);
+  }
+
+  /** See `NotificationStore.setPreferences`: keeps a deep, frozen copy (JSON: preferences are plain data). */
+  setPreferences(userId: string, preferences: NotificationPreferences): void {
+    this.#parts.preferences.set(userId, frozenCopy(preferences));
+  }
+
+  /** See `NotificationStore.getDeliveryDecisions`. Also for a notification that expired but is not purged. */
+  getDeliveryDecisions(userId: string, notificationId: string): string | undefined {
+    return this.#parts.users.get(userId)?.notifications.get(notificationId)?.decisions;
   }
 
   // ---- Deliveries (deliveries.ts) ------------------------------------------------

@@ -32,7 +32,7 @@ function deepFreeze<T>(value: T): T {
  * content is JSON, and `JSON.parse` makes objects of exactly their size with flat
  * strings, some 40 bytes less per notification.
  */
-function frozenCopy<T>(value: T): T {
+export function frozenCopy<T>(value: T): T {
   if (value === undefined) return value;
   return deepFreeze(JSON.parse(JSON.stringify(value)) as T);
 }

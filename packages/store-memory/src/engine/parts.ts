@@ -4,7 +4,7 @@
  * engine's own modules see it; a store sees `MemoryState`, a durable store also the
  * functions of `durable.ts`.
  */
-import { errorFactory, type HeraldError, type HeraldErrorCode } from '@herald/core/store';
+import { errorFactory, type HeraldError, type HeraldErrorCode, type NotificationPreferences } from '@herald/core/store';
 import { errorSource } from '../errors.js';
 import { DeadLetterIndex } from './dead-letter-index.js';
 import { DueQueue } from './due-queue.js';
@@ -42,6 +42,8 @@ export class EngineParts {
   readonly bounds: EvictionBounds;
   /** Shares equal content values between notifications. */
   readonly interner = new ContentInterner();
+  /** Users' preferences, deeply frozen, by user id (in the order they were first set). */
+  readonly preferences = new Map<string, NotificationPreferences>();
 
   constructor(options: MemoryStateOptions) {
     this.bounds = new EvictionBounds(options.maxNotificationsPerUser, options.maxNotifications);

@@ -32,7 +32,7 @@ return out
  * the subscription version the syncs were planned at, the number of notifications
  * planned for, then per notification: id, feed position, sync count, then per sync: id,
  * subscription, transport, platform, first attempt.
- * Returns `{'stale', version, rows}` (the subscriptions changed since that version:
+ * Returns `{'stale', version, rows, preferences}` (the subscriptions changed since that version:
  * nothing written), `{'moved'}` (the notifications to delete are not those planned for,
  * or one's content changed: nothing written), `{'taken', id}` (a sync id in use), or
  * `{'deleted', count}`.
@@ -43,7 +43,7 @@ export const deleteWithSyncs =
   String.raw`
 local u, now = ARGV[2], ARGV[3]
 local version = subscription_version(u)
-if version ~= ARGV[8] then return {'stale', version, subscription_rows(u)} end
+if version ~= ARGV[8] then return stale_recipient(u) end
 local ids = deletion_targets(u, now, ARGV[4], ARGV[5], ARGV[6] ~= '1', ARGV[7])
 if #ids ~= tonumber(ARGV[9]) then return {'moved'} end
 

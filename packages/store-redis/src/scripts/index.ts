@@ -13,6 +13,7 @@ import { saveNotifications } from './save.js';
 import { updateNotificationState } from './state-change.js';
 import { deleteWithSyncs, deletionTargets } from './deletion.js';
 import { purgeShard } from './purge.js';
+import { getDeliveryDecisions, getPreferences, setPreferences } from './preferences.js';
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription } from './subscriptions.js';
 
 /** A Lua script and the SHA-1 that `EVALSHA` names it by. */
@@ -47,6 +48,9 @@ export const scripts = {
   listSubscriptions: script('listSubscriptions', listSubscriptions),
   updateSubscription: script('updateSubscription', updateSubscription),
   deleteSubscription: script('deleteSubscription', deleteSubscription),
+  setPreferences: script('setPreferences', setPreferences),
+  getPreferences: script('getPreferences', getPreferences),
+  getDeliveryDecisions: script('getDeliveryDecisions', getDeliveryDecisions),
   listDeliveries: script('listDeliveries', listDeliveries),
   getDelivery: script('getDelivery', getDelivery),
   deadPage: script('deadPage', deadPage),

@@ -126,7 +126,8 @@ end
 -- key. Their sequence is folded into the shard's retired sequence, where a hash made again
 -- starts (next_sequence), so a change cursor from before stays refused, never misread.
 local function retire_if_empty(u)
-  if redis.call('EXISTS', ukey('changes', u), ukey('subs', u)) > 0 then return end
+  -- Preferences keep the hash too: its version must not fall back while they are stored.
+  if redis.call('EXISTS', ukey('changes', u), ukey('subs', u), ukey('prefs', u)) > 0 then return end
   local key = ukey('user', u)
   local seq = redis.call('HGET', key, 'seq')
   if seq and tonumber(seq) > tonumber(redis.call('GET', RETIRED_SEQUENCE) or '0') then redis.call('SET', RETIRED_SEQUENCE, seq) end

@@ -11,14 +11,15 @@
  * a group), `body` (the contract content as JSON, opaque to Lua), `cdt`/`mdt` (created and
  * modified, ISO text), `rs`/`as` (read and action state), `seq` (last change), `pos` (feed
  * position: last creation or update), `cseq` (creation), `exp` (expiry, epoch ms) and
- * `dlv` (its delivery ids, oldest first, as a JSON array).
+ * `dlv` (its delivery ids, oldest first, as a JSON array), `dec` (the delivery decisions its
+ * last write kept, opaque; absent when it kept none).
  */
 import { supersededDeliveryError } from '@herald/core/store';
 import { luaString, prelude } from './prelude.js';
 import { subscriptionLua } from './subscription-lua.js';
 
 /** Arguments of one send before its deliveries' (see {@link saveNotifications}). */
-const saveFieldCount = 18;
+const saveFieldCount = 19;
 /** Arguments of each delivery of a send. */
 const deliveryFieldCount = 6;
 
@@ -26,12 +27,13 @@ const deliveryFieldCount = 6;
  * ARGV: tag, the number of sends, then per send: user, now, now as text, id, app host,
  * appNotificationId, group, has group, body, expiry ('inf' or epoch ms), has idempotency,
  * key, fingerprint, key expiry, key TTL (ms), planned (the deliveries were planned from
- * the user's subscriptions at a version), that version, delivery count, then per
- * delivery: id, subscription, transport, platform, kind, first attempt.
+ * the user's recipient — subscriptions and preferences — at a version), that version,
+ * delivery count, the decisions to keep ('' for none), then per delivery: id,
+ * subscription, transport, platform, kind, first attempt.
  * Returns one reply per send, in order: `{'replay', key hash}`, `{'taken', what, id}`,
- * `{'invalid', what}` (an argument that is no number), `{'stale', version, rows}` (the
- * subscriptions changed since that version: nothing written, here they are as they
- * stand) or `{'saved', created, id, createdDateTime, sequence}`.
+ * `{'invalid', what}` (an argument that is no number), `{'stale', version, rows,
+ * preferences}` (the recipient changed since that version: nothing written, here it is
+ * as it stands) or `{'saved', created, id, createdDateTime, sequence}`.
  */
 export const saveNotifications =
   prelude +
@@ -64,7 +66,7 @@ local function save(b)
 
   if ARGV[b + 16] == '1' then
     local version = subscription_version(u)
-    if version ~= ARGV[b + 17] then return {'stale', version, subscription_rows(u)} end
+    if version ~= ARGV[b + 17] then return stale_recipient(u) end
   end
 
   local appids = ukey('appids', u)
@@ -131,6 +133,13 @@ local function save(b)
   if created then
     fields[#fields + 1] = 'cseq'
     fields[#fields + 1] = seq
+  end
+  -- An update's decisions replace the last write's: they explain the deliveries it made.
+  if ARGV[b + 19] ~= '' then
+    fields[#fields + 1] = 'dec'
+    fields[#fields + 1] = ARGV[b + 19]
+  elseif not created then
+    redis.call('HDEL', note_key(u, note_id), 'dec')
   end
   if grp then
     fields[#fields + 1] = 'grp'

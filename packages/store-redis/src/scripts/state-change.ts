@@ -15,7 +15,7 @@ import { subscriptionLua } from './subscription-lua.js';
  * it), planned ('1' when syncs were planned), the subscription version they were planned
  * at, the notification's feed position they were planned for, sync count, then per sync:
  * id, subscription, transport, platform, first attempt.
- * Returns `{'missing'}` (missing or expired), `{'stale', version, rows}` (the subscriptions
+ * Returns `{'missing'}` (missing or expired), `{'stale', version, rows, preferences}` (the subscriptions
  * changed since that version: nothing written), `{'moved'}` (the notification's content
  * changed since it was read: nothing written), `{'taken', id}` (a sync id in use), or
  * `{'row', row, created sync ids…}`.
@@ -28,7 +28,7 @@ local u, id, now = ARGV[2], ARGV[3], ARGV[4]
 local planned = ARGV[8] == '1'
 if planned then
   local version = subscription_version(u)
-  if version ~= ARGV[9] then return {'stale', version, subscription_rows(u)} end
+  if version ~= ARGV[9] then return stale_recipient(u) end
 end
 local key = note_key(u, id)
 local flat = redis.call('HGETALL', key)

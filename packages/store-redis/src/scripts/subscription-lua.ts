@@ -1,9 +1,11 @@
 /**
- * Lua for the scripts that read or change a user's subscriptions. Every change sets the
- * user's subscription version (`sv` in the user's hash) to a fresh token from the caller,
- * so a save can tell whether the subscriptions it planned its deliveries from are still
- * the user's: a stale plan is refused and planned again, never stored. A token rather
- * than a counter: a keyspace emptied and written again never repeats an old version.
+ * Lua for the scripts that read or change a user's subscriptions or preferences (the
+ * recipient a send plans for). Every change of either sets the user's subscription
+ * version (`sv` in the user's hash) to a fresh token from the caller, so a save can tell
+ * whether the recipient it planned its deliveries from is still the user's: a stale plan
+ * is refused and planned again, never stored. A token rather than a counter: a keyspace
+ * emptied and written again never repeats an old version. Preferences are the string
+ * `prefs:<user>` (JSON as the store was given it; absent when never set).
  */
 
 /**
@@ -16,6 +18,7 @@ const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'md
 export const subscriptionLua = String.raw`
 local function subscription_version(u) return redis.call('HGET', ukey('user', u), 'sv') or '' end
 local function subscriptions_changed(u, token) redis.call('HSET', ukey('user', u), 'sv', token) end
+local function user_preferences(u) return redis.call('GET', ukey('prefs', u)) or '' end
 
 -- The user's subscriptions oldest first, each as the values of the row fields in order.
 local function subscription_rows(u)
@@ -26,4 +29,7 @@ local function subscription_rows(u)
   end
   return out
 end
+
+-- The refusal of a write planned for a recipient that changed since: the recipient as it stands.
+local function stale_recipient(u) return {'stale', subscription_version(u), subscription_rows(u), user_preferences(u)} end
 `;

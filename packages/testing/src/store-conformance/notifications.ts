@@ -238,9 +238,9 @@ export function notificationTests(h: StoreHarness): void {
     const ios = await h.store.createSubscription(sampleSubscription({ userId: alice, platformType: 'ios' }, t0), t0);
     await h.store.createSubscription(sampleSubscription({ userId: bob }, t0), t0);
     const seen: string[][] = [];
-    const plan: DeliveryPlan = (subscriptions: readonly StoredSubscription[]) => {
+    const plan: DeliveryPlan = ({ subscriptions }: { readonly subscriptions: readonly StoredSubscription[] }) => {
       seen.push(subscriptions.map((subscription) => subscription.id));
-      return sampleDeliveries(subscriptions, { nextAttemptAt: t0 });
+      return { deliveries: sampleDeliveries(subscriptions, { nextAttemptAt: t0 }) };
     };
     const first = await h.store.saveNotification({ notification: sampleNotification({ userId: alice, appNotificationId: 'first' }, t0), deliveries: plan, now: t0 });
     expect(seen.at(-1), 'the plan gets the user’s subscriptions, in listSubscriptions order, and no other user’s').toEqual([windows.id, ios.id]);

@@ -1,0 +1,91 @@
+/**
+ * The delivery decision for each subscription of a user: the endpoint rules first (a
+ * critical send never overrides them), then the user's most specific preference rule
+ * (read from the precedence table), then quiet hours; a critical send overrides the last
+ * two and says so.
+ */
+import type { NotificationContent } from '../contract/types.js';
+import { endpointMismatch } from '../endpoint-match.js';
+import type { StoredSubscription } from '../records.js';
+import type { DecisionRule, DeliveryDecision, PreferenceDecisionRule } from './decision.js';
+import { preferencePrecedence, type KeyedPreferenceLevel, type NotificationPreferences } from './precedence.js';
+import { quietHoursEnd } from './quiet-hours-gate.js';
+import type { Recipient } from '../store/notification-write.js';
+
+/** When a send is made and due, and whether it is critical. */
+export interface DecisionTiming {
+  /** The time of the send (epoch ms): subscriptions expired by then are skipped. */
+  readonly now: number;
+  /** When deliveries are due (epoch ms): `now`, or the send's `sendAt`. */
+  readonly dueAt: number;
+  /** True when the send has a `sendAt` (the outcome is then `scheduled`, not `now`). */
+  readonly scheduled: boolean;
+  /** True for a critical send: it overrides opt-outs and quiet hours. */
+  readonly critical: boolean;
+}
+
+/** What identifies a notification for each keyed level: the subscription's fields, or the notification's. */
+function keyAt(level: KeyedPreferenceLevel, subscription: StoredSubscription, content: Pick<NotificationContent, 'targetHostName' | 'groupName'>): string | undefined {
+  switch (level) {
+    case 'subscription':
+      return subscription.id;
+    case 'transport':
+      return subscription.transport;
+    case 'platform':
+      return subscription.platformType;
+    case 'group':
+      return content.groupName;
+    case 'app':
+      return content.targetHostName;
+  }
+}
+
+/**
+ * The user's rule for a notification of `content`'s app and group at `subscription`: the
+ * first row of {@link preferencePrecedence} with a rule for it (the default at worst).
+ */
+function preferenceRuleFor(
+  preferences: NotificationPreferences | undefined,
+  subscription: StoredSubscription,
+  content: Pick<NotificationContent, 'targetHostName' | 'groupName'>,
+): PreferenceDecisionRule {
+  for (const row of preferencePrecedence) {
+    if (row.level === 'default') break;
+    const rules = preferences?.[row.field] as Readonly<Record<string, string>> | undefined;
+    const key = rules === undefined ? undefined : keyAt(row.level, subscription, content);
+    if (rules === undefined || key === undefined || !Object.hasOwn(rules, key)) continue;
+    return { kind: 'preference', level: row.level, key, choice: rules[key] === 'optOut' ? 'optOut' : 'optIn' };
+  }
+  return { kind: 'preference', level: 'default', choice: preferences?.default ?? 'optIn' };
+}
+
+/** The decision for one subscription. */
+export function decideDelivery(
+  subscription: StoredSubscription,
+  content: Pick<NotificationContent, 'targetHostName' | 'groupName' | 'targetPolicy'>,
+  preferences: NotificationPreferences | undefined,
+  timing: DecisionTiming,
+): DeliveryDecision {
+  const subscriptionId = subscription.id;
+  const mismatch = endpointMismatch(subscription, content, timing.now);
+  if (mismatch !== undefined) return { subscriptionId, outcome: 'skipped', rule: { kind: mismatch } };
+  const preference = preferenceRuleFor(preferences, subscription, content);
+  const overrode: Extract<DecisionRule, { kind: 'critical' }>['overrode'][number][] = [];
+  if (preference.choice === 'optOut') {
+    if (!timing.critical) return { subscriptionId, outcome: 'skipped', rule: preference };
+    overrode.push(preference);
+  }
+  const until = quietHoursEnd(preferences, timing.dueAt);
+  if (until !== undefined && until > timing.dueAt) {
+    const quiet = { kind: 'quietHours', until } as const;
+    if (!timing.critical) return { subscriptionId, outcome: 'deferred', at: until, rule: quiet };
+    overrode.push(quiet);
+  }
+  const rule: DecisionRule = overrode.length > 0 ? { kind: 'critical', overrode } : preference;
+  return { subscriptionId, outcome: timing.scheduled ? 'scheduled' : 'now', at: timing.dueAt, rule };
+}
+
+/** The decision for every subscription of the recipient, in their order. */
+export function decideDeliveries(recipient: Recipient, content: NotificationContent, timing: DecisionTiming): DeliveryDecision[] {
+  return recipient.subscriptions.map((subscription) => decideDelivery(subscription, content, recipient.preferences, timing));
+}
