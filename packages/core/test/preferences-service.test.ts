@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHeraldError, type HeraldError } from '@herald/core';
+import { createFakeClock } from '@herald/testing';
 import { app, harness, referenceRequest, type Harness } from './support.js';
 
 let h: Harness;
@@ -175,5 +176,36 @@ describe('preferences.resolve', () => {
       ['ios', 'news', 'skipped', { kind: 'preference', level: 'platform', key: 'ios', choice: 'optOut' }],
     ]);
     expect(resolved.precedence.map((row) => row.level)).toEqual(['subscription', 'transport', 'platform', 'group', 'app', 'default']);
+  });
+});
+
+describe('quiet hours in a send', () => {
+  const everyDay = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+  const quietHours = { timeZone: 'UTC', windows: [{ days: [...everyDay], start: '22:00', end: '07:00' }] };
+
+  it('defers a delivery due inside them to their end, records it, and a critical send overrides them', async () => {
+    // 23:30 UTC, in the window that ends at 07:00 the next morning.
+    h = await harness({ policies: { allowCritical: () => true }, clock: createFakeClock({ start: '2026-01-01T23:30:00Z' }) });
+    const now = h.service.clock.now();
+    const [windows] = await h.subscribe('alice', ['windows']);
+    await h.service.preferences.set('alice', { quietHours });
+    const end = Date.parse('2026-01-02T07:00:00Z');
+    const deferred = await h.service.send(referenceRequest(now), { userId: 'alice' });
+    expect(deferred.deliveries.map((d) => d.nextAttemptAt)).toEqual([end]);
+    expect((await h.service.feed.list('alice')).items.map((n) => n.id), 'the feed has it at once').toEqual([deferred.notification.id]);
+    const explained = await h.service.deliveries.explain('alice', deferred.notification.id);
+    expect(explained.subscriptions.map((s) => s.decision)).toEqual([{ subscriptionId: windows, outcome: 'deferred', at: end, rule: { kind: 'quietHours', until: end } }]);
+    const critical = await h.service.send(referenceRequest(now, { appNotificationId: 'urgent' }), { userId: 'alice' }, { critical: true });
+    expect(critical.deliveries.map((d) => d.nextAttemptAt)).toEqual([now]);
+    expect((await h.service.deliveries.explain('alice', critical.notification.id)).subscriptions.map((s) => s.decision?.rule)).toEqual([
+      { kind: 'critical', overrode: [{ kind: 'quietHours', until: end }] },
+    ]);
+  });
+
+  it('refuses a bad schedule inside preferences with INVALID_PREFERENCES naming the schedule field', async () => {
+    h = await harness();
+    const error = await refusal(h.service.preferences.set('alice', { quietHours: { timeZone: 'Mars/Olympus', windows: [] } }));
+    expect(error.code).toBe('INVALID_PREFERENCES');
+    expect(error.issues.map((issue) => issue.field)).toEqual(['quietHours.timeZone']);
   });
 });

@@ -7,6 +7,7 @@ import { platformTypes } from '../contract/types.js';
 import { isWellFormedText } from '../contract/text.js';
 import { HeraldError, type ValidationIssue } from '../errors.js';
 import { describeValue, unknownOptionMessage } from '../option-checks.js';
+import { checkQuietHours } from './quiet-hours-check.js';
 import { preferenceChoices, preferencePrecedence, type NotificationPreferences, type PreferenceChoice, type PreferenceRules } from './precedence.js';
 
 /** Most rules one level may hold: a user has a handful of apps, groups and endpoints. */
@@ -15,7 +16,7 @@ export const maxRulesPerLevel = 1000;
 const maxKeyLength = 256;
 
 const keyedFields = preferencePrecedence.flatMap((row) => (row.level === 'default' ? [] : [row.field]));
-const fieldNames: readonly string[] = ['default', ...keyedFields];
+const fieldNames: readonly string[] = ['default', ...keyedFields, 'quietHours'];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -58,7 +59,9 @@ function rules(value: unknown, field: string, issues: ValidationIssue[]): Prefer
 /**
  * `value` as {@link NotificationPreferences}: a fresh, frozen copy without absent fields.
  * @throws HeraldError `INVALID_PREFERENCES` (400) listing every problem in `issues`, each
- *   naming its field (`apps["mail.example"]`, `platforms`, `default`), and unknown fields.
+ *   naming its field (`apps["mail.example"]`, `platforms`, `default`,
+ *   `quietHours.windows[0].start` — the schedule's issues as `checkQuietHours` finds them),
+ *   and unknown fields.
  */
 export function checkPreferences(value: unknown): NotificationPreferences {
   if (!isPlainObject(value)) {
@@ -71,6 +74,15 @@ export function checkPreferences(value: unknown): NotificationPreferences {
   if (value['default'] !== undefined) kept['default'] = choice(value['default'], 'default', issues);
   for (const field of keyedFields) {
     if (value[field] !== undefined) kept[field] = rules(value[field], field, issues);
+  }
+  if (value['quietHours'] !== undefined) {
+    try {
+      kept['quietHours'] = checkQuietHours(value['quietHours'], 'quietHours');
+    } catch (error) {
+      // One code for a bad set of preferences: the schedule's issues join the others.
+      if (!(error instanceof HeraldError)) throw error;
+      issues.push(...error.issues);
+    }
   }
   if (issues.length > 0) {
     const first = issues[0] as ValidationIssue;

@@ -9,7 +9,7 @@ import { endpointMismatch } from '../endpoint-match.js';
 import type { StoredSubscription } from '../records.js';
 import type { DecisionRule, DeliveryDecision, PreferenceDecisionRule } from './decision.js';
 import { preferencePrecedence, type KeyedPreferenceLevel, type NotificationPreferences } from './precedence.js';
-import { quietHoursEnd } from './quiet-hours-gate.js';
+import { quietUntil } from './quiet-hours-gate.js';
 import type { Recipient } from '../store/notification-write.js';
 
 /** When a send is made and due, and whether it is critical. */
@@ -75,7 +75,7 @@ export function decideDelivery(
     if (!timing.critical) return { subscriptionId, outcome: 'skipped', rule: preference };
     overrode.push(preference);
   }
-  const until = quietHoursEnd(preferences, timing.dueAt);
+  const until = quietUntil(preferences, timing.dueAt);
   if (until !== undefined && until > timing.dueAt) {
     const quiet = { kind: 'quietHours', until } as const;
     if (!timing.critical) return { subscriptionId, outcome: 'deferred', at: until, rule: quiet };

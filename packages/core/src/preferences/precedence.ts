@@ -3,6 +3,7 @@
  * rule wins: the decision code walks this table, and docs/preferences.md quotes it.
  */
 import type { PlatformType } from '../contract/types.js';
+import type { QuietHours } from './quiet-hours.js';
 
 /** A user's choice for a kind of notification or endpoint. */
 export const preferenceChoices = ['optIn', 'optOut'] as const;
@@ -50,6 +51,13 @@ export interface NotificationPreferences {
   readonly transports?: PreferenceRules;
   /** Rules by subscription id (one endpoint). */
   readonly subscriptions?: PreferenceRules;
+  /**
+   * When deliveries wait: a weekly schedule in the user's IANA time zone. A delivery that
+   * would be due inside it is deferred to its end (never dropped); the feed gets the
+   * notification at once. Applies after the rules above: an opted-out endpoint stays skipped.
+   * @default none: never quiet
+   */
+  readonly quietHours?: QuietHours;
 }
 
 /** The field of {@link NotificationPreferences} that holds the rules of each keyed level. */
