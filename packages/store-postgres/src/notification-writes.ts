@@ -47,7 +47,8 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
   const { userId } = incoming;
   const { notifications, idempotencyKeys } = tx.names;
   const content = pickContent(incoming);
-  let { sequence } = await lockUser(tx, userId);
+  const locked = await lockUser(tx, userId);
+  let { sequence } = locked;
   // The reads under the lock, issued together (one round trip on a pipelining connection).
   const [recorded, subscriptions, existing] = await tx.together(
     async () =>
@@ -67,7 +68,7 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
   );
   const [replay] = recorded;
   if (replay !== undefined) return { notification: replay.notification, created: replay.created, deliveries: [], replay: { fingerprint: replay.fingerprint } };
-  const { deliveries } = listedWrite(write, subscriptions);
+  const { deliveries, decisions } = listedWrite(write, { subscriptions, preferences: locked.preferences });
   checkRepeatedIds(deliveries);
   const expiresAt = expiryOf(content);
   const [found] = existing;
@@ -88,10 +89,11 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
     userActionState: 'noInteraction',
     sequence,
   });
-  const fields = [userId, content.groupName ?? null, sequence, expiresAt, now, JSON.stringify(content), id];
+  // An update's decisions replace the last write's (NULL when it kept none).
+  const fields = [userId, content.groupName ?? null, sequence, expiresAt, now, JSON.stringify(content), id, decisions ?? null];
   if (live !== undefined) {
     await tx.rows(
-      `UPDATE ${notifications} SET group_name = $2, position = $3, sequence = $3, expires_at = $4, modified_at = $5, content = $6::json,
+      `UPDATE ${notifications} SET group_name = $2, position = $3, sequence = $3, expires_at = $4, modified_at = $5, content = $6::json, decisions = $8,
          read_state = 'unread', user_action_state = 'noInteraction'
        WHERE user_id = $1 AND id = $7`,
       fields,
@@ -106,8 +108,8 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
       ? () =>
           tx.rows(
           `INSERT INTO ${notifications} (user_id, group_name, position, created_sequence, sequence, expires_at, created_at, modified_at, content,
-             id, target_host_name, app_notification_id, read_state, user_action_state)
-           VALUES ($1, $2, $3, $3, $3, $4, $5, $5, $6::json, $7, $8, $9, 'unread', 'noInteraction')`,
+             id, decisions, target_host_name, app_notification_id, read_state, user_action_state)
+           VALUES ($1, $2, $3, $3, $3, $4, $5, $5, $6::json, $7, $8, $9, $10, 'unread', 'noInteraction')`,
             [...fields, content.targetHostName, content.appNotificationId],
           )
       : none,

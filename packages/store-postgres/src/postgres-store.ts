@@ -10,6 +10,7 @@ import { feedPayload, wakePayload } from './announcements.js';
 import * as claims from './claims.js';
 import { Database } from './database.js';
 import * as deliveries from './deliveries.js';
+import * as preferences from './preferences.js';
 import { deleteNotifications } from './deletion.js';
 import { errorSource } from './errors.js';
 import * as reads from './feed-reads.js';
@@ -78,6 +79,9 @@ function implementation(db: Database, listener: ChannelListener, instance: strin
     listSubscriptions: (userId: string) => subscriptions.listSubscriptions(db, userId),
     updateSubscription: (id: string, patch: Parameters<typeof subscriptions.updateSubscription>[2], now: number) => subscriptions.updateSubscription(db, id, patch, now),
     deleteSubscription: (id: string, now: number) => subscriptions.deleteSubscription(db, id, now),
+    getPreferences: (userId: string) => preferences.getPreferences(db, userId),
+    setPreferences: (userId: string, given: Parameters<typeof preferences.setPreferences>[2]) => preferences.setPreferences(db, userId, given),
+    getDeliveryDecisions: (userId: string, notificationId: string) => preferences.getDeliveryDecisions(db, userId, notificationId),
     listDeliveries: (userId: string, notificationId: string) => deliveries.listDeliveries(db, userId, notificationId),
     getDelivery: (userId: string, deliveryId: string) => deliveries.getDelivery(db, userId, deliveryId),
     listDeadDeliveries: (limit: number, after: string | undefined) => deliveries.listDeadDeliveries(db, limit, after),

@@ -4,11 +4,14 @@
  * subscriptions it reads after taking this lock, and a subscription change takes it too,
  * so a plan always sees the subscriptions as they stand at the write.
  */
+import type { NotificationPreferences } from '@herald/core/store';
 import type { Transaction } from './database.js';
 import { big } from './rows.js';
 
 /** A locked user's row. */
 export interface LockedUser {
+  /** The user's preferences, or `undefined` when never set. */
+  readonly preferences: NotificationPreferences | undefined;
   /** The user's current change sequence (0 for a new user). */
   readonly sequence: number;
   /** The highest sequence of a purged tombstone. */
@@ -18,13 +21,13 @@ export interface LockedUser {
 /** Locks the user's row until the transaction ends, making it when missing; returns it. */
 export async function lockUser(tx: Transaction, userId: string): Promise<LockedUser> {
   // An upsert that touches the row locks it whether it was made or found, in one round trip.
-  const [row] = await tx.rows<{ sequence: string; purged_through: string }>(
+  const [row] = await tx.rows<{ sequence: string; purged_through: string; preferences: NotificationPreferences | null }>(
     `INSERT INTO ${tx.names.users} AS u (user_id) VALUES ($1)
      ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id
-     RETURNING u.sequence, u.purged_through`,
+     RETURNING u.sequence, u.purged_through, u.preferences`,
     [userId],
   );
-  return { sequence: big(row?.sequence ?? 0), purgedThrough: big(row?.purged_through ?? 0) };
+  return { sequence: big(row?.sequence ?? 0), purgedThrough: big(row?.purged_through ?? 0), preferences: row?.preferences ?? undefined };
 }
 
 /** Locks the rows of `userIds` (in a fixed order, so two such calls never deadlock). */

@@ -40,8 +40,9 @@ async function open(shards: number): Promise<RedisStore> {
 }
 
 /** One delivery per subscription, due at `now`. */
-const everyEndpoint = (now: number): DeliveryPlan => (subscriptions) =>
-  subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType, kind: 'notification', nextAttemptAt: now }));
+const everyEndpoint = (now: number): DeliveryPlan => ({ subscriptions }) => ({
+  deliveries: subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType, kind: 'notification', nextAttemptAt: now })),
+});
 
 /** Script calls the server has run so far. */
 async function scriptCalls(): Promise<number> {
@@ -136,7 +137,7 @@ describe('a batch of sends with a member of every kind', () => {
 describe('the save script, called directly', () => {
   const user = (id: string, t: number, fields: { now?: string; expiry?: string; next?: string; keyExpiry?: string } = {}) => [
     id, fields.now ?? t, new Date(t).toISOString(), newId(), 'app.example', `n-${id}`, '', '0', '{"payload":{}}', fields.expiry ?? t + 60_000,
-    fields.keyExpiry === undefined ? '0' : '1', 'key', 'fp', fields.keyExpiry ?? '', 60_000, '0', '', 1,
+    fields.keyExpiry === undefined ? '0' : '1', 'key', 'fp', fields.keyExpiry ?? '', 60_000, '0', '', 1, '',
     newId(), 'sub', 'console', 'windows', 'notification', fields.next ?? t,
   ];
 

@@ -47,8 +47,9 @@ const round = fc.record({ subscribe: fc.option(fc.constantFrom(...users), { nil:
 type Send = typeof send extends fc.Arbitrary<infer T> ? T : never;
 
 /** One delivery per subscription of the user, due at `now`. */
-const everyEndpoint = (now: number): DeliveryPlan => (subscriptions) =>
-  subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: 'test', platformType: subscription.platformType, kind: 'notification', nextAttemptAt: now }));
+const everyEndpoint = (now: number): DeliveryPlan => ({ subscriptions }) => ({
+  deliveries: subscriptions.map((subscription) => ({ id: newId(), subscriptionId: subscription.id, transport: 'test', platformType: subscription.platformType, kind: 'notification', nextAttemptAt: now })),
+});
 
 function writeOf(s: Send, title: string, now: number): NotificationWrite {
   const notification = sampleNotification({ userId: s.user, appNotificationId: `app-${s.app}`, groupName: s.group, payload: { visualContent: { title, body: 'b' } } }, now);

@@ -5,6 +5,7 @@
  */
 import type { SchemaNames } from '../schema.js';
 import { initial } from './v1-initial.js';
+import { preferences } from './v2-preferences.js';
 
 /** One versioned step of the schema. */
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, preferences];
 
 /** The version a schema has once every migration of this package is applied. */
 export const latestVersion: number = migrations.length;
