@@ -43,3 +43,5 @@ export type { Logger, LogFields } from './logger.js';
 // Quiet hours: the schedule type, its check and JSON Schema, and when a quiet time ends.
 export { weekdays, maxQuietHoursWindows, quietHoursEnd, type QuietHours, type QuietHoursWindow, type Weekday } from './preferences/quiet-hours.js';
 export { checkQuietHours, quietHoursSchema } from './preferences/quiet-hours-check.js';
+// A user's preferences as JSON: their schema, a change's schema (JSON Merge Patch) and its application.
+export { preferencesSchema, preferencesPatchSchema, checkPreferencesPatch, applyPreferencesPatch, type PreferencesPatch } from './preferences/preferences-schema.js';
