@@ -40,9 +40,12 @@ function originOf(exchange: Exchange): { origin?: string } {
   return origin === undefined ? {} : { origin };
 }
 
-/** `POST /me/notifications`: the reference's request, row by row of its error table. */
-export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
-  const { request, response } = exchange;
+/**
+ * The body and X-UNS-ID of a send, checked as the reference's error table says: shared by
+ * `POST /me/notifications` and its dry run, `POST /me/notifications/explain`.
+ */
+export async function sendRequestOf(exchange: Exchange, limits: BodyLimits): Promise<{ body: unknown; subscriptionId: string }> {
+  const { request } = exchange;
   for (const header of ['if-modified-since', 'if-range'] as const) {
     if (request.headers[header] !== undefined) {
       throw new HeraldError('UNSUPPORTED_HEADER', `the ${header === 'if-range' ? 'If-Range' : 'If-Modified-Since'} header is not supported on this request`);
@@ -54,7 +57,13 @@ export async function createNotification(exchange: Exchange, service: Notificati
   if (subscriptionId === undefined) {
     throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is required: it names the subscription that targets the user');
   }
-  const body = await readJsonBody(request, encoding, limits);
+  return { body: await readJsonBody(request, encoding, limits), subscriptionId };
+}
+
+/** `POST /me/notifications`: the reference's request, row by row of its error table. */
+export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
+  const { response } = exchange;
+  const { body, subscriptionId } = await sendRequestOf(exchange, limits);
   const result = await service.send(body as never, { subscriptionId }, { caller });
   const location = `${exchange.baseUrl}/me/notifications/${encodeURIComponent(result.notification.id)}`;
   sendJson(response, result.created ? 201 : 200, notificationEntity(exchange.baseUrl, result.notification), { location });

@@ -3,28 +3,8 @@
  * validate requests, so the two can never disagree.
  */
 import { errorStatuses, notificationSchema, notificationStateSchema, subscriptionSchema, type JsonSchema } from '@herald/core';
-
-/** Drops the keywords that make a schema a document of its own. */
-function component(schema: JsonSchema): JsonSchema {
-  const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
-  return rest;
-}
-
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
-
-function errors(...codes: Array<keyof typeof errorStatuses>): Record<string, JsonSchema> {
-  const byStatus = new Map<number, string[]>();
-  for (const code of [...codes, 'UNAUTHENTICATED', 'THROTTLED', 'INTERNAL'] as const) {
-    const status = errorStatuses[code];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
-  return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [String(status), { description: [...new Set(list)].join(', '), content: json(ref('Error')) }]),
-  );
-}
-
-const idParameter = (name: string, description: string): JsonSchema => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+import { component, errors, idParameter, json, ref } from './openapi-parts.js';
+import { preferencePaths, preferenceSchemas } from './openapi-preferences.js';
 
 /** The optional X-UNS-ID of a state change or a delete: the endpoint making it, which is not sent its sync. */
 const originHeader: JsonSchema = { name: 'X-UNS-ID', in: 'header', required: false, schema: { type: 'string' } };
@@ -44,7 +24,7 @@ export function openApiDocument(serverUrl: string): JsonSchema {
     info: {
       title: 'Herald notifications API',
       version: '0.1.0',
-      description: 'Graph-compatible notifications: create and send (POST /me/notifications), read the feed, track changes, manage subscriptions.',
+      description: 'Graph-compatible notifications: create and send (POST /me/notifications), read the feed, track changes, manage subscriptions, set preferences, and explain who gets what.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -130,6 +110,7 @@ export function openApiDocument(serverUrl: string): JsonSchema {
         parameters: [idParameter('id', 'The subscription id (X-UNS-ID)')],
         delete: { summary: 'Delete a subscription', responses: { '204': { description: 'Deleted' }, ...errors('SUBSCRIPTION_NOT_FOUND') } },
       },
+      ...preferencePaths,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -137,6 +118,7 @@ export function openApiDocument(serverUrl: string): JsonSchema {
         NotificationRequest: component(notificationSchema),
         NotificationState: component(notificationStateSchema),
         SubscriptionRequest: component(subscriptionSchema),
+        ...preferenceSchemas,
         Notification: {
           type: 'object',
           properties: { '@odata.context': { type: 'string' }, ...notificationSchema.properties, ...storedFields, displayTimeToLive: { type: 'integer' } },

@@ -39,15 +39,18 @@ export function contentEncoding(request: IncomingMessage): Encoding {
   throw new HeraldError('UNSUPPORTED_CONTENT_ENCODING', `Content-Encoding ${JSON.stringify(header.slice(0, 64))} is not supported; send gzip, deflate or no encoding`);
 }
 
-/** A 415 unless the body is declared as JSON (in UTF-8). */
-export function checkJsonContentType(request: IncomingMessage): void {
+/**
+ * A 415 unless the body is declared as JSON (in UTF-8): `application/json`, or one of
+ * `types` when a route takes another JSON media type (`application/merge-patch+json`).
+ */
+export function checkJsonContentType(request: IncomingMessage, types: readonly string[] = ['application/json']): void {
   const header = request.headers['content-type'];
   // What nearly every client sends, answered without splitting and lower-casing it.
   if (header === 'application/json' || header === 'application/json; charset=utf-8') return;
   const [type = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-  if (type !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
-    throw new HeraldError('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON: send Content-Type: application/json (UTF-8)');
+  if (!types.includes(type) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw new HeraldError('UNSUPPORTED_MEDIA_TYPE', `the body must be JSON: send Content-Type: ${types.join(' or ')} (UTF-8)`);
   }
 }
 

@@ -3,7 +3,9 @@
  */
 import { HeraldError, type NotificationService } from '@herald/core';
 import type { Exchange, HttpCaller } from './exchange.js';
+import * as explain from './explain-routes.js';
 import * as notifications from './notification-routes.js';
+import * as preferences from './preference-routes.js';
 import type { BodyLimits } from './request-body.js';
 import * as subscriptions from './subscription-routes.js';
 
@@ -47,7 +49,7 @@ const subscriptionsRoute: Route = { methods: { GET: subscriptions.listSubscripti
 /** Finds the route of a path (segments below the mount point, still percent-encoded), or `undefined`. */
 export function routeOf(segments: readonly string[], openApi: Action, feedStream: Action): Route | undefined {
   // Names are compared decoded; how many segments there are decides the shape of the path.
-  const [first, second, third] = segments.map(nameOf);
+  const [first, second, third, fourth] = segments.map(nameOf);
   const [, , thirdId = '', fourthId = ''] = segments;
   const count = segments.length;
   if (count === 1 && first === 'openapi.json') return { methods: { GET: openApi }, public: true };
@@ -55,11 +57,14 @@ export function routeOf(segments: readonly string[], openApi: Action, feedStream
   if (count === 2) return notificationsRoute;
   if (count === 3 && third === 'delta') return deltaRoute;
   if (count === 3 && third === 'stream') return { methods: { GET: feedStream } };
+  // Names Herald never issues as notification ids (ids are random), so no id is shadowed.
+  if (count === 3 && third === 'preferences') return { methods: { GET: preferences.getPreferences, PATCH: preferences.patchPreferences } };
+  if (count === 3 && third === 'explain') return { methods: { POST: explain.explainSend } };
   if (third === 'subscriptions') {
     if (count === 3) return subscriptionsRoute;
     return { methods: { DELETE: (e, s, c) => subscriptions.deleteSubscription(e, s, c, idOf(fourthId)) } };
   }
-  if (count === 4) return undefined;
+  if (count === 4) return fourth === 'explain' ? { methods: { GET: (e, s, c) => explain.explainNotification(e, s, c, idOf(thirdId)) } } : undefined;
   return {
     methods: {
       GET: (e, s, c) => notifications.getNotification(e, s, c, idOf(thirdId)),

@@ -26,7 +26,7 @@ function closeServer(server: Server): () => Promise<void> {
   };
 }
 
-/** Subscribes alice, sends the reference request through the mounted API, and reads it back. */
+/** Subscribes alice, sends the reference request through the mounted API, reads it back, sets a preference and explains. */
 async function roundTrip(port: number, mount: string): Promise<void> {
   const subscribed = await rawCall(port, 'POST', `${mount}/me/notifications/subscriptions`, {
     headers: { authorization: 'Bearer alice' },
@@ -41,6 +41,17 @@ async function roundTrip(port: number, mount: string): Promise<void> {
   expect(created.headers.location).toBe(`http://127.0.0.1:${port}${mount}/me/notifications/${String(created.json()['id'])}`);
   const feed = await rawCall(port, 'GET', `${mount}/me/notifications`, { headers: { authorization: 'Bearer alice' } });
   expect((feed.json()['value'] as Array<{ id: string }>)[0]?.id).toBe(created.json()['id']);
+  // Preferences and explain answer under the mount point as the other routes do.
+  const patched = await rawCall(port, 'PATCH', `${mount}/me/notifications/preferences`, {
+    headers: { authorization: 'Bearer alice', 'content-type': 'application/merge-patch+json' },
+    body: { groups: { TestGroup: 'optOut' } },
+  });
+  expect(patched.json()).toEqual({ groups: { TestGroup: 'optOut' } });
+  expect((await rawCall(port, 'GET', `${mount}/me/notifications/preferences`, { headers: { authorization: 'Bearer alice' } })).json()).toEqual({ groups: { TestGroup: 'optOut' } });
+  const explained = await rawCall(port, 'GET', `${mount}/me/notifications/${String(created.json()['id'])}/explain`, { headers: { authorization: 'Bearer alice' } });
+  expect(explained.json()['notificationId']).toBe(created.json()['id']);
+  const dryRun = await rawCall(port, 'POST', `${mount}/me/notifications/explain`, { headers: { authorization: 'Bearer server', 'x-uns-id': subscribed.json()['id'] as string }, body: referenceBody() });
+  expect(dryRun.json()).toMatchObject({ accepted: true, decisions: [{ outcome: 'skipped', rule: { kind: 'preference', level: 'group', key: 'TestGroup' } }] });
   const wrongMethod = await rawCall(port, 'PUT', `${mount}/me/notifications`, { headers: { authorization: 'Bearer alice' } });
   expect(wrongMethod.status).toBe(405);
   expect(wrongMethod.headers['request-id']).toBeDefined();
