@@ -26,10 +26,10 @@ describe('a new comment', () => {
     await notifyCommentPosted(herald.service, comment());
     await herald.runAll();
 
-    expect(herald).toHaveSentTo('ada', { groupName: 'post-7', payload: { visualContent: { title: 'Bob commented on your post', body: 'Great post!' } } });
-    expect(herald).toHaveDeliveredTo('ios');
-    expect(herald).toHaveDeliveredTo('android');
-    expect(herald).toHaveDeliveredTo('windows');
+    await expect(herald).toHaveSentTo('ada', { groupName: 'post-7', payload: { visualContent: { title: 'Bob commented on your post', body: 'Great post!' } } });
+    await expect(herald).toHaveDeliveredTo('ios');
+    await expect(herald).toHaveDeliveredTo('android');
+    await expect(herald).toHaveDeliveredTo('windows');
     await expect(herald).toHaveUnreadCount('ada', 1);
   });
 
@@ -49,9 +49,9 @@ describe('a new comment', () => {
     await notifyCommentPosted(herald.service, comment());
 
     await herald.advance('1s');
-    expect(herald).not.toHaveDeliveredTo('android');
+    await expect(herald).not.toHaveDeliveredTo('android');
     await herald.runAll(); // the backoff runs on the fake clock: no sleeping
-    expect(herald).toHaveDeliveredTo('android');
+    await expect(herald).toHaveDeliveredTo('android');
     expect(herald.transport.deliveries.filter((d) => d.endpoint.platformType === 'android').map((d) => d.outcome)).toEqual([
       'retryable',
       'retryable',

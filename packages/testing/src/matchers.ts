@@ -6,11 +6,12 @@
  * import { expect } from 'vitest';
  * import { heraldMatchers } from '@herald/testing';
  * expect.extend(heraldMatchers);
- * expect(kit).toHaveSentTo('alice', { groupName: 'post-7' });
+ * await expect(kit).toHaveSentTo('alice', { groupName: 'post-7' });
  * ```
  */
 import { platformTypes, type PlatformType, type StoredNotification } from '@herald/core';
 import { checkString, checkWholeNumber, describe, kitError } from './kit-checks.js';
+import { explainSent } from './delivery-explanation.js';
 import { checkNotificationMatch, describeList, describeMatch, describeNotification, matches, type NotificationMatch } from './notification-match.js';
 import { checkEndpointMatch, type EndpointMatch, type RecordedDelivery } from './recording-transport.js';
 import type { TestService } from './test-service.js';
@@ -57,7 +58,7 @@ function deliveredMatching(kit: TestService, target: DeliveryTarget): RecordedDe
 }
 
 function describeTarget(target: DeliveryTarget): string {
-  if (typeof target === 'string') return `a ${target} endpoint`;
+  if (typeof target === 'string') return `${/^[aeiou]/.test(target) ? 'an' : 'a'} ${target} endpoint`;
   return typeof target === 'function' ? 'an endpoint matching a predicate' : `an endpoint matching ${JSON.stringify(target)}`;
 }
 
@@ -78,8 +79,11 @@ export const heraldMatchers = {
     };
   },
 
-  /** A notification was sent to `userId`, optionally matching. */
-  toHaveSentTo(received: unknown, userId: string, match?: NotificationMatch): MatcherResult {
+  /**
+   * A notification was sent to `userId`, optionally matching (await it). On failure, the
+   * message says where each of the user's notifications went and which rule decided.
+   */
+  toHaveSentTo(received: unknown, userId: string, match?: NotificationMatch): Promise<MatcherResult> {
     const kit = service(received, 'toHaveSentTo');
     checkString('toHaveSentTo', 'userId', userId, false);
     checkNotificationMatch('toHaveSentTo', match);
@@ -87,14 +91,17 @@ export const heraldMatchers = {
     const theirs = all.filter((notification) => notification.userId === userId);
     const hits = theirs.filter((notification) => matches(notification, match));
     const others = all.filter((notification) => notification.userId !== userId);
-    return {
-      pass: hits.length > 0,
+    if (hits.length > 0) {
+      return Promise.resolve({ pass: true, message: () => `expected no notification sent to ${JSON.stringify(userId)}${describeMatch(match)}, but ${hits.length} was: ${describeList(hits)}` });
+    }
+    return explainSent(kit.service, theirs).then((why) => ({
+      pass: false,
       message: () => {
-        if (hits.length > 0) return `expected no notification sent to ${JSON.stringify(userId)}${describeMatch(match)}, but ${hits.length} was: ${describeList(hits)}`;
         const elsewhere = others.length === 0 ? '' : `\nand to other users: ${describeList(others)}`;
-        return `expected a notification sent to ${JSON.stringify(userId)}${describeMatch(match)}, but ${JSON.stringify(userId)} was sent: ${describeList(theirs)}${elsewhere}`;
+        const went = why === '' ? '' : `\nwhere ${JSON.stringify(userId)}'s notifications went:${why}`;
+        return `expected a notification sent to ${JSON.stringify(userId)}${describeMatch(match)}, but ${JSON.stringify(userId)} was sent: ${describeList(theirs)}${went}${elsewhere}`;
       },
-    };
+    }));
   },
 
   /** Exactly `times` notifications were sent (to `userId` when given), optionally matching. */
@@ -122,21 +129,26 @@ export const heraldMatchers = {
     };
   },
 
-  /** A delivery reached an endpoint on `target` (a platform or an endpoint match), optionally of a matching notification. */
-  toHaveDeliveredTo(received: unknown, target: DeliveryTarget, match?: NotificationMatch): MatcherResult {
+  /**
+   * A delivery reached an endpoint on `target` (a platform or an endpoint match),
+   * optionally of a matching notification (await it). On failure, the message lists the
+   * attempts, then where each matching sent notification went and which rule decided.
+   */
+  toHaveDeliveredTo(received: unknown, target: DeliveryTarget, match?: NotificationMatch): Promise<MatcherResult> {
     const kit = service(received, 'toHaveDeliveredTo');
     checkTarget('toHaveDeliveredTo', target);
     checkNotificationMatch('toHaveDeliveredTo', match);
     const hits = deliveredMatching(kit, target).filter((delivery) => matches(delivery.message.notification, match));
     const all = kit.transport.deliveries;
     const seen = all.length === 0 ? ' nothing was attempted' : all.map((delivery) => `\n  - ${delivery.outcome} to ${delivery.endpoint.platformType} ${JSON.stringify(delivery.endpoint.address)}: ${describeNotification(delivery.message.notification)}`).join('');
-    return {
-      pass: hits.length > 0,
-      message: () =>
-        hits.length > 0
-          ? `expected nothing delivered to ${describeTarget(target)}${describeMatch(match)}, but ${hits.length} delivery was made:${seen}`
-          : `expected a delivery to ${describeTarget(target)}${describeMatch(match)}, but the attempts were:${seen}`,
-    };
+    if (hits.length > 0) {
+      return Promise.resolve({ pass: true, message: () => `expected nothing delivered to ${describeTarget(target)}${describeMatch(match)}, but ${hits.length} delivery was made:${seen}` });
+    }
+    const sent = sentNotifications(kit).filter((notification) => matches(notification, match));
+    return explainSent(kit.service, sent).then((why) => ({
+      pass: false,
+      message: () => `expected a delivery to ${describeTarget(target)}${describeMatch(match)}, but the attempts were:${seen}\n${why === '' ? `nothing${describeMatch(match)} was sent` : `where what was sent${describeMatch(match)} went:${why}`}`,
+    }));
   },
 
   /** The user's feed holds a notification matching `match`. */
@@ -178,14 +190,14 @@ export const heraldMatchers = {
 export interface HeraldMatchers<R = unknown> {
   /** Some notification was sent, optionally matching. */
   toHaveSent(match?: NotificationMatch): R;
-  /** A notification was sent to `userId`, optionally matching. */
-  toHaveSentTo(userId: string, match?: NotificationMatch): R;
+  /** A notification was sent to `userId`, optionally matching (await it: a failure explains where the user's notifications went). */
+  toHaveSentTo(userId: string, match?: NotificationMatch): Promise<R>;
   /** Exactly `times` notifications were sent (to `userId` when given), optionally matching. */
   toHaveSentTimes(times: number, userId?: string, match?: NotificationMatch): R;
   /** Nothing was sent. */
   toHaveSentNothing(): R;
-  /** A delivery reached an endpoint on `target`, optionally of a matching notification. */
-  toHaveDeliveredTo(target: DeliveryTarget, match?: NotificationMatch): R;
+  /** A delivery reached an endpoint on `target`, optionally of a matching notification (await it: a failure says which rule stopped each delivery). */
+  toHaveDeliveredTo(target: DeliveryTarget, match?: NotificationMatch): Promise<R>;
   /** The user's feed holds a matching notification (await it). */
   toHaveInFeed(userId: string, match?: NotificationMatch): Promise<R>;
   /** The user has exactly `count` unread notifications (await it). */

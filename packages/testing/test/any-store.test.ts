@@ -20,10 +20,10 @@ async function scenario(herald: TestService): Promise<void> {
     { sendAt: herald.clock.now() + 60_000 },
   );
   await herald.advance('59s');
-  expect(herald).not.toHaveDeliveredTo('ios');
+  await expect(herald).not.toHaveDeliveredTo('ios');
   await herald.runAll();
-  expect(herald).toHaveDeliveredTo('ios');
-  expect(herald).toHaveDeliveredTo('android');
+  await expect(herald).toHaveDeliveredTo('ios');
+  await expect(herald).toHaveDeliveredTo('android');
   expect(herald.transport.deliveries.filter((d) => d.endpoint.platformType === 'android').map((d) => d.outcome)).toEqual(['retryable', 'retryable', 'delivered']);
   await expect(herald).toHaveInFeed('ada', { groupName: 'post-7' });
   await expect(herald).toHaveUnreadCount('ada', 1);

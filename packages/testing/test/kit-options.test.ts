@@ -216,7 +216,7 @@ describe('valid options and matches still work', () => {
     const outcomes = (userId: string) => kit.transport.deliveries.filter((delivery) => delivery.endpoint.userId === userId).map((delivery) => delivery.outcome);
     expect(outcomes('u1')).toEqual(['retryable', 'delivered']);
     expect(outcomes('u2')).toEqual(['delivered']);
-    expect(kit).toHaveDeliveredTo({ userId: 'u1', platformType: 'ios' }, { payload: { visualContent: { title: 'Hi' } } });
+    await expect(kit).toHaveDeliveredTo({ userId: 'u1', platformType: 'ios' }, { payload: { visualContent: { title: 'Hi' } } });
     await kit.close();
   });
 

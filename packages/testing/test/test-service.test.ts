@@ -22,8 +22,8 @@ describe('createTestService', () => {
     await kit.service.send(comment('c1'), { userId: 'alice' });
     await kit.runAll();
     expect(kit.transport.delivered().map((d) => d.endpoint.platformType).sort()).toEqual(['android', 'ios']);
-    expect(kit).toHaveSentTo('alice', { groupName: 'post-7' });
-    expect(kit).toHaveDeliveredTo('ios');
+    await expect(kit).toHaveSentTo('alice', { groupName: 'post-7' });
+    await expect(kit).toHaveDeliveredTo('ios');
     await expect(kit).toHaveUnreadCount('alice', 1);
     await expect(kit).toHaveInFeed('alice', { payload: { visualContent: { title: 'New comment' } } });
   });
@@ -57,8 +57,8 @@ describe('createTestService', () => {
     expect(statuses).toEqual({ windows: 'dead', ios: 'dead', android: 'failed', webpush: 'delivered' });
     expect((await kit.service.subscriptions.get(ios?.id as string))?.status).toBe('inactive');
     await kit.advance('1h');
-    expect(kit).toHaveDeliveredTo({ subscriptionId: android?.id });
-    expect(kit).not.toHaveDeliveredTo({ subscriptionId: windows?.id });
+    await expect(kit).toHaveDeliveredTo({ subscriptionId: android?.id });
+    await expect(kit).not.toHaveDeliveredTo({ subscriptionId: windows?.id });
   });
 
   it('runs scheduled sends when their time comes', async () => {
@@ -66,9 +66,9 @@ describe('createTestService', () => {
     await kit.subscribe('alice', 'ios');
     await kit.service.send(comment('reminder'), { userId: 'alice' }, { sendAt: kit.clock.now() + 15 * 60_000 });
     await kit.advance('14m');
-    expect(kit).not.toHaveDeliveredTo('ios');
+    await expect(kit).not.toHaveDeliveredTo('ios');
     await kit.advance('1m');
-    expect(kit).toHaveDeliveredTo('ios');
+    await expect(kit).toHaveDeliveredTo('ios');
   });
 
   it('leaves no timer behind: runAll ends while the service runs', async () => {
@@ -102,11 +102,11 @@ describe('the matchers’ messages', () => {
   it('toHaveSentTo says what was expected and what each user was sent', async () => {
     kit = await createTestService();
     await kit.service.send(comment('c1'), { userId: 'bob' });
-    expect(failure(() => expect(kit).toHaveSentTo('alice', { groupName: 'post-7' }))).toBe(
+    expect(await asyncFailure(() => expect(kit).toHaveSentTo('alice', { groupName: 'post-7' }))).toBe(
       'expected a notification sent to "alice" matching {"groupName":"post-7"}, but "alice" was sent: nothing\n' +
         'and to other users: \n  1. "New comment" — "Bob: nice post" (to "bob", appNotificationId "c1", group "post-7")',
     );
-    expect(failure(() => expect(kit).not.toHaveSentTo('bob'))).toBe(
+    expect(await asyncFailure(() => expect(kit).not.toHaveSentTo('bob'))).toBe(
       'expected no notification sent to "bob", but 1 was: \n  1. "New comment" — "Bob: nice post" (to "bob", appNotificationId "c1", group "post-7")',
     );
   });
@@ -135,10 +135,11 @@ describe('the matchers’ messages', () => {
     kit.transport.when().failPermanently('nope');
     await kit.service.send(comment('c1'), { userId: 'alice' });
     await kit.runAll();
-    expect(failure(() => expect(kit).toHaveDeliveredTo('ios'))).toBe(
-      'expected a delivery to a ios endpoint, but the attempts were:\n  - permanent to ios "ios:alice": "New comment" — "Bob: nice post" (to "alice", appNotificationId "c1", group "post-7")',
+    expect(await asyncFailure(() => expect(kit).toHaveDeliveredTo('ios'))).toBe(
+      'expected a delivery to an ios endpoint, but the attempts were:\n  - permanent to ios "ios:alice": "New comment" — "Bob: nice post" (to "alice", appNotificationId "c1", group "post-7")\n' +
+        'where what was sent went:\n  - "New comment" — "Bob: nice post" (to "alice", appNotificationId "c1", group "post-7"):\n      ios "ios:alice": notification dead after 1 attempt, last error TRANSPORT_PERMANENT: nope',
     );
-    expect(failure(() => expect(kit).toHaveDeliveredTo({ address: 'android:alice' }))).toContain('expected a delivery to an endpoint matching {"address":"android:alice"}');
+    expect(await asyncFailure(() => expect(kit).toHaveDeliveredTo({ address: 'android:alice' }))).toContain('expected a delivery to an endpoint matching {"address":"android:alice"}');
   });
 
   it('toHaveInFeed and toHaveUnreadCount', async () => {
