@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { Client, Pool } from 'pg';
 import { defineStore, newId, processWarningLogger, type Logger, type NotificationStore } from '@herald/core/store';
-import { feedPayload, wakePayload } from './announcements.js';
+import { Announcer } from './announcer.js';
 import * as claims from './claims.js';
 import { Database } from './database.js';
 import * as deliveries from './deliveries.js';
@@ -58,6 +58,7 @@ function connections(options: CheckedPostgresStoreOptions, log: Logger): Connect
 }
 
 function implementation(db: Database, listener: ChannelListener, instance: string, close: () => Promise<void>) {
+  const announcer = new Announcer(db, instance);
   return {
     name: 'postgres',
     capabilities: { durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true, transactions: true },
@@ -94,13 +95,9 @@ function implementation(db: Database, listener: ChannelListener, instance: strin
     nextDueAt: () => claims.nextDueAt(db),
     purgeExpired: (request: Parameters<typeof purgeExpired>[1]) => purgeExpired(db, request),
     onWake: (listen: () => void) => listener.onWake(listen),
-    wake: async () => {
-      await db.rows('wake', 'SELECT pg_notify($1, $2)', [db.names.channel, wakePayload(instance)]);
-    },
+    wake: () => announcer.wake(),
     onFeedChange: (listen: Parameters<ChannelListener['onFeedChange']>[0]) => listener.onFeedChange(listen),
-    feedChanged: async (userIds: readonly string[] | undefined) => {
-      await db.rows('feedChanged', 'SELECT pg_notify($1, $2)', [db.names.channel, feedPayload(instance, userIds)]);
-    },
+    feedChanged: (userIds: readonly string[] | undefined) => announcer.feedChanged(userIds),
     close,
   };
 }

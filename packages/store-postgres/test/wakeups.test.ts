@@ -163,3 +163,14 @@ it('listens again after its listening connection was cut, waking its listeners o
     await admin.end();
   }
 });
+
+it('shares one NOTIFY among the wake() and feedChanged() calls made while one is on its way', async () => {
+  const [a, b] = (await instances(2)) as [PostgresStore, PostgresStore];
+  const earsB = new Ears(b);
+  await earsB.ready;
+  await Promise.all(Array.from({ length: 50 }, (_, index) => Promise.all([a.wake?.(), a.feedChanged?.([`user-${index % 5}`])])));
+  await a.wake?.(); // a last one, alone: once B hears it, it heard every earlier one
+  await earsB.until(() => earsB.wakes.length >= 2, 'the last wake-up');
+  expect(earsB.wakes.length, '51 calls, a handful of statements').toBeLessThan(10);
+  expect(new Set(earsB.feeds), 'every user announced, each call’s users joined').toEqual(new Set(['user-0', 'user-1', 'user-2', 'user-3', 'user-4']));
+});
