@@ -1,7 +1,7 @@
 /**
  * Reads of a user's feed, each served by an index: a page by keyset on the feed position
- * (`position < before ORDER BY position DESC`, never OFFSET), the unread count from the
- * partial index of unread notifications, the change feed by sequence. Expired
+ * (`position < before ORDER BY position DESC`, never OFFSET), the change feed by sequence
+ * (the unread count is unread-counts.ts). Expired
  * notifications not purged yet are skipped.
  */
 import type { ChangePage, FeedPage, FeedQuery, StoredChange, StoredNotification, UnreadFilter } from '@herald/core/store';
@@ -43,17 +43,6 @@ export async function listFeed(db: Database, userId: string, query: FeedQuery, n
   const last = page.at(-1);
   const items = page.map(notificationOf);
   return rows.length > query.limit && last !== undefined ? { items, next: big(last.position) } : { items };
-}
-
-/** See `NotificationStore.countUnread`. */
-export async function countUnread(db: Database, userId: string, filter: UnreadFilter, now: number): Promise<number> {
-  const values: unknown[] = [userId, now];
-  const [row] = await db.rows<{ count: string }>(
-    'countUnread',
-    `SELECT count(*) AS count FROM ${db.names.notifications} n WHERE n.user_id = $1 AND n.read_state = 'unread' AND n.expires_at > $2${filterOf(filter, values)}`,
-    values,
-  );
-  return big(row?.count ?? 0);
 }
 
 /** See `NotificationStore.listChanges`. One snapshot (REPEATABLE READ), so a purge between two reads cannot hide a deletion. */

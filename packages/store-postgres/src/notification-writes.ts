@@ -14,6 +14,7 @@ import { storeError } from './errors.js';
 import { removeNotifications } from './removal.js';
 import { big, deliveryColumns, deliveryOf, notificationRecord, type DeliveryRow } from './rows.js';
 import { subscriptionsOf } from './subscriptions.js';
+import { adjustUnread } from './unread-counts.js';
 import { lockUser, setSequence } from './users.js';
 
 /** A notification with the same app and app id, as the save finds it. */
@@ -21,6 +22,8 @@ interface ExistingRow {
   readonly id: string;
   readonly expires_at: string;
   readonly created_at: string;
+  readonly group_name: string | null;
+  readonly read_state: string;
 }
 
 /**
@@ -60,7 +63,7 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
           ),
     () => subscriptionsOf(tx, userId),
     () =>
-      tx.rows<ExistingRow>(`SELECT id, expires_at, created_at FROM ${notifications} WHERE user_id = $1 AND target_host_name = $2 AND app_notification_id = $3`, [
+      tx.rows<ExistingRow>(`SELECT id, expires_at, created_at, group_name, read_state FROM ${notifications} WHERE user_id = $1 AND target_host_name = $2 AND app_notification_id = $3`, [
         userId,
         content.targetHostName,
         content.appNotificationId,
@@ -123,6 +126,12 @@ async function save(tx: Transaction, write: PlannedNotificationWrite, instance: 
             [userId, idempotency.key, idempotency.fingerprint, idempotency.expiresAt, live === undefined, JSON.stringify(notification)],
           ),
     () => setSequence(tx, userId, sequence),
+    // Unread again under its (new) group; an updated one that was unread leaves its old group's count.
+    () =>
+      adjustUnread(tx, userId, [
+        { targetHostName: content.targetHostName, groupName: content.groupName, delta: 1 },
+        ...(live?.read_state === 'unread' ? [{ targetHostName: content.targetHostName, groupName: live.group_name, delta: -1 }] : []),
+      ]),
     deliveries.length > 0 ? () => tx.notify(wakePayload(instance)) : none,
     inAppTransaction ? () => tx.notify(feedPayload('', [userId])) : none,
   );

@@ -20,6 +20,7 @@ import { saveNotification } from './notification-writes.js';
 import { checkPostgresStoreOptions, type CheckedPostgresStoreOptions, type PostgresStoreOptions } from './options.js';
 import { purgeExpired } from './purge.js';
 import { updateNotificationState } from './state-change.js';
+import { countUnread } from './unread-counts.js';
 import * as subscriptions from './subscriptions.js';
 
 /** What the PostgreSQL store adds to the `NotificationStore` interface. */
@@ -67,7 +68,7 @@ function implementation(db: Database, listener: ChannelListener, instance: strin
     saveNotification: (write: Parameters<typeof saveNotification>[1]) => saveNotification(db, write, instance),
     getNotification: (userId: string, id: string, now: number) => reads.getNotification(db, userId, id, now),
     listFeed: (userId: string, query: Parameters<typeof reads.listFeed>[2], now: number) => reads.listFeed(db, userId, query, now),
-    countUnread: (userId: string, filter: Parameters<typeof reads.countUnread>[2], now: number) => reads.countUnread(db, userId, filter, now),
+    countUnread: (userId: string, filter: Parameters<typeof countUnread>[2], now: number) => countUnread(db, userId, filter, now),
     updateNotificationState: (userId: string, id: string, patch: Parameters<typeof updateNotificationState>[4], now: number, syncs?: Parameters<typeof updateNotificationState>[6]) =>
       updateNotificationState(db, instance, userId, id, patch, now, syncs),
     deleteNotification: async (userId: string, notificationId: string, now: number, syncs?: Parameters<typeof deleteNotifications>[5]) =>

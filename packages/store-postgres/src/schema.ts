@@ -30,6 +30,8 @@ export interface SchemaNames {
   readonly deliveries: string;
   /** Idempotency keys with the result they replay. */
   readonly idempotencyKeys: string;
+  /** Unread notifications per user, app and group. */
+  readonly unreadCounts: string;
   /** The order of deaths, for the dead-delivery list's page tokens. */
   readonly deadSerial: string;
 }
@@ -59,6 +61,7 @@ export function schemaNames(schema: unknown): SchemaNames {
     subscriptions: table('subscriptions'),
     deliveries: table('deliveries'),
     idempotencyKeys: table('idempotency_keys'),
+    unreadCounts: table('unread_counts'),
     deadSerial: table('dead_serial'),
   };
 }

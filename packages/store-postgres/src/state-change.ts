@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { insertDeliveries } from './delivery-writes.js';
 import { deliveryColumns, deliveryOf, notificationColumns, notificationOf, type DeliveryRow, type NotificationRow } from './rows.js';
 import { subscriptionsOf } from './subscriptions.js';
+import { adjustUnread } from './unread-counts.js';
 import { lockUser, setSequence } from './users.js';
 
 /** See `NotificationStore.updateNotificationState`. */
@@ -48,6 +49,9 @@ export function updateNotificationState(
       next.sequence,
     ]);
     await setSequence(tx, userId, next.sequence);
+    if (next.readState !== record.readState) {
+      await adjustUnread(tx, userId, [{ targetHostName: record.targetHostName, groupName: record.groupName, delta: next.readState === 'unread' ? 1 : -1 }]);
+    }
     if (syncs === undefined) return next;
     const existing = await tx.rows<DeliveryRow>(`SELECT ${deliveryColumns} FROM ${tx.names.deliveries} d WHERE d.user_id = $1 AND d.notification_id = $2`, [userId, notificationId]);
     const listed = coalescedSyncs(syncs(await subscriptionsOf(tx, userId), next), existing.map(deliveryOf));

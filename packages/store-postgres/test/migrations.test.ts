@@ -45,7 +45,7 @@ describe('migrations', () => {
     const options = { connectionString: server.connectionString, schema: 'from_empty' };
     expect(await tablesOf('from_empty')).toEqual([]);
     expect(await migratePostgresStore(options)).toEqual({ applied: ['1 (initial)', '2 (preferences)'], version: 2 });
-    expect(await tablesOf('from_empty')).toEqual(['deliveries', 'herald_migrations', 'idempotency_keys', 'notifications', 'subscriptions', 'tombstones', 'users']);
+    expect(await tablesOf('from_empty')).toEqual(['deliveries', 'herald_migrations', 'idempotency_keys', 'notifications', 'subscriptions', 'tombstones', 'unread_counts', 'users']);
     expect(await versionsOf('from_empty')).toEqual([1, 2]);
     expect(await migratePostgresStore(options), 'a second run finds nothing to do').toEqual({ applied: [], version: 2 });
     const store = await createPostgresStore({ ...options, migrate: true });

@@ -41,8 +41,19 @@ CREATE TABLE ${s.notifications} (
 CREATE INDEX notifications_feed ON ${s.notifications} (user_id, position DESC);
 CREATE INDEX notifications_changes ON ${s.notifications} (user_id, sequence);
 CREATE INDEX notifications_expiry ON ${s.notifications} (expires_at);
--- The unread count reads this partial index only: the user's unread entries, never the feed.
-CREATE INDEX notifications_unread ON ${s.notifications} (user_id, target_host_name, group_name, expires_at) WHERE read_state = 'unread';
+-- The unread notifications by expiry: the ones expired but not purged yet, which the unread count takes off its counters.
+CREATE INDEX notifications_unread_expiry ON ${s.notifications} (user_id, expires_at) WHERE read_state = 'unread';
+
+-- Unread notifications per user, app and group (group_key: '' without a group, '=' and the
+-- name with one), kept by every write that holds the user's lock: the unread count reads a
+-- user's few rows here instead of their notifications.
+CREATE TABLE ${s.unreadCounts} (
+  user_id text NOT NULL,
+  target_host_name text NOT NULL,
+  group_key text NOT NULL,
+  unread bigint NOT NULL,
+  PRIMARY KEY (user_id, target_host_name, group_key)
+);
 
 CREATE TABLE ${s.tombstones} (
   user_id text NOT NULL,
