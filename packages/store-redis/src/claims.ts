@@ -12,7 +12,7 @@ import { checkedTime } from './script-arguments.js';
 import { deliveryFrom, fieldsOf, listOf, notificationFromRow, numberOf, subscriptionFrom, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
 import type { ShardRoute } from './keys.js';
-import { ShardBatches } from './shard-batches.js';
+import { batchArguments, ShardBatches } from './shard-batches.js';
 import type { StoreContext } from './store-context.js';
 
 /** The calls of this module. */
@@ -56,7 +56,7 @@ function outcomeArguments(outcome: DeliveryOutcome): ScriptArgument[] {
 export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
   // Completions of one shard share a script call (group commit, shard-batches.ts).
   const completions = new ShardBatches<ScriptArgument[]>('completeDeliveries', maxCompletionsPerCall, async (route, items) =>
-    listOf(await link.run(scripts.completeDeliveries, route.key, [route.tag, items.length, ...items.flat()]), 'completeDeliveries'),
+    listOf(await link.run(scripts.completeDeliveries, route.key, batchArguments(route.tag, items)), 'completeDeliveries'),
   );
 
   /** How many deliveries to claim from each shard: the `limit` earliest due of all shards. */

@@ -13,7 +13,7 @@ import { storeError } from './errors.js';
 import { checkedTime } from './script-arguments.js';
 import { contentBody, fieldsOf, listOf, notificationFrom, numberOf, storedNotification, textOf } from './records.js';
 import { scripts } from './scripts/index.js';
-import { ShardBatches } from './shard-batches.js';
+import { batchArguments, ShardBatches } from './shard-batches.js';
 import { knownSubscriptions, maxPlans } from './subscription-cache.js';
 import { readSubscriptions } from './subscription-calls.js';
 import type { StoreContext } from './store-context.js';
@@ -99,7 +99,7 @@ function savedResult(write: ListedNotificationWrite, body: string, reply: unknow
 export function saveCall(context: StoreContext): (planned: PlannedNotificationWrite) => Promise<SaveResult> {
   const { link, keyspace, subscriptionCache } = context;
   const batches = new ShardBatches<ScriptArgument[]>('saveNotifications', maxSendsPerCall, async (route, sends) =>
-    listOf(await link.run(scripts.saveNotifications, route.key, [route.tag, sends.length, ...sends.flat()]), 'saveNotifications'),
+    listOf(await link.run(scripts.saveNotifications, route.key, batchArguments(route.tag, sends)), 'saveNotifications'),
   );
   return async (planned) => {
     const { userId } = planned.notification;

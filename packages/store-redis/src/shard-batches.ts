@@ -9,8 +9,16 @@
  * One call per shard at a time keeps a shard's calls in the order they were made, which
  * a single-server and a cluster connection both preserve; shards go in parallel.
  */
+import type { ScriptArgument } from './client.js';
 import { storeError } from './errors.js';
 import type { ShardRoute } from './keys.js';
+
+/** The arguments of a batch's script call: the shard's tag, the item count, then each item's arguments. */
+export function batchArguments(tag: string, items: readonly (readonly ScriptArgument[])[]): ScriptArgument[] {
+  const args: ScriptArgument[] = [tag, items.length];
+  for (const item of items) for (const arg of item) args.push(arg);
+  return args;
+}
 
 /** Runs one batch of a shard: one reply per item, in order. */
 export type BatchRunner<Item> = (route: ShardRoute, items: readonly Item[]) => Promise<readonly unknown[]>;

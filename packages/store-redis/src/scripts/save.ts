@@ -84,26 +84,27 @@ local function save(b)
     existing = nil
   end
 
-  -- Everything that can refuse the write is checked before the first change.
-  if not existing and redis.call('EXISTS', note_key(u, id)) == 1 and not (replaced and replaced.id == id) then
-    return {'taken', 'notification', id}
-  end
-  local ids, keys, fresh = {}, {}, {}
+  -- Everything that can refuse the write is checked before the first change: one EXISTS
+  -- for the new notification id and every new delivery id; which one is taken (a caller's
+  -- bug, or an expired notification's own ids) is looked for only then.
+  local ids, keys, fresh = {}, {note_key(u, id)}, {}
   for i = 1, count do
     local d = ARGV[first + (i - 1) * ${deliveryFieldCount} + 1]
     if fresh[d] then return {'taken', 'delivery', d} end
     fresh[d] = true
     ids[i] = d
-    keys[i] = delivery_key(user_ref(u, d))
+    keys[i + 1] = delivery_key(user_ref(u, d))
   end
-  -- One EXISTS for them all; which one is taken (a caller's bug) is looked for only then.
-  if count > 0 and redis.call('EXISTS', unpack(keys)) > 0 then
+  if redis.call('EXISTS', unpack(keys)) > 0 then
+    if not existing and redis.call('EXISTS', keys[1]) == 1 and not (replaced and replaced.id == id) then
+      return {'taken', 'notification', id}
+    end
     local replaced_deliveries = {}
     if replaced then
       for _, d in ipairs(cjson.decode(replaced.dlv)) do replaced_deliveries[d] = true end
     end
     for i = 1, count do
-      if not replaced_deliveries[ids[i]] and redis.call('EXISTS', keys[i]) == 1 then return {'taken', 'delivery', ids[i]} end
+      if not replaced_deliveries[ids[i]] and redis.call('EXISTS', keys[i + 1]) == 1 then return {'taken', 'delivery', ids[i]} end
     end
   end
 
