@@ -68,9 +68,10 @@ export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
     const peeks = await Promise.all(routes.map((route) => link.run(scripts.peekDue, route.key, [route.tag, now, limit])));
     const due: { route: ShardRoute; at: number }[] = [];
     peeks.forEach((reply, index) => {
-      const flat = listOf(reply, 'the due deliveries');
+      const times = textOf(reply, 'the due times');
+      if (times === '') return;
       const route = routes[index] as ShardRoute;
-      for (let item = 1; item < flat.length; item += 2) due.push({ route, at: numberOf(flat[item], 'a due time') });
+      for (const at of times.split(',')) due.push({ route, at: numberOf(at, 'a due time') });
     });
     // A stable sort: ties keep shard order, and each shard's own order.
     due.sort((a, b) => a.at - b.at);

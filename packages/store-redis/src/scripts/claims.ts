@@ -14,11 +14,19 @@ const duePrelude = String.raw`
 local DUE = ARGV[1] .. ':due'
 `;
 
-/** ARGV: tag, now, limit. Returns `{ref, claimable at, …}` of the earliest due deliveries. */
+/**
+ * ARGV: tag, now, limit. Returns the times at which the shard's earliest due deliveries
+ * became claimable, earliest first, joined by commas in one string: a claim across shards
+ * needs only the times, and one string per shard is far less to send and parse than a
+ * reference and a time per delivery.
+ */
 export const peekDue =
   duePrelude +
   String.raw`
-return redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local due = redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local times = {}
+for i = 2, #due, 2 do times[#times + 1] = due[i] end
+return table.concat(times, ',')
 `;
 
 /** ARGV: tag. Returns the earliest time a delivery of the shard becomes claimable, or nil. */
