@@ -71,6 +71,9 @@ export function closestName(given: string, names: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of names) {
+    // The distance is at least the difference in length: a name that far off is never
+    // suggested, so a long `given` (a hostile key) costs no distance computation.
+    if (Math.abs(given.length - name.length) > Math.max(2, Math.floor(name.length / 3))) continue;
     const distance = editDistance(given, name);
     if (distance < bestDistance) {
       best = name;

@@ -42,11 +42,18 @@ export const quietHoursSchema = {
 
 const weekMinutes = 7 * 1440;
 
-/** Collects the problems of one schedule, each naming its field. */
+/** The most issues one check reports: a hostile body (50,000 unknown keys) costs a bounded error, not megabytes of one. */
+const maxIssues = 20;
+
+/** Collects the problems of one schedule, each naming its field; past {@link maxIssues} only counts them. */
 class Issues {
   readonly list: ValidationIssue[] = [];
-  add(field: string, rule: string, message: string): void {
-    this.list.push({ field, rule, message: `${field} ${message}` });
+  /** How many problems there were, listed or not. */
+  count = 0;
+  /** `message` is a function where it costs work (a suggestion), so an issue past the limit costs none. */
+  add(field: string, rule: string, message: string | (() => string)): void {
+    this.count += 1;
+    if (this.list.length < maxIssues) this.list.push({ field, rule, message: `${field} ${typeof message === 'string' ? message : message()}` });
   }
 }
 
@@ -57,8 +64,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function unknownKeys(issues: Issues, field: string, value: Record<string, unknown>, names: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (names.includes(key)) continue;
-    const closest = closestName(key, names);
-    issues.add(`${field}.${key}`, 'unknownField', `is not a field of quiet hours${closest === undefined ? '' : ` (did you mean ${closest}?)`}; the fields are ${names.join(', ')}`);
+    // A hostile key may be megabytes long: the field names its start.
+    issues.add(`${field}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`, 'unknownField', () => {
+      const closest = closestName(key, names);
+      return `is not a field of quiet hours${closest === undefined ? '' : ` (did you mean ${closest}?)`}; the fields are ${names.join(', ')}`;
+    });
   }
 }
 
@@ -69,22 +79,28 @@ function checkTimeZone(issues: Issues, field: string, value: unknown): string | 
   }
   const zone = value.length <= 64 ? ianaTimeZone(value) : undefined;
   if (zone === undefined) {
-    const closest = closestName(value, listedTimeZones());
-    issues.add(field, 'timeZone', `names no time zone this runtime knows: ${describeValue(value)}${closest === undefined ? '' : ` (did you mean ${closest}?)`}; use an IANA name such as Europe/Berlin, not an offset`);
+    issues.add(field, 'timeZone', () => {
+      // No zone's name is longer than 64 characters: a longer value gets no suggestion, and costs none.
+      const closest = value.length <= 64 ? closestName(value, listedTimeZones()) : undefined;
+      return `names no time zone this runtime knows: ${describeValue(value)}${closest === undefined ? '' : ` (did you mean ${closest}?)`}; use an IANA name such as Europe/Berlin, not an offset`;
+    });
   }
   return zone;
 }
 
 function checkDays(issues: Issues, field: string, value: unknown): Weekday[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) {
-    issues.add(field, 'days', `must be a non-empty array of weekdays (${weekdays.join(', ')}), got ${describeValue(value)}`);
+  if (!Array.isArray(value) || value.length === 0 || value.length > weekdays.length) {
+    const got = Array.isArray(value) ? `${value.length} days` : describeValue(value);
+    issues.add(field, 'days', `must be a non-empty array of weekdays (${weekdays.join(', ')}), each at most once, got ${got}`);
     return undefined;
   }
   const days: Weekday[] = [];
   value.forEach((day: unknown, i) => {
     if (typeof day !== 'string' || !(weekdays as readonly string[]).includes(day)) {
-      const closest = typeof day === 'string' ? closestName(day, weekdays) : undefined;
-      issues.add(`${field}[${i}]`, 'day', `must be one of ${weekdays.join(', ')}, got ${describeValue(day)}${closest === undefined ? '' : ` (did you mean ${closest}?)`}`);
+      issues.add(`${field}[${i}]`, 'day', () => {
+        const closest = typeof day === 'string' ? closestName(day, weekdays) : undefined;
+        return `must be one of ${weekdays.join(', ')}, got ${describeValue(day)}${closest === undefined ? '' : ` (did you mean ${closest}?)`}`;
+      });
     } else if (days.includes(day as Weekday)) issues.add(`${field}[${i}]`, 'day', `repeats ${day}`);
     else days.push(day as Weekday);
   });
@@ -129,6 +145,7 @@ function coversWholeWeek(windows: readonly QuietHoursWindow[]): boolean {
  *   `Intl` does not know, or an offset), `windows` (not an array, or more than
  *   {@link maxQuietHoursWindows}), `days`, `day`, `time`, `emptyWindow` (start equals
  *   end), `wholeWeek` (no time of the week is left unquiet, so nothing would ever be sent).
+ *   At most 20 issues are listed; the message counts them all.
  */
 export function checkQuietHours(value: unknown, field = 'quietHours'): QuietHours {
   const issues = new Issues();
@@ -153,7 +170,7 @@ export function checkQuietHours(value: unknown, field = 'quietHours'): QuietHour
   }
   if (issues.list.length > 0 || checked === undefined) {
     const [first] = issues.list;
-    const more = issues.list.length > 1 ? ` (and ${issues.list.length - 1} more)` : '';
+    const more = issues.count > 1 ? ` (and ${issues.count - 1} more${issues.count > issues.list.length ? `; issues lists the first ${issues.list.length}` : ''})` : '';
     throw new HeraldError('INVALID_QUIET_HOURS', `${first?.message ?? `${field} is invalid`}${more}`, { issues: issues.list });
   }
   return checked;

@@ -50,6 +50,10 @@ export const maxQuietHoursWindows = 28;
 
 const minuteMs = 60_000;
 const dayMs = 86_400_000;
+/** Days kept clear of a Date's limits: the zone data is read days either side of an instant, and a chain of windows ends days later. */
+const edgeDays = 30;
+/** The largest instant (epoch ms, either sign) quiet hours answer for: a `Date` holds ±8.64e15, and `Intl` throws beyond. */
+const maxInstant = 8.64e15 - edgeDays * dayMs;
 const dayMinutes = 1440;
 
 /** A window as numbers: minutes after local midnight, and the start days as indices of {@link weekdays}. */
@@ -126,10 +130,13 @@ function occurrenceOf(span: ZoneSpan, window: WindowMinutes, day: number): Occur
  * The wall-clock time at the answer is a window's end, or the first reading after a
  * skipped one (`02:30` in a 02:00→03:00 jump ends at `03:00`). Zone data from `Intl`.
  * @param instant - epoch milliseconds.
- * @throws HeraldError `INVALID_ARGUMENT` when `instant` is not a finite number.
+ * @throws HeraldError `INVALID_ARGUMENT` when `instant` is not a number within ±(8.64e15 − 30 days),
+ *   a `Date`'s range less the days the answer may reach beyond it.
  */
 export function quietHoursEnd(schedule: QuietHours, instant: number): number | undefined {
-  if (typeof instant !== 'number' || !Number.isFinite(instant)) throw new HeraldError('INVALID_ARGUMENT', `the instant must be epoch milliseconds, got ${String(instant)}`);
+  if (typeof instant !== 'number' || !(Math.abs(instant) <= maxInstant)) {
+    throw new HeraldError('INVALID_ARGUMENT', `the instant must be epoch milliseconds within ±${maxInstant} (a Date's range, less ${edgeDays} days), got ${String(instant)}`);
+  }
   if (schedule.windows.length === 0) return undefined;
   const windows = schedule.windows.map(windowMinutes);
   // Each step of the chain passes at least one occurrence; a checked schedule leaves a gap
