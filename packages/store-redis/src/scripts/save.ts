@@ -1,6 +1,6 @@
 /**
  * Lua of the save: notifications with their deliveries and idempotency keys, many sends
- * of one shard in one call (group commit, see `save-batches.ts`). Each send is applied in
+ * of one shard in one call (group commit, see `shard-batches.ts`). Each send is applied in
  * turn, as if it had been a call of its own: a later send of the batch sees an earlier
  * one's writes (a second send of the same `appNotificationId` updates the first). Each
  * answers for itself, and every check that can refuse a send, its arguments included,
