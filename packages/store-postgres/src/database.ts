@@ -5,6 +5,7 @@
  * bounded time (a connection that is not made in time, a statement that does not answer).
  */
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import { oneAtATime, otherDatabaseError, savepointRefusal } from './app-transaction.js';
 import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
@@ -139,7 +140,10 @@ export class Database {
       await this.#run(client, 'RELEASE SAVEPOINT herald_write');
       return result;
     } catch (error) {
-      if (!isUnavailable(error)) await this.#run(client, 'ROLLBACK TO SAVEPOINT herald_write').catch(() => undefined);
+      // An error the server sent (a statement cancelled by the app's statement_timeout
+      // included) leaves the connection usable: back to the savepoint, so the app's
+      // transaction goes on. A lost connection cannot roll back.
+      if (!isUnavailable(error) || error instanceof pg.DatabaseError) await this.#run(client, 'ROLLBACK TO SAVEPOINT herald_write').catch(() => undefined);
       throw error;
     }
   }

@@ -3,7 +3,8 @@
  * cluster: a pool, a client outside a transaction, in an aborted one, or of another
  * database is refused with `INVALID_ARGUMENT` naming the option, writes nothing and leaves
  * the app's transaction as it was; sends that share one client at once run one after
- * another, so each gets its own feed position and change (a property over random batches).
+ * another, so each gets its own feed position and change (a property over random batches);
+ * a send cancelled by the app's own statement_timeout leaves the app's transaction usable.
  */
 import fc from 'fast-check';
 import pg from 'pg';
@@ -150,4 +151,29 @@ it('runs sends that share one client one after another: each its own feed positi
     }),
     { numRuns: 15 },
   );
+});
+
+it('leaves the app\'s transaction usable when its statement_timeout cancels the send (stuck behind another session\'s lock)', async () => {
+  await herald.subscriptions.create('dora', { targetHostName: 'shop.example.com', platformType: 'windows', transport: 'push', address: 'device-1' });
+  const holder = await pool.connect();
+  const client = await pool.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM "${schema}".users WHERE user_id = 'dora' FOR UPDATE`);
+    await client.query('BEGIN');
+    await client.query("SET LOCAL statement_timeout = '200ms'");
+    const sending = herald.send(request('cancelled'), { userId: 'dora' }, { transaction: client });
+    await expect(sending).rejects.toSatisfy((error: unknown) => isHeraldError(error, 'STORE_UNAVAILABLE'));
+    await holder.query('ROLLBACK');
+    // The app's transaction goes on: its next statement runs, and a send on it lands at commit.
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.query("SET LOCAL statement_timeout = '0'");
+    await herald.send(request('after'), { userId: 'dora' }, { transaction: client });
+    await client.query('COMMIT');
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    holder.release();
+    client.release();
+  }
+  expect((await herald.feed.list('dora')).items.map((item) => item.appNotificationId)).toEqual(['after']);
 });
