@@ -27,6 +27,10 @@ export const enum Tag {
   RetiredSequence = 8,
   /** A tombstone whose deletion made syncs: the deleted record, sequence, time, the syncs (one without stays `Tombstone`: older snapshots read alike). */
   TombstoneWithSyncs = 9,
+  /** After a notification (and its deliveries) that kept delivery decisions: the opaque text (older snapshots have none). */
+  Decisions = 10,
+  /** A user's preferences, as JSON text, after the subscriptions (older snapshots have none). */
+  Preferences = 11,
 }
 
 /**
@@ -133,6 +137,9 @@ function writeNotification(out: ByteWriter, image: NotificationImage): void {
   out.varuint(image.createdSequence);
   out.varuint(image.deliveries.length);
   for (const delivery of image.deliveries) writeDelivery(out, delivery);
+  if (image.decisions === undefined) return;
+  out.u8(Tag.Decisions);
+  out.str(image.decisions);
 }
 
 function writeSubscription(out: ByteWriter, record: StoredSubscription, expiresAt: number, createdAt: number): void {
@@ -193,6 +200,12 @@ export async function writeImage(out: ByteWriter, image: StateImage, chunkBytes:
   }
   for (const { record, expiresAt, createdAt } of image.subscriptions) {
     writeSubscription(out, record, expiresAt, createdAt);
+    await maybeFlush();
+  }
+  for (const [userId, preferences] of image.preferences) {
+    out.u8(Tag.Preferences);
+    out.str(userId);
+    out.str(JSON.stringify(preferences));
     await maybeFlush();
   }
   for (const key of image.idempotencyKeys) {

@@ -3,7 +3,7 @@
  * written) into a state restorer, chunk by chunk.
  */
 import { optionalContentFields, platformTypes, readFields, readStates, requiredContentFields, userActionStates, deliveryStatuses } from '@herald/core/store';
-import type { ContentField, DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, FieldReaders, NotificationContent, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
+import type { ContentField, DeliveryError, DeliveryKind, DeliveryLease, DeliveryStatus, FieldReaders, NotificationContent, NotificationPreferences, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
 import { restoredRecord } from '@herald/store-memory/engine';
 import type { RestoredFields, StateRestorer } from '@herald/store-memory/engine';
 import type { ByteReader } from './binary-buffer.js';
@@ -161,6 +161,12 @@ export class ImageReader<State> {
         }
         case Tag.DeadLetter:
           restorer.deadLetter({ userId: input.shared(), deliveryId: input.str(), diedAt: input.f64(), serial: input.varuint() });
+          break;
+        case Tag.Decisions:
+          restorer.decisions(input.str());
+          break;
+        case Tag.Preferences:
+          restorer.preferences(input.str(), JSON.parse(input.str()) as NotificationPreferences);
           break;
         case Tag.RetiredSequence:
           restorer.retiredSequence(input.varuint());

@@ -72,6 +72,22 @@ describe('the snapshot format of notifications', () => {
     expect(await snapshotBytes(restored), 'the restored state writes the same bytes').toEqual(bytes);
   });
 
+  it('carries preferences and a notification’s decisions (items older snapshots do not have), and reads them back', async () => {
+    const engine = state();
+    engine.setPreferences('user-0', { default: 'optOut', apps: { 'app.example': 'optIn' }, quietHours: { timeZone: 'UTC', windows: [{ days: ['monday'], start: '22:00', end: '07:00' }] } });
+    const notification = JSON.parse(JSON.stringify(note(8, {}))) as NewNotification;
+    engine.saveNotification({ notification, deliveries: [], decisions: '[["s","skipped",0,"app"]]', now: t0 + 8 });
+    const bytes = await snapshotBytes(engine);
+    const input = new ByteReader();
+    input.load(bytes);
+    const reader = new ImageReader(input, stateRestorer());
+    reader.readChunk();
+    const restored = reader.finish();
+    expect(restored.logicalState()).toEqual(engine.logicalState());
+    expect(restored.getDeliveryDecisions('user-0', 'n-8')).toBe('[["s","skipped",0,"app"]]');
+    expect(restored.getPreferences('user-0')).toEqual(engine.getPreferences('user-0'));
+  });
+
   it('refuses a notification whose flags name an optional field it does not know', async () => {
     const engine = new MemoryState();
     const notification = JSON.parse(JSON.stringify(note(0, {}))) as NewNotification;

@@ -4,7 +4,7 @@
  * engines by them (and a durable store can check a replay against one). Not to be
  * confused with a state image (state-image.ts), which keeps what a restore needs.
  */
-import type { DeliveryRecord, StoredNotification, StoredSubscription } from '@herald/core/store';
+import type { DeliveryRecord, NotificationPreferences, StoredNotification, StoredSubscription } from '@herald/core/store';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 import { Tombstone } from './tombstone.js';
 import type { UserFeed } from './user-feed.js';
@@ -19,6 +19,8 @@ export interface LogicalNotification {
   readonly createdSequence: number;
   /** Its deliveries, oldest first. */
   readonly deliveries: readonly DeliveryRecord[];
+  /** The delivery decisions its last write kept; absent when it kept none. */
+  readonly decisions?: string;
 }
 
 /** One user in a {@link LogicalState}. */
@@ -68,6 +70,8 @@ export interface LogicalState {
   readonly deadDeliveryIds: readonly string[];
   /** The earliest time a delivery becomes claimable. */
   readonly nextDueAt: number | undefined;
+  /** Users' preferences by user, in the order they were first set. */
+  readonly preferences: readonly (readonly [userId: string, preferences: NotificationPreferences])[];
 }
 
 /** What a logical state is read from. */
@@ -84,6 +88,8 @@ export interface LogicalStateSources {
   readonly deadDeliveryIds: readonly string[];
   /** The earliest time a delivery becomes claimable. */
   readonly nextDueAt: number | undefined;
+  /** Users' preferences. */
+  readonly preferences: ReadonlyMap<string, NotificationPreferences>;
 }
 
 function logicalUser(user: UserFeed): LogicalUser {
@@ -94,6 +100,7 @@ function logicalUser(user: UserFeed): LogicalUser {
       position: entry.position,
       createdSequence: entry.createdSequence,
       deliveries: (entry.deliveries ?? []).map((delivery) => delivery.toRecord()),
+      ...(entry.decisions === undefined ? {} : { decisions: entry.decisions }),
     });
   });
   const tombstones: LogicalTombstone[] = [];
@@ -125,5 +132,6 @@ export function logicalState(sources: LogicalStateSources): LogicalState {
     })),
     deadDeliveryIds: sources.deadDeliveryIds,
     nextDueAt: sources.nextDueAt,
+    preferences: [...sources.preferences],
   };
 }

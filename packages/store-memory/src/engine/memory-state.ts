@@ -282,6 +282,7 @@ export class MemoryState {
       idempotencyKeys: parts.idempotency.all(),
       deadDeliveryIds: parts.deadLetters.ids(),
       nextDueAt: parts.due.nextDueAt(),
+      preferences: parts.preferences,
     });
   }
 }

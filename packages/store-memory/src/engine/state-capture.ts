@@ -2,6 +2,7 @@
  * Taking a state image of an engine's parts (see state-image.ts): a synchronous walk,
  * so a durable store holds up its calls only for as long as the walk takes.
  */
+import type { NotificationPreferences } from '@herald/core/store';
 import type { DeadLetterIndex } from './dead-letter-index.js';
 import { OpenDelivery } from './delivery-record.js';
 import type { FeedEntry } from './feed-entry.js';
@@ -14,6 +15,7 @@ import type { UserDirectory } from './user-directory.js';
 /** The engine's parts an image is taken from. */
 export interface CaptureSources {
   readonly users: UserDirectory;
+  readonly preferences: ReadonlyMap<string, NotificationPreferences>;
   readonly subscriptions: SubscriptionTable;
   readonly idempotency: IdempotencyKeys;
   readonly deadLetters: DeadLetterIndex;
@@ -24,12 +26,13 @@ export interface CaptureSources {
  * engine goes on changing (records are shared: they are frozen and only ever replaced;
  * open deliveries are copied).
  */
-export function captureState({ users, subscriptions, idempotency, deadLetters }: CaptureSources): StateImage {
+export function captureState({ users, subscriptions, idempotency, deadLetters, preferences }: CaptureSources): StateImage {
   const userImages: UserImage[] = [];
   for (const user of users.values()) {
     const notifications: NotificationImage[] = [];
     user.feed.visitOldestFirst((entry) => {
-      notifications.push({ record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries: deliveryImages(entry) });
+      const image = { record: entry.record, expiresAt: entry.expiresAt, position: entry.position, createdSequence: entry.createdSequence, deliveries: deliveryImages(entry) };
+      notifications.push(entry.decisions === undefined ? image : { ...image, decisions: entry.decisions });
     });
     const tombstones: TombstoneImage[] = [];
     user.changes.visitAfter(0, (change) => {
@@ -52,6 +55,8 @@ export function captureState({ users, subscriptions, idempotency, deadLetters }:
       serial,
     })),
     deadLetterSerial: deadLetters.serial,
+    // Frozen records, shared as they are: a change replaces a user's, never edits it.
+    preferences: [...preferences],
   };
 }
 

@@ -10,7 +10,7 @@
  * the dead-letter serials behind page tokens, and the notification each idempotency key
  * replays as the first call stored it.
  */
-import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
+import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, NotificationPreferences, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 
 /**
@@ -39,6 +39,8 @@ export interface NotificationImage {
   readonly createdSequence: number;
   /** Its deliveries, oldest first. */
   readonly deliveries: readonly DeliveryImage[];
+  /** The delivery decisions its last write kept; absent when it kept none. */
+  readonly decisions?: string;
 }
 
 /** A deletion the change feed still reports. */
@@ -112,6 +114,8 @@ export interface StateImage {
   readonly deadLetters: readonly DeadLetterImage[];
   /** The serial the last death got. */
   readonly deadLetterSerial: number;
+  /** Users' preferences, in the order they were first set. */
+  readonly preferences: readonly (readonly [userId: string, preferences: NotificationPreferences])[];
 }
 
 /**
@@ -156,6 +160,10 @@ export interface StateRestorer<State> {
   idempotencyKey(image: IdempotencyImage): void;
   /** Adds a dead delivery (already added with its notification) to the dead-letter list; call oldest death first. */
   deadLetter(image: DeadLetterImage): void;
+  /** Keeps `decisions` with the last notification added (see {@link NotificationImage.decisions}). */
+  decisions(decisions: string): void;
+  /** Sets a user's preferences; an image from before preferences has none. */
+  preferences(userId: string, preferences: NotificationPreferences): void;
   /** Sets the retired sequence (see {@link StateImage.retiredSequence}); an image without one has 0. */
   retiredSequence(sequence: number): void;
   /** Ends the image and returns the engine. */

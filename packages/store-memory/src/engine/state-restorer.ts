@@ -129,6 +129,15 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
       }
       parts.deadLetters.restore(delivery, image.diedAt, image.serial);
     },
+    decisions(decisions) {
+      const entry = entries.at(-1);
+      if (user === undefined || entry === undefined || holder !== entry) throw parts.fail('STORE_CORRUPT', 'a snapshot lists delivery decisions outside a notification');
+      entry.decisions = decisions;
+    },
+    preferences(userId, preferences) {
+      endUser();
+      state.setPreferences(userId, preferences);
+    },
     retiredSequence(sequence) {
       parts.users.restoreRetiredSequence(sequence);
     },

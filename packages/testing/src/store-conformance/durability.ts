@@ -14,6 +14,7 @@ import { expectEveryRead, save, scenario } from './fields.js';
 import { expectComesBack, forgetAlice } from './forgotten-users.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claim, complete, send, t0 } from './steps.js';
+import { preferenceDurabilityTests } from './preferences.js';
 import { expectExact, texts, write } from './text.js';
 
 const day = 86_400_000;
@@ -27,6 +28,7 @@ function reopenOf(h: StoreHarness): (store: NotificationStore) => Promise<Notifi
 
 /** Registers the tests of the group. */
 export function durabilityTests(h: StoreHarness): void {
+  preferenceDurabilityTests(h, reopenOf);
   it('returns every string exactly after compaction and a reopen', async () => {
     const reopen = reopenOf(h);
     await fc.assert(

@@ -32,6 +32,7 @@ import { schedulingTests } from './scheduling.js';
 import { subscriptionTests } from './subscriptions.js';
 import { syncTests } from './sync.js';
 import { forgottenUserTests } from './forgotten-users.js';
+import { preferenceTests } from './preferences.js';
 import { textTests } from './text.js';
 import { feedWakeupTests, wakeupTests } from './wakeups.js';
 
@@ -53,6 +54,7 @@ export const storeConformanceGroups = [
   'text',
   'fields',
   'forgottenUsers',
+  'preferences',
   'durability',
   'wakeups',
   'feedWakeups',
@@ -132,6 +134,7 @@ const groupTests: Record<StoreConformanceGroup, (harness: StoreHarness) => void>
   text: textTests,
   fields: fieldTests,
   forgottenUsers: forgottenUserTests,
+  preferences: preferenceTests,
   durability: durabilityTests,
   wakeups: wakeupTests,
   feedWakeups: feedWakeupTests,
