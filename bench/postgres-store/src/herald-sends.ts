@@ -1,0 +1,42 @@
+/**
+ * Herald's side of the send benchmark: `service.send` through a service on the PostgreSQL
+ * store, each send storing the notification and one delivery per endpoint of the user
+ * (three) in one transaction, with the wake-up its commit sends. The dispatcher is not
+ * started: this is the cost of a send, not of delivering.
+ */
+import { createNotificationService } from '@herald/core';
+import type { NotificationService, Transport } from '@herald/core';
+import { createPostgresStore } from '@herald/store-postgres';
+import { rate } from '@herald/bench-support';
+import pg from 'pg';
+import { app, connections, platforms, referenceRequest, senders, userOf, users } from './reference.js';
+
+/** A service on the PostgreSQL store in `schema` (migrated) over `pool`, its dispatcher not started. */
+export async function heraldService(pool: pg.Pool, schema: string): Promise<NotificationService> {
+  const noop: Transport = { name: 'noop', send: async () => undefined };
+  const store = await createPostgresStore({ pool, schema, migrate: true });
+  return createNotificationService({ store, transports: [noop], dispatcher: { autoStart: false } });
+}
+
+/** Sends `total` notifications with `senders` concurrent senders after `warmup` ones (and `beforeSends`, after the set-up); returns sends per second. */
+export async function heraldSends(connectionString: string, schema: string, total: number, warmup: number, beforeSends?: () => Promise<unknown>): Promise<number> {
+  const pool = new pg.Pool({ connectionString, max: connections });
+  const service = await heraldService(pool, schema);
+  try {
+    for (let user = 0; user < users; user += 1) {
+      for (const platformType of platforms) {
+        await service.subscriptions.create(userOf(user), { targetHostName: app, platformType, transport: 'noop', address: `${platformType}-${user}` });
+      }
+    }
+    const send = (tag: string) => async (index: number) => {
+      const result = await service.send(referenceRequest(`${tag}-${index}`), { userId: userOf(index) });
+      if (result.deliveries.length !== platforms.length) throw new Error(`a send made ${result.deliveries.length} deliveries, not ${platforms.length}`);
+    };
+    await rate(warmup, senders, send('warm'));
+    await beforeSends?.();
+    return await rate(total, senders, send('n'));
+  } finally {
+    await service.close();
+    await pool.end();
+  }
+}
