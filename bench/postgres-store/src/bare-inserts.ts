@@ -5,6 +5,8 @@
  * bumped in the statement that inserts the notification, then the three deliveries in one
  * multi-row INSERT. None of Herald's reads and checks (no upsert look-up, no endpoint
  * look-up inside the write, no idempotency key, no argument validation) and no NOTIFY.
+ * Its connections pipeline, as the store's own do: the four statements (BEGIN, the two
+ * INSERTs, COMMIT) go out back to back, one round trip per send.
  */
 import { randomUUID } from 'node:crypto';
 import { migratePostgresStore } from '@herald/store-postgres';
@@ -29,7 +31,7 @@ VALUES ${platforms.map((_, i) => `($1, $${3 + i * 3}, $2, $${4 + i * 3}, 'noop',
 /** Writes `total` notifications' rows with `senders` concurrent writers after `warmup`; returns sends per second. */
 export async function bareInserts(connectionString: string, schema: string, total: number, warmup: number): Promise<number> {
   await migratePostgresStore({ connectionString, schema });
-  const pool = new pg.Pool({ connectionString, max: connections });
+  const pool = new pg.Pool({ connectionString, max: connections, pipeline: true });
   const sql = statements(schema);
   try {
     // The users' rows exist, as Herald's do once the users have subscribed.
@@ -41,10 +43,12 @@ export async function bareInserts(connectionString: string, schema: string, tota
       const id = randomUUID();
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        await client.query(sql.notification, [userId, id, request.targetHostName, request.appNotificationId, request.groupName ?? null, Date.parse(request.expirationDateTime ?? ''), now, JSON.stringify(request)]);
-        await client.query(sql.deliveries, [userId, id, ...platforms.flatMap((platform) => [randomUUID(), `${userId}-${platform}`, platform]), now]);
-        await client.query('COMMIT');
+        await Promise.all([
+          client.query('BEGIN'),
+          client.query(sql.notification, [userId, id, request.targetHostName, request.appNotificationId, request.groupName ?? null, Date.parse(request.expirationDateTime ?? ''), now, JSON.stringify(request)]),
+          client.query(sql.deliveries, [userId, id, ...platforms.flatMap((platform) => [randomUUID(), `${userId}-${platform}`, platform]), now]),
+          client.query('COMMIT'),
+        ]);
       } finally {
         client.release();
       }

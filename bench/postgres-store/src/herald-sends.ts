@@ -8,20 +8,21 @@ import { createNotificationService } from '@herald/core';
 import type { NotificationService, Transport } from '@herald/core';
 import { createPostgresStore } from '@herald/store-postgres';
 import { rate } from '@herald/bench-support';
-import pg from 'pg';
 import { app, connections, platforms, referenceRequest, senders, userOf, users } from './reference.js';
 
-/** A service on the PostgreSQL store in `schema` (migrated) over `pool`, its dispatcher not started. */
-export async function heraldService(pool: pg.Pool, schema: string): Promise<NotificationService> {
+/**
+ * A service on the PostgreSQL store in `schema` (migrated) with a pool of its own of
+ * `connections` connections (the store's own pool pipelines), its dispatcher not started.
+ */
+export async function heraldService(connectionString: string, schema: string): Promise<NotificationService> {
   const noop: Transport = { name: 'noop', send: async () => undefined };
-  const store = await createPostgresStore({ pool, schema, migrate: true });
+  const store = await createPostgresStore({ connectionString, schema, migrate: true, maxConnections: connections });
   return createNotificationService({ store, transports: [noop], dispatcher: { autoStart: false } });
 }
 
 /** Sends `total` notifications with `senders` concurrent senders after `warmup` ones (and `beforeSends`, after the set-up); returns sends per second. */
 export async function heraldSends(connectionString: string, schema: string, total: number, warmup: number, beforeSends?: () => Promise<unknown>): Promise<number> {
-  const pool = new pg.Pool({ connectionString, max: connections });
-  const service = await heraldService(pool, schema);
+  const service = await heraldService(connectionString, schema);
   try {
     for (let user = 0; user < users; user += 1) {
       for (const platformType of platforms) {
@@ -37,6 +38,5 @@ export async function heraldSends(connectionString: string, schema: string, tota
     return await rate(total, senders, send('n'));
   } finally {
     await service.close();
-    await pool.end();
   }
 }
