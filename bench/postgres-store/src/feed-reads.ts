@@ -12,7 +12,8 @@ import { referenceRequest } from './reference.js';
 /**
  * Fills alice's feed: one notification sent through the service, then copied in SQL into
  * `notifications` − 1 more rows of the store's own table (ids, app ids and feed positions
- * of their own; every third one read), and her change sequence moved past them. Sending
+ * of their own; every third one read), her change sequence moved past them and her unread
+ * counters set to match. Sending
  * 100,000 notifications to one user one at a time would take many minutes (each waits for
  * her row lock and a commit); the copy takes seconds. The reads below go through the
  * service and check what they get, so a copy that the store would not read as its own
@@ -32,6 +33,13 @@ async function fill(service: NotificationService, pool: pg.Pool, schema: string,
     [notification.id, notifications],
   );
   await pool.query(`UPDATE ${s}.users SET sequence = sequence + $1::integer - 1 WHERE user_id = 'alice'`, [notifications]);
+  // The store's unread counters (per app and group; '' without a group, '=' and the name with one), set to what the copy holds.
+  await pool.query(
+    `INSERT INTO ${s}.unread_counts AS c (user_id, target_host_name, group_key, unread)
+     SELECT user_id, target_host_name, coalesce('=' || group_name, ''), count(*) FROM ${s}.notifications
+     WHERE user_id = 'alice' AND read_state = 'unread' GROUP BY 1, 2, 3
+     ON CONFLICT (user_id, target_host_name, group_key) DO UPDATE SET unread = excluded.unread`,
+  );
   await pool.query(`VACUUM ANALYZE ${s}.notifications`);
 }
 
@@ -40,6 +48,7 @@ export async function feedReads(connectionString: string, notifications: number,
   const service = await heraldService(connectionString, 'bench_feed');
   // For the copy only: the reads go through the service.
   const pool = new pg.Pool({ connectionString, max: 1 });
+  pool.on('error', () => undefined); // an idle connection told of the server's shutdown at the end
   try {
     await fill(service, pool, 'bench_feed', notifications);
     const expectedUnread = notifications - 1 - Math.floor((notifications - 1) / 3);
