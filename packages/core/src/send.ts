@@ -45,7 +45,9 @@ export interface SendOptions {
    * such a send, since it cannot know whether the app commits.
    * @throws HeraldError `TRANSACTION_UNSUPPORTED` when the store cannot join a transaction
    * (`capabilities.transactions` false: the memory, file and Redis stores);
-   * `INVALID_ARGUMENT` when it is not an object.
+   * `INVALID_ARGUMENT` when it is not an object, and, from `@herald/store-postgres` before
+   * anything is written, when it is a `pg.Pool`, a client outside a transaction (no `BEGIN`),
+   * one whose transaction an earlier error aborted, or one connected to another database.
    * @default none: the store writes in a transaction of its own
    */
   readonly transaction?: StoreTransaction;

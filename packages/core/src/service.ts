@@ -52,7 +52,9 @@ export interface NotificationService extends HeraldEventSource {
    * @throws HeraldError for every refusal: `ARRAY_BODY`, `CONTRACT_MISMATCH`,
    *   `INVALID_PAYLOAD`, `INVALID_PAYLOAD_DATA_TYPE`, `CALLER_BLOCKED`,
    *   `CALLER_UNAUTHORIZED`, `THROTTLED`, `SUBSCRIPTION_NOT_FOUND`, `SUBSCRIPTION_INACTIVE`,
-   *   `TARGET_MISMATCH`, `CRITICAL_NOT_ALLOWED`, `IDEMPOTENCY_KEY_REUSED`, `INVALID_ARGUMENT`, `SERVICE_CLOSED`.
+   *   `TARGET_MISMATCH`, `CRITICAL_NOT_ALLOWED`, `IDEMPOTENCY_KEY_REUSED`, `INVALID_ARGUMENT`,
+   *   `TRANSACTION_UNSUPPORTED` (the `transaction` option on a store that cannot join one), `SERVICE_CLOSED`;
+   *   and the store's own failures (`STORE_UNAVAILABLE`, …).
    */
   send(notification: NotificationRequest, target: SendTarget, options?: SendOptions): Promise<SendResult>;
   /**

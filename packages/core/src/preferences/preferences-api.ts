@@ -48,7 +48,11 @@ export interface ResolvedPreferences {
 
 /** The preference calls of a service. */
 export interface PreferencesApi {
-  /** The user's preferences; `{}` (deliver everything) when none were set. */
+  /**
+   * The user's preferences as stored (`NotificationPreferences`: `default`, `apps`, `groups`,
+   * `platforms`, `transports`, `subscriptions`, `quietHours`); `{}` (deliver everything) when none were set.
+   * @throws HeraldError `INVALID_ARGUMENT` (the user id), `SERVICE_CLOSED`
+   */
   get(userId: string): Promise<NotificationPreferences>;
   /**
    * Replaces the user's preferences and returns them as stored. A send whose write starts
@@ -56,7 +60,11 @@ export interface PreferencesApi {
    * @throws HeraldError `INVALID_PREFERENCES` naming each bad field, `INVALID_ARGUMENT` (the user id), `SERVICE_CLOSED`
    */
   set(userId: string, preferences: NotificationPreferences): Promise<NotificationPreferences>;
-  /** The full resolved matrix of the user's subscriptions and groups, decided at the current time. */
+  /**
+   * The full resolved matrix of the user's subscriptions and groups, decided at the
+   * service clock's current time (quiet hours included). Writes nothing.
+   * @throws HeraldError `INVALID_ARGUMENT` (the user id), `SERVICE_CLOSED`
+   */
   resolve(userId: string): Promise<ResolvedPreferences>;
 }
 
