@@ -79,7 +79,7 @@ export function isUnavailable(error: unknown): boolean {
 export function storeFailure(error: unknown, what: string): unknown {
   if (error instanceof HeraldError) return error;
   if (isUnavailable(error)) {
-    return storeError('STORE_UNAVAILABLE', `${what} failed: PostgreSQL cannot be reached or did not answer in time (${String((error as DriverError).message)}); retry later`, { cause: error });
+    return storeError('STORE_UNAVAILABLE', `${what} failed: PostgreSQL cannot be reached or did not answer in time (${String((error as DriverError).message)}); check that the server runs where the pool or connectionString points, then retry`, { cause: error });
   }
   if (isRetryable(error)) {
     return storeError('STORE_UNAVAILABLE', `${what} kept meeting concurrent writes (serialization failure or deadlock) after every retry; retry later`, { cause: error });
