@@ -125,7 +125,8 @@ function opened<T>(options: unknown, work: (db: Database, checked: CheckedPostgr
  * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once (thrown, not a rejection).
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is at another version (the
  * message names the migrations to run, or says the database is newer than the package);
- * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs`;
+ * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs` (ms, default
+ * 5000) or does not answer within `statementTimeoutMs` (ms, default 10000);
  * `STORE_INACCESSIBLE` when it refuses the database, the role or a privilege the store needs.
  */
 export function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -146,8 +147,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
  * Applies the package's migrations to the schema of `options` (the store's options; `migrate`
  * is ignored) and closes what it opened: for a deploy step, before the instances start.
  * Idempotent, and safe while other instances migrate at once (an advisory lock).
- * @returns the migrations it applied (`1 (initial)`) and the schema's version.
+ * @returns the migrations it applied, oldest first (`['1 (initial)', '2 (preferences)']`
+ * on an empty schema, `[]` when it was current), and the schema's version.
+ * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once.
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is newer than the package;
+ * `STORE_UNAVAILABLE` when PostgreSQL cannot be reached within `connectTimeoutMs` or does
+ * not answer within `statementTimeoutMs`;
  * `STORE_INACCESSIBLE` when PostgreSQL refuses the database, the role or a privilege migrating needs.
  */
 export function migratePostgresStore(options: PostgresStoreOptions): Promise<MigrationResult> {
