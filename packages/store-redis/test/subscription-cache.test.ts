@@ -80,6 +80,20 @@ describe.each([
     const android = await b.subscriptions.create('alice', endpoint('android'));
     expect(await subscriptionsServed(a, 'alice')).toEqual([android.id]);
   });
+
+  it('a send follows preferences set through another instance, as it follows subscriptions', async () => {
+    const { a, b } = await pair(`cache-preferences-${size ?? 'default'}`, size);
+    const windows = await b.subscriptions.create('carol', endpoint('windows'));
+    const ios = await b.subscriptions.create('carol', endpoint('ios'));
+    expect(await subscriptionsServed(a, 'carol'), 'A now holds carol without preferences').toEqual([windows.id, ios.id].sort());
+
+    await b.preferences.set('carol', { platforms: { ios: 'optOut' } });
+    expect(await subscriptionsServed(a, 'carol'), 'an opt-out set elsewhere is followed at once').toEqual([windows.id]);
+
+    await b.preferences.set('carol', { default: 'optOut', subscriptions: { [ios.id]: 'optIn' } });
+    expect(await subscriptionsServed(a, 'carol'), 'and so is its replacement').toEqual([ios.id]);
+    expect(await a.preferences.get('carol')).toEqual({ default: 'optOut', subscriptions: { [ios.id]: 'optIn' } });
+  });
 });
 
 it('sends with one script call once the user’s subscriptions are known, and with two before', async () => {
