@@ -14,8 +14,8 @@ import { storeError } from './errors.js';
 const expected = 'the send option transaction must be a pg client (a pg.Client or a checked-out PoolClient) inside an open transaction';
 
 /**
- * The app's client a write carries, if any. A client is anything with pg's `query` that
- * is not a pool: a `pg.Client` or a `PoolClient` the app checked out and began a transaction on.
+ * The app's client a write carries, if any. A client is anything with pg's `query` and
+ * `escapeLiteral` that is not a pool: a `pg.Client` or a `PoolClient` the app checked out and began a transaction on.
  * @throws HeraldError `INVALID_ARGUMENT` when the write's `transaction` is not one.
  */
 export function appClientOf(write: NotificationWrite): ClientBase | undefined {
@@ -27,6 +27,11 @@ export function appClientOf(write: NotificationWrite): ClientBase | undefined {
   // A pg.Pool has `query` too, but runs each statement on whichever connection is free.
   if (typeof (transaction as { totalCount?: unknown }).totalCount === 'number') {
     throw storeError('INVALID_ARGUMENT', `${expected}, not a pg.Pool: check a client out with pool.connect(), run BEGIN on it, and pass that client`);
+  }
+  // Another library's transaction object (a query builder's, another driver's) may have a
+  // `query` too, but answers in another shape; every pg client has `escapeLiteral`.
+  if (typeof (transaction as { escapeLiteral?: unknown }).escapeLiteral !== 'function') {
+    throw storeError('INVALID_ARGUMENT', `${expected}: this object has a query method but is not a pg client (no escapeLiteral); pass the pg client your transaction runs on`);
   }
   return transaction as ClientBase;
 }

@@ -52,6 +52,11 @@ interface Misuse {
 const misuses: readonly Misuse[] = [
   { name: 'a pg.Pool', open: async () => ({ transaction: pool, after: async () => undefined }), message: /not a pg\.Pool/ },
   {
+    name: "another library's object with a query method",
+    open: async () => ({ transaction: { query: async () => [{ one: 1 }] }, after: async () => undefined }),
+    message: /not a pg client/,
+  },
+  {
     name: 'a client outside a transaction',
     open: async () => {
       const client = await pool.connect();
