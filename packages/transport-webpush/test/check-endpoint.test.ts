@@ -13,9 +13,16 @@ import { createWebPushTransport, generateVapidKeys, type WebPushTransportOptions
 useLoopbackOnly();
 
 const vapid = { subject: 'https://chat.example.com/contact', ...generateVapidKeys() };
-const browserKey = (() => {
-  const ecdh = createECDH('prime256v1');
-  return ecdh.generateKeys();
+const browserKey = createECDH('prime256v1').generateKeys();
+/**
+ * A browser key whose standard base64 has a character base64url lacks ('+' or '/'): about
+ * one random key in sixteen has none, and then its standard base64 is valid base64url.
+ */
+const standardBase64Key = (() => {
+  for (;;) {
+    const key = createECDH('prime256v1').generateKeys().toString('base64');
+    if (/[+/]/.test(key)) return key;
+  }
 })();
 const p256dh = browserKey.toString('base64url');
 const auth = randomBytes(16).toString('base64url');
@@ -51,7 +58,7 @@ describe('the Web Push transport’s endpoint check', () => {
     ['a short p256dh', withKeys({ p256dh: p256dh.slice(0, 80), auth }), /keys\.p256dh must be 65 bytes \(an uncompressed P-256 public key\), got 60/],
     ['a compressed p256dh', withKeys({ p256dh: Buffer.concat([Buffer.from([2]), browserKey.subarray(1, 33), Buffer.alloc(32)]).toString('base64url'), auth }), /keys\.p256dh must be an uncompressed P-256 point/],
     ['a p256dh off the curve', withKeys({ p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64url'), auth }), /keys\.p256dh is not a point on the P-256 curve/],
-    ['standard base64 in p256dh', withKeys({ p256dh: browserKey.toString('base64'), auth }), /keys\.p256dh must be base64url|keys\.p256dh must be 65 bytes/],
+    ['standard base64 in p256dh', withKeys({ p256dh: standardBase64Key, auth }), /keys\.p256dh must be base64url|keys\.p256dh must be 65 bytes/],
     ['no auth', withKeys({ p256dh }), /keys\.auth must be base64url text of 16 bytes/],
     ['a 15-byte auth', withKeys({ p256dh, auth: randomBytes(15).toString('base64url') }), /keys\.auth must be 16 bytes \(the authentication secret\), got 15/],
     ['a 32-byte auth', withKeys({ p256dh, auth: randomBytes(32).toString('base64url') }), /keys\.auth must be 16 bytes/],

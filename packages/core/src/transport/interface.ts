@@ -85,7 +85,12 @@ export type EndpointCandidate = Omit<Endpoint, 'subscriptionId'>;
 
 /** What a transport gets besides the message and the endpoint. */
 export interface TransportContext {
-  /** Aborted when the attempt times out or the service stops; stop work when it fires. */
+  /**
+   * Aborted when the attempt times out or the service stops; stop work when it fires.
+   * Made on first read (most transports never read it), so it is a getter: a transport
+   * that wraps another passes this context on as it is, not a copy made by spreading it
+   * (`{ ...context }` leaves `signal` out).
+   */
   readonly signal: AbortSignal;
   /** The current time from the service's clock (epoch ms). */
   readonly now: number;
