@@ -6,7 +6,7 @@
  */
 import { checkId } from './arguments.js';
 import type { ServiceContext } from './context.js';
-import { HeraldError, type HeraldErrorCode } from './errors.js';
+import { HeraldError, type HeraldErrorCode, type ValidationIssue } from './errors.js';
 import { decideDeliveries } from './preferences/decide.js';
 import type { DeliveryDecision } from './preferences/decision.js';
 import { readRecordedDecisions } from './preferences/recorded-decisions.js';
@@ -23,6 +23,12 @@ export interface RequestDecision {
   readonly code?: HeraldErrorCode;
   /** For a refusal: the message the send would throw. */
   readonly message?: string;
+  /**
+   * For a refusal by a validation (the contract, the arguments): every problem found, each
+   * naming its field, as the send's error lists them in `issues` (the message names only
+   * the first).
+   */
+  readonly issues?: readonly ValidationIssue[];
   /** For `THROTTLED`: seconds until the send would pass. */
   readonly retryAfterSeconds?: number;
 }
@@ -76,6 +82,7 @@ export async function explainSend(context: ServiceContext, input: unknown, rawTa
       outcome: 'refused',
       code: error.code,
       message: error.message,
+      ...(error.issues.length === 0 ? {} : { issues: error.issues }),
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     };
     return { accepted: false, checks: [...passed, refusal], decisions: [] };

@@ -156,6 +156,17 @@ describe('service.explain', () => {
     expect(critical.checks.at(-1)).toMatchObject({ check: 'critical', outcome: 'refused', code: 'CRITICAL_NOT_ALLOWED' });
     const contract = await h.service.explain({ targetHostName: app }, { userId: 'bob' });
     expect(contract.checks.at(-1)).toMatchObject({ check: 'contract', outcome: 'refused' });
+    expect(blocked.checks.at(-1), 'a refusal that is no validation lists no issues').not.toHaveProperty('issues');
+  });
+
+  it('lists every problem of a body off the contract, as the send\'s error does, not only the first', async () => {
+    h = await harness();
+    const body: unknown = { targetHostName: app, appNotificationId: '', priority: 'urgent' };
+    const thrown = await refusal(h.service.send(body as never, { userId: 'bob' }));
+    expect(thrown.issues.length, 'the body has more than one problem').toBeGreaterThan(1);
+    const explained = await h.service.explain(body, { userId: 'bob' });
+    expect(explained.checks.at(-1)).toMatchObject({ check: 'contract', outcome: 'refused', code: thrown.code, message: thrown.message });
+    expect(explained.checks.at(-1)?.issues).toEqual(thrown.issues);
   });
 });
 

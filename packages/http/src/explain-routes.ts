@@ -11,7 +11,7 @@ import type { DeliveryDecision, DeliveryRecord, NotificationExplanation, Notific
 import { me, type Exchange, type HttpCaller } from './exchange.js';
 import { sendRequestOf } from './notification-routes.js';
 import type { BodyLimits } from './request-body.js';
-import { sendJson } from './responses.js';
+import { errorDetails, sendJson } from './responses.js';
 
 const iso = (instant: number): string => new Date(instant).toISOString();
 
@@ -51,8 +51,10 @@ function notificationExplanationBody(explanation: NotificationExplanation): Reco
   };
 }
 
+/** A refusal's issues become `details`, as in the error the send would answer. */
 function sendExplanationBody(explanation: SendExplanation): Record<string, unknown> {
-  return { ...explanation, decisions: explanation.decisions.map(decisionBody) };
+  const checks = explanation.checks.map(({ issues, ...check }) => (issues === undefined ? check : { ...check, details: errorDetails(issues) }));
+  return { ...explanation, checks, decisions: explanation.decisions.map(decisionBody) };
 }
 
 /** `GET /me/notifications/{id}/explain`: 404 for another user's id, as `GET /me/notifications/{id}`. */

@@ -15,6 +15,12 @@ export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/
 /** A JSON body of `schema`. */
 export const json = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
 
+/** The `details` of a Graph error: one entry per problem, `target` naming its field. */
+export const errorDetailsSchema: JsonSchema = {
+  type: 'array',
+  items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' } } },
+};
+
 /** The error answers of a path by status, naming the codes each status carries (401, 406 and 500 always). */
 export function errors(...codes: Array<keyof typeof errorStatuses>): Record<string, JsonSchema> {
   const byStatus = new Map<number, string[]>();

@@ -15,7 +15,7 @@ import {
   type DecisionRuleKind,
   type JsonSchema,
 } from '@herald/core';
-import { component, errors, idParameter, json, ref } from './openapi-parts.js';
+import { component, errorDetailsSchema, errors, idParameter, json, ref } from './openapi-parts.js';
 
 /** Every rule kind a decision may name; a kind added in core fails this file's compile until listed. */
 const ruleKinds: Record<DecisionRuleKind, true> = { inactive: true, expired: true, app: true, platform: true, preference: true, quietHours: true, critical: true };
@@ -114,6 +114,7 @@ export const preferenceSchemas: Record<string, JsonSchema> = {
             outcome: { type: 'string', enum: ['passed', 'refused'] },
             code: { type: 'string' },
             message: { type: 'string' },
+            details: errorDetailsSchema,
             retryAfterSeconds: { type: 'integer' },
           },
         },

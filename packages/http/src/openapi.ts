@@ -3,7 +3,7 @@
  * validate requests, so the two can never disagree.
  */
 import { errorStatuses, notificationSchema, notificationStateSchema, subscriptionSchema, type JsonSchema } from '@herald/core';
-import { component, errors, idParameter, json, ref } from './openapi-parts.js';
+import { component, errorDetailsSchema, errors, idParameter, json, ref } from './openapi-parts.js';
 import { preferencePaths, preferenceSchemas } from './openapi-preferences.js';
 
 /** The optional X-UNS-ID of a state change or a delete: the endpoint making it, which is not sent its sync. */
@@ -175,7 +175,7 @@ export function openApiDocument(serverUrl: string): JsonSchema {
               properties: {
                 code: { type: 'string', enum: Object.keys(errorStatuses) },
                 message: { type: 'string' },
-                details: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' } } } },
+                details: errorDetailsSchema,
                 innerError: { type: 'object', properties: { 'request-id': { type: 'string' }, date: { type: 'string' } } },
               },
             },

@@ -3,7 +3,7 @@
  * response carries.
  */
 import type { ServerResponse } from 'node:http';
-import { HeraldError } from '@herald/core';
+import { HeraldError, type ValidationIssue } from '@herald/core';
 
 /** Writes `body` as JSON with `status` and any extra headers. */
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -26,6 +26,11 @@ export function sendEmpty(response: ServerResponse, status: number, headers: Rec
  * Writes a `HeraldError` in Graph's error shape:
  * `{"error": {"code", "message", "details"?, "innerError": {"request-id", "date"}}}`.
  */
+/** Validation issues as the `details` of a Graph error (`code` the rule, `target` the field). */
+export function errorDetails(issues: readonly ValidationIssue[]): { code: string; message: string; target: string }[] {
+  return issues.map((issue) => ({ code: issue.rule, message: issue.message, target: issue.field }));
+}
+
 export function sendError(response: ServerResponse, error: HeraldError, requestId: string, now: Date): void {
   if (response.headersSent) {
     response.destroy();
@@ -38,7 +43,7 @@ export function sendError(response: ServerResponse, error: HeraldError, requestI
     error: {
       code: error.code,
       message: error.message,
-      ...(error.issues.length === 0 ? {} : { details: error.issues.map((issue) => ({ code: issue.rule, message: issue.message, target: issue.field })) }),
+      ...(error.issues.length === 0 ? {} : { details: errorDetails(error.issues) }),
       innerError: { 'request-id': requestId, date: now.toISOString() },
     },
   };

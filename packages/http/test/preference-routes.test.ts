@@ -25,7 +25,7 @@ afterAll(() => api.close());
 const as = (user: string): Record<string, string> => ({ authorization: `Bearer ${user}` });
 const patch = (user: string, body: unknown, contentType = 'application/merge-patch+json'): Promise<Answer> =>
   api.call('PATCH', '/me/notifications/preferences', { headers: { ...as(user), 'content-type': contentType }, body });
-const errorOf = (answer: Answer): { code: string; details?: Array<{ code: string; target: string; message: string }> } => answer.json()['error'] as never;
+const errorOf = (answer: Answer): { code: string; message: string; details?: Array<{ code: string; target: string; message: string }> } => answer.json()['error'] as never;
 
 /** Validates a body against a schema of the served OpenAPI document. */
 function documented(name: string): (body: unknown) => boolean {
@@ -147,11 +147,23 @@ describe('explain', () => {
     expect(blocked.json()).toMatchObject({ accepted: false, decisions: [] });
     expect((blocked.json()['checks'] as Array<{ outcome: string; code?: string }>).at(-1)).toMatchObject({ outcome: 'refused', code: 'CALLER_BLOCKED' });
     expect(documented('SendExplanation')(blocked.json())).toBe(true);
+    expect((blocked.json()['checks'] as object[]).at(-1), 'a refusal that is no validation lists no details').not.toHaveProperty('details');
     expect(errorOf(await send(as('app-server'))).code).toBe('INVALID_ARGUMENT');
     expect(errorOf(await send({ ...as('app-server'), 'x-uns-id': aliceWindows, 'if-range': 'x' })).code).toBe('UNSUPPORTED_HEADER');
     expect(errorOf(await api.call('POST', '/me/notifications/explain', { headers: { ...as('app-server'), 'x-uns-id': aliceWindows, 'content-type': 'text/plain' }, body: '{}' })).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await send({ 'x-uns-id': aliceWindows })).status).toBe(401);
     expect((await api.call('GET', '/me/notifications/explain', { headers: as('alice') })).status).toBe(405);
+  });
+
+  it('POST /me/notifications/explain: a body off the contract is refused with every problem in details, as the send answers it', async () => {
+    const body = referenceBody({ appNotificationId: '', priority: 'urgent' });
+    const headers = { ...as('app-server'), 'x-uns-id': aliceWindows };
+    const sent = errorOf(await api.call('POST', '/me/notifications', { headers, body }));
+    expect(sent.details?.length, 'the body has more than one problem').toBeGreaterThan(1);
+    const answer = await send(headers, body);
+    expect(answer.status).toBe(200);
+    expect(documented('SendExplanation')(answer.json())).toBe(true);
+    expect((answer.json()['checks'] as object[]).at(-1)).toEqual({ check: 'contract', outcome: 'refused', code: sent.code, message: sent.message, details: sent.details });
   });
 
   it('GET /me/notifications/{id}/explain: the decisions recorded at send time and each delivery, for the signed-in user only', async () => {
