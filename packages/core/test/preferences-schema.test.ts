@@ -46,7 +46,7 @@ describe('checkPreferencesPatch', () => {
     ['an unknown field', { aps: {} }, 'aps'],
     ['a default that is not a choice', { default: 'off' }, 'default'],
     ['rules that are not an object', { groups: ['digest'] }, 'groups'],
-    ['a rule that is not a choice', { apps: { 'mail.example': true } }, 'apps.mail.example'],
+    ['a rule that is not a choice', { apps: { 'mail.example': true } }, 'apps["mail.example"]'],
     ['a platform that is not one', { platforms: { palm: 'optOut' } }, 'platforms'],
     ['a window without days', { quietHours: { windows: [{ start: '22:00', end: '07:00' }] } }, 'quietHours.windows[0].days'],
     ['a time that is not HH:MM', { quietHours: { windows: [{ days: ['monday'], start: '22:00', end: '7' }] } }, 'quietHours.windows[0].end'],
@@ -61,6 +61,29 @@ describe('checkPreferencesPatch', () => {
     expect(caught).toBeInstanceOf(HeraldError);
     expect((caught as HeraldError).code).toBe('INVALID_PREFERENCES');
     expect((caught as HeraldError).issues[0]?.field).toBe(field);
+  });
+
+  // A rule is named the same whichever check refuses it: the patch's (ajv, over HTTP PATCH) or checkPreferences.
+  const badRules: Array<[string, Record<string, unknown>]> = [
+    ['a platform', { platforms: { ios: 'maybe' } }],
+    ['an app with dots', { apps: { 'mail.example': 'x' } }],
+    ['a numeric key', { apps: { '123': 'no' } }],
+    ['a key with a slash and a tilde', { groups: { 'a/b~c': 1 } }],
+    ['a key with brackets and quotes', { transports: { 'x["y"]': 'on' } }],
+    ['an object for a choice', { subscriptions: { 'sub-1': { optIn: true } } }],
+  ];
+  it.each(badRules)('names %s as checkPreferences does', (_, value) => {
+    const fieldsOf = (check: (value: unknown) => unknown): string[] => {
+      try {
+        check(value);
+      } catch (error) {
+        return (error as HeraldError).issues.map((issue) => issue.field);
+      }
+      throw new Error('not refused');
+    };
+    const named = fieldsOf(checkPreferences);
+    expect(named[0]).toMatch(/^\w+\[".*"\]$/s);
+    expect(fieldsOf(checkPreferencesPatch)).toEqual(named);
   });
 
   it('takes nulls (removals) at every level and partial quiet hours', () => {

@@ -75,7 +75,7 @@ describe('GET and PATCH /me/notifications/preferences', () => {
   const refused: Array<[string, unknown, string, string]> = [
     ['an unknown field', { aps: { x: 'optOut' } }, 'INVALID_PREFERENCES', 'aps'],
     ['rules that are not an object', { apps: 'optOut' }, 'INVALID_PREFERENCES', 'apps'],
-    ['a choice that is not optIn or optOut', { groups: { digest: 'off' } }, 'INVALID_PREFERENCES', 'groups.digest'],
+    ['a choice that is not optIn or optOut', { groups: { digest: 'off' } }, 'INVALID_PREFERENCES', 'groups["digest"]'],
     ['a platform that is not one', { platforms: { palm: 'optOut' } }, 'INVALID_PREFERENCES', 'platforms'],
     ['a time that is not HH:MM', { quietHours: { ...berlinNights, windows: [{ days: ['monday'], start: '7pm', end: '07:00' }] } }, 'INVALID_PREFERENCES', 'quietHours.windows[0].start'],
     ['an unknown time zone', { quietHours: { ...berlinNights, timeZone: 'Europe/Berln' } }, 'INVALID_PREFERENCES', 'quietHours.timeZone'],

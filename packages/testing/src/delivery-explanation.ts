@@ -4,7 +4,7 @@
  * recorded and the deliveries' outcomes — so a failed assertion says which rule stopped a
  * delivery (an opt-out, quiet hours, an expired subscription, …) instead of guessing.
  */
-import { preferencePrecedence, type DecisionRule, type DeliveryDecision, type DeliveryRecord, type NotificationService, type StoredNotification, type SubscriptionExplanation } from '@herald/core';
+import { preferencePrecedence, preferenceRuleField, type DecisionRule, type DeliveryDecision, type DeliveryRecord, type NotificationService, type StoredNotification, type SubscriptionExplanation } from '@herald/core';
 import { describeNotification } from './notification-match.js';
 
 /** Most notifications a message explains; the rest are counted. */
@@ -26,7 +26,7 @@ function describeRule(rule: DecisionRule): string {
     case 'preference': {
       if (rule.level === 'default') return `the user's default preference is ${rule.choice}`;
       const field = preferencePrecedence.find((row) => row.level === rule.level)?.field ?? rule.level;
-      return `the user's preference ${field}[${JSON.stringify(rule.key)}] is ${rule.choice}`;
+      return `the user's preference ${preferenceRuleField(field, rule.key)} is ${rule.choice}`;
     }
     case 'quietHours':
       return `the user's quiet hours, until ${iso(rule.until)}`;

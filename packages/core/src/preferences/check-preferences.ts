@@ -8,7 +8,7 @@ import { isWellFormedText } from '../contract/text.js';
 import { HeraldError, type ValidationIssue } from '../errors.js';
 import { describeValue, unknownOptionMessage } from '../option-checks.js';
 import { checkQuietHours } from './quiet-hours-check.js';
-import { preferenceChoices, preferencePrecedence, type NotificationPreferences, type PreferenceChoice, type PreferenceRules } from './precedence.js';
+import { preferenceChoices, preferencePrecedence, preferenceRuleField, type NotificationPreferences, type PreferenceChoice, type PreferenceRules } from './precedence.js';
 
 /** Most rules one level may hold: a user has a handful of apps, groups and endpoints. */
 export const maxRulesPerLevel = 1000;
@@ -40,7 +40,7 @@ function rules(value: unknown, field: string, issues: ValidationIssue[]): Prefer
   }
   const kept: [string, PreferenceChoice][] = [];
   for (const [key, raw] of entries) {
-    const at = `${field}[${JSON.stringify(key)}]`;
+    const at = preferenceRuleField(field, key);
     if (key.length === 0 || key.length > maxKeyLength || !isWellFormedText(key)) {
       issues.push({ field: at, rule: 'propertyNames', message: `${field} keys must be 1–${maxKeyLength} characters of well-formed text` });
       continue;

@@ -25,6 +25,15 @@ export const preferencePrecedence = [
   { level: 'default', field: 'default', keyedBy: 'nothing: it applies to every notification' },
 ] as const;
 
+/**
+ * How a rule is named wherever one is reported (validation issues, an HTTP PATCH's
+ * `details`, explanations): its field, then its key as a JSON string in brackets —
+ * `apps["mail.example"]`, `platforms["ios"]` — since keys (host names, ids) hold dots.
+ */
+export function preferenceRuleField(field: string, key: string): string {
+  return `${field}[${JSON.stringify(key)}]`;
+}
+
 /** A row of {@link preferencePrecedence}: how specific a rule is. */
 export type PreferenceLevel = (typeof preferencePrecedence)[number]['level'];
 

@@ -8,9 +8,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonSchema } from '../contract/schema.js';
 import { issuesOf, summaryOf } from '../contract/issues.js';
 import { platformTypes } from '../contract/types.js';
-import { HeraldError } from '../errors.js';
+import { HeraldError, type ValidationIssue } from '../errors.js';
 import { maxRulesPerLevel } from './check-preferences.js';
-import { preferenceChoices, preferencePrecedence, type NotificationPreferences, type PreferenceChoice } from './precedence.js';
+import { preferenceChoices, preferencePrecedence, preferenceRuleField, type NotificationPreferences, type PreferenceChoice } from './precedence.js';
 import { quietHoursSchema } from './quiet-hours-check.js';
 
 /** Longest key of a rule (an id or a group name), as `checkPreferences` allows. */
@@ -81,13 +81,27 @@ export type PreferencesPatch = { readonly [field: string]: PreferenceChoice | nu
 let patchValidator: ValidateFunction | undefined;
 
 /**
+ * A rule's issue named as `checkPreferences` names it (`apps["mail.example"]`, by
+ * `preferenceRuleField`), not as its JSON Pointer reads with dots (`apps.mail.example`):
+ * one name for one rule, whichever check found the problem.
+ */
+function namedAsRule(issue: ValidationIssue): ValidationIssue {
+  const match = /^(\w+)(?:\.(.+)|\[(\d+)\])$/s.exec(issue.field);
+  const field = match?.[1];
+  const key = match?.[2] ?? match?.[3];
+  if (field === undefined || key === undefined || !(keyedFields as readonly string[]).includes(field)) return issue;
+  const named = preferenceRuleField(field, key);
+  return { ...issue, field: named, message: issue.message.replace(issue.field, named) };
+}
+
+/**
  * Checks `value` against {@link preferencesPatchSchema}.
- * @throws HeraldError `INVALID_PREFERENCES` whose `issues` name each bad field (`apps.mail`, `quietHours.windows`).
+ * @throws HeraldError `INVALID_PREFERENCES` whose `issues` name each bad field (`apps["mail.example"]`, `quietHours.windows`).
  */
 export function checkPreferencesPatch(value: unknown): PreferencesPatch {
   patchValidator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(preferencesPatchSchema);
   if (patchValidator(value)) return value as PreferencesPatch;
-  const issues = issuesOf(patchValidator.errors ?? []);
+  const issues = issuesOf(patchValidator.errors ?? []).map(namedAsRule);
   throw new HeraldError('INVALID_PREFERENCES', `the preferences patch is invalid: ${summaryOf(issues)}`, { issues });
 }
 
