@@ -4,12 +4,10 @@
 // sure the server programs are there before the tests run: on a Debian or Ubuntu machine
 // run as root (CI) it installs Debian's package; anywhere else it says how to install it.
 // Debian keeps the programs off PATH, in /usr/lib/postgresql/<major>/bin, so both are
-// searched, in the same order as the tests' starter (packages/store-postgres/test/postgres-server.ts).
+// searched, by the same lookup as the tests' starter (scripts/postgres-programs.mjs).
 import { execFileSync, execSync } from 'node:child_process';
-import { accessSync, constants, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-
-const programs = ['initdb', 'pg_ctl', 'postgres', 'pg_isready'];
+import { accessSync, constants } from 'node:fs';
+import { postgresBinDir, postgresPrograms as programs } from './postgres-programs.mjs';
 
 function executable(path) {
   try {
@@ -20,23 +18,7 @@ function executable(path) {
   }
 }
 
-/** Directories that may hold the server programs: PATH first, then Debian's, newest major first. */
-function candidateDirs() {
-  let debian = [];
-  try {
-    debian = readdirSync('/usr/lib/postgresql')
-      .filter((name) => /^\d+$/.test(name))
-      .sort((a, b) => Number(b) - Number(a))
-      .map((major) => `/usr/lib/postgresql/${major}/bin`);
-  } catch {
-    // no Debian layout here
-  }
-  return [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...debian];
-}
-
-function found() {
-  return candidateDirs().some((dir) => programs.every((program) => executable(join(dir, program))));
-}
+const found = () => postgresBinDir() !== undefined;
 
 if (found()) process.exit(0);
 

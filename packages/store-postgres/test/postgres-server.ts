@@ -12,11 +12,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { postgresBinDir, postgresProgramDirs } from '../../../scripts/postgres-programs.mjs';
 
 const run = promisify(execFile);
 const host = '127.0.0.1';
@@ -65,32 +66,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Where to look for the server programs: PATH first, then Debian's /usr/lib/postgresql/<major>/bin, newest first. */
-function defaultProgramDirs(): string[] {
-  let debian: string[] = [];
-  try {
-    debian = readdirSync('/usr/lib/postgresql')
-      .filter((name) => /^\d+$/.test(name))
-      .sort((a, b) => Number(b) - Number(a))
-      .map((major) => `/usr/lib/postgresql/${major}/bin`);
-  } catch {
-    // no Debian layout here
-  }
-  return [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...debian];
-}
-
 /** The first directory holding every server program the starter runs, or a clear error. */
 function serverBinDir(dirs: readonly string[]): string {
-  const found = dirs.find((dir) => ['initdb', 'postgres', 'pg_isready', 'psql'].every((program) => executable(join(dir, program))));
+  const found = postgresBinDir(dirs);
   if (found === undefined) {
     throw new Error(
       `[store-postgres tests] initdb and postgres were found in none of ${dirs.join(', ')}. These tests run against a real PostgreSQL; ` +
@@ -140,7 +118,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 
 /** Runs `initdb` into a temporary directory and starts `postgres` on a free loopback port; resolves once it accepts connections. */
 export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
-  const bin = serverBinDir(options.programDirs ?? defaultProgramDirs());
+  const bin = serverBinDir(options.programDirs ?? postgresProgramDirs());
   const user = clusterUser();
   const dir = mkdtempSync(join(tmpdir(), 'herald-pg-'));
   const data = join(dir, 'data');
