@@ -65,6 +65,8 @@ export function decideDelivery(
   content: Pick<NotificationContent, 'targetHostName' | 'groupName' | 'targetPolicy'>,
   preferences: NotificationPreferences | undefined,
   timing: DecisionTiming,
+  /** When the user's quiet hours around `timing.dueAt` end: the same for every subscription, so a caller deciding many passes it once. */
+  quietEnd: number | undefined = quietUntil(preferences, timing.dueAt),
 ): DeliveryDecision {
   const subscriptionId = subscription.id;
   const mismatch = endpointMismatch(subscription, content, timing.now);
@@ -75,10 +77,9 @@ export function decideDelivery(
     if (!timing.critical) return { subscriptionId, outcome: 'skipped', rule: preference };
     overrode.push(preference);
   }
-  const until = quietUntil(preferences, timing.dueAt);
-  if (until !== undefined && until > timing.dueAt) {
-    const quiet = { kind: 'quietHours', until } as const;
-    if (!timing.critical) return { subscriptionId, outcome: 'deferred', at: until, rule: quiet };
+  if (quietEnd !== undefined && quietEnd > timing.dueAt) {
+    const quiet = { kind: 'quietHours', until: quietEnd } as const;
+    if (!timing.critical) return { subscriptionId, outcome: 'deferred', at: quietEnd, rule: quiet };
     overrode.push(quiet);
   }
   const rule: DecisionRule = overrode.length > 0 ? { kind: 'critical', overrode } : preference;
@@ -87,5 +88,6 @@ export function decideDelivery(
 
 /** The decision for every subscription of the recipient, in their order. */
 export function decideDeliveries(recipient: Recipient, content: NotificationContent, timing: DecisionTiming): DeliveryDecision[] {
-  return recipient.subscriptions.map((subscription) => decideDelivery(subscription, content, recipient.preferences, timing));
+  const quietEnd = quietUntil(recipient.preferences, timing.dueAt);
+  return recipient.subscriptions.map((subscription) => decideDelivery(subscription, content, recipient.preferences, timing, quietEnd));
 }

@@ -8,6 +8,7 @@ import type { PlatformType } from '../contract/types.js';
 import type { ServiceContext } from '../context.js';
 import { checkPreferences } from './check-preferences.js';
 import { decideDelivery } from './decide.js';
+import { quietUntil } from './quiet-hours-gate.js';
 import type { DeliveryDecision } from './decision.js';
 import { preferencePrecedence, type NotificationPreferences } from './precedence.js';
 
@@ -99,12 +100,13 @@ export function createPreferencesApi(context: ServiceContext): PreferencesApi {
       const preferences = stored ?? none;
       const named = Object.keys(preferences.groups ?? {});
       const timing = { now, dueAt: now, scheduled: false, critical: false };
+      const quietEnd = quietUntil(preferences, now);
       const matrix = subscriptions.flatMap((subscription) => {
         const { id: subscriptionId, targetHostName, platformType, transport } = subscription;
         const fromFeed = feed.items.filter((item) => item.targetHostName === targetHostName).map((item) => item.groupName);
         const groups = [...new Set([undefined, ...named, ...fromFeed])];
         return groups.map((groupName): ResolvedPreference => {
-          const decision = decideDelivery(subscription, groupName === undefined ? { targetHostName } : { targetHostName, groupName }, preferences, timing);
+          const decision = decideDelivery(subscription, groupName === undefined ? { targetHostName } : { targetHostName, groupName }, preferences, timing, quietEnd);
           const cell = { subscriptionId, targetHostName, platformType, transport, decision };
           return groupName === undefined ? cell : { ...cell, groupName };
         });
