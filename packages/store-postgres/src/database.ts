@@ -62,6 +62,13 @@ const identityQuery = `SELECT format('database %I (port %s, server started %s)',
 /** App clients already found on the store's database (a pg client never changes database). */
 const sameDatabaseClients = new WeakSet<object>();
 
+/**
+ * Listens for the errors of a connection the store has checked out of the pool: a lost
+ * connection fails the statement under way (or the next one), which reports it; an 'error'
+ * event without a listener would crash the process.
+ */
+function ignoreLostConnection(): void {}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -199,10 +206,6 @@ export class Database {
 
   async #withClient<T>(what: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#connect(what);
-    // A checked-out client has no error listener of the pool's: without one, a connection
-    // lost between two statements would crash the process. The failing statement reports it.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
     let broken: Error | undefined;
     try {
       return await work(client);
@@ -211,25 +214,43 @@ export class Database {
       // A serialization failure or deadlock stays as it is, for the transaction's retry.
       throw isRetryable(error) ? error : storeFailure(error, what);
     } finally {
-      client.removeListener('error', ignore);
+      // Back in the pool, the pool's own listener takes the connection's errors again.
+      client.removeListener('error', ignoreLostConnection);
       // A broken connection is dropped, not returned to the pool for the next call.
       client.release(broken);
     }
   }
 
+  /**
+   * A connection from the pool, with {@link ignoreLostConnection} listening for its errors
+   * until {@link #withClient} gives it back.
+   */
   async #connect(what: string): Promise<PoolClient> {
     const { connectTimeoutMs } = this.#timeouts;
     let timer: NodeJS.Timeout | undefined;
     let late = false;
-    const connecting = this.#pool.connect();
+    const connecting = new Promise<PoolClient>((resolve, reject) => {
+      // The callback, not the promise: the pool calls it in the same turn as it takes its
+      // own listener off, while a promise's continuation runs only after the rest of the
+      // socket's packet is parsed — and a FATAL in the packet that made the connection
+      // ready (a server going down) would then be an 'error' event with no listener, which
+      // crashes the process.
+      this.#pool.connect((error, client) => {
+        if (client === undefined) return reject(error ?? new Error('the pool gave no connection'));
+        client.on('error', ignoreLostConnection);
+        // A connection that arrives after the deadline goes back to the pool unused.
+        if (!late) return resolve(client);
+        client.removeListener('error', ignoreLostConnection);
+        client.release();
+      });
+    });
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         late = true;
         reject(storeError('STORE_UNAVAILABLE', `${what} failed: no connection to PostgreSQL within ${connectTimeoutMs} ms; retry later`));
       }, connectTimeoutMs);
     });
-    // A connection that arrives after the deadline goes back to the pool unused.
-    connecting.then((client) => late && client.release(), () => undefined);
+    connecting.catch(() => undefined);
     try {
       return await Promise.race([connecting, deadline]);
     } catch (error) {
