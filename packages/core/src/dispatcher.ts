@@ -3,7 +3,8 @@
  * transport, and records the outcome. It sleeps until the store's next due time, wakes
  * at once on a send, and never works a delivery whose lease it does not hold.
  */
-import { AttemptControl, type AttemptFailure } from './attempt-control.js';
+import { AttemptControl, type AttemptFailure, type AttemptListener } from './attempt-control.js';
+import { AttemptTimers } from './attempt-timers.js';
 import { endpointOf, failedOutcome, outcomeWithoutAttempt, transportCall } from './attempt-outcome.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { HeraldError } from './errors.js';
@@ -12,7 +13,7 @@ import type { AttemptTracing } from './service-tracing.js';
 import type { DeliveryRecord, StoredSubscription } from './records.js';
 import type { RetryPolicy } from './retry.js';
 import { applyOutcome, cancelReasons } from './store/delivery-transitions.js';
-import type { ClaimedDelivery, DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
+import type { DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
 import { TransportError, type Transport } from './transport/interface.js';
 
 /** Settings of a {@link Dispatcher}, resolved from the service's options. */
@@ -42,18 +43,15 @@ export interface DispatcherContext {
 /** The outcome of every successful attempt: one frozen object, read by the store and the events, never changed. */
 const delivered: DeliveryOutcome = Object.freeze({ status: 'delivered' });
 
-/** An attempt under way: what renewing its lease needs, and its control. */
-interface InFlight {
-  readonly ref: LeaseRef;
-  readonly control: AttemptControl;
-  /** When its lease was last taken or renewed. */
-  leasedAt: number;
-}
-
 /** Claims and works deliveries; one per service. */
 export class Dispatcher {
   readonly #ctx: DispatcherContext;
-  readonly #inFlight = new Map<string, InFlight>();
+  /** Attempts under way by delivery id: each control is also its attempt's lease ref. */
+  readonly #inFlight = new Map<string, AttemptControl>();
+  /** Hears every attempt's transport call end: one object for all, not a closure per attempt. */
+  readonly #listener: AttemptListener = { transportEnded: (control, failure) => this.#transportEnded(control, failure) };
+  /** The ends of traced attempts, which run inside a span's promise; empty without tracing. */
+  readonly #traced = new Map<AttemptControl, { resolve: (outcome: DeliveryOutcome | undefined) => void; reject: (error: unknown) => void }>();
   /** Attempts in flight at or below which a finishing attempt claims more work. */
   readonly #lowWater: number;
   #running = false;
@@ -61,13 +59,14 @@ export class Dispatcher {
   #pumpAgain = false;
   #wakeScheduled = false;
   #timer: ClockTimer | undefined;
-  #renewTimer: ClockTimer | undefined;
-  #deadlineTimer: ClockTimer | undefined;
+  /** The deadline and lease-renewal timers of the attempts in flight. */
+  readonly #timers: AttemptTimers;
   #unwatch: (() => void) | undefined;
   #finished: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(context: DispatcherContext) {
     this.#ctx = context;
+    this.#timers = new AttemptTimers(context, this.#inFlight);
     // Refilling in batches, not after every single attempt, keeps claims few and large.
     this.#lowWater = Math.floor(context.settings.concurrency / 2);
   }
@@ -205,53 +204,70 @@ export class Dispatcher {
   }
 
   async #claimAndStart(): Promise<number> {
-    const { store, clock, settings } = this.#ctx;
+    const { store, clock, settings, tracing } = this.#ctx;
     const free = settings.concurrency - this.#inFlight.size;
     if (free <= 0) return 0;
     const now = clock.now();
     const claims = await store.claimDeliveries({ owner: settings.instanceId, now, leaseMs: settings.leaseMs, limit: free });
     for (const claim of claims) {
-      const { delivery } = claim;
-      const entry: InFlight = {
-        ref: { userId: delivery.userId, deliveryId: delivery.id, token: delivery.lease.token },
-        control: new AttemptControl(now + settings.attemptTimeoutMs),
-        leasedAt: now,
-      };
-      this.#inFlight.set(delivery.id, entry);
-      const { tracing } = this.#ctx;
-      // One reaction per attempt (not catch + finally): two fewer promises per delivery.
-      (tracing === undefined ? this.#attempt(claim, entry) : tracing.attempt(claim, () => this.#attempt(claim, entry))).then(
-        () => this.#finish(delivery.id, entry),
-        (error: unknown) => this.#failed(claim, entry, error),
+      const control = new AttemptControl(claim, now, now + settings.attemptTimeoutMs);
+      this.#inFlight.set(control.deliveryId, control);
+      if (tracing === undefined) {
+        this.#attempt(control);
+        continue;
+      }
+      const run = (): Promise<DeliveryOutcome | undefined> =>
+        new Promise((resolve, reject) => {
+          this.#traced.set(control, { resolve, reject });
+          this.#attempt(control);
+        });
+      tracing.attempt(claim, run).then(
+        () => this.#finish(control),
+        (error: unknown) => this.#failed(control, error),
       );
     }
-    if (claims.length > 0) {
-      this.#armRenewal();
-      this.#armDeadline();
-    }
+    if (claims.length > 0) this.#timers.arm();
     return claims.length;
   }
 
+  /** An attempt ended: its outcome recorded, or `undefined` when the store no longer leased it to us. */
+  #done(control: AttemptControl, outcome: DeliveryOutcome | undefined): void {
+    const traced = this.#traced.get(control);
+    if (traced === undefined) return this.#finish(control);
+    this.#traced.delete(control);
+    traced.resolve(outcome);
+  }
+
+  /** An attempt that failed inside the dispatcher (a store call, a bug). */
+  #fail(control: AttemptControl, error: unknown): void {
+    const traced = this.#traced.get(control);
+    if (traced === undefined) return void this.#failed(control, error);
+    this.#traced.delete(control);
+    traced.reject(error);
+  }
+
+  /** Ends `control` when `recorded` settles. */
+  #settleWith(control: AttemptControl, recorded: Promise<DeliveryOutcome | undefined>): void {
+    recorded.then(
+      (outcome) => this.#done(control, outcome),
+      (error: unknown) => this.#fail(control, error),
+    );
+  }
+
   /** An attempt that failed inside the dispatcher: reported, released, then finished. */
-  async #failed(claim: ClaimedDelivery, entry: InFlight, error: unknown): Promise<void> {
-    const { delivery } = claim;
+  async #failed(control: AttemptControl, error: unknown): Promise<void> {
+    const { delivery } = control.claim;
     try {
       this.#ctx.events.reportError(error, 'dispatcher', { deliveryId: delivery.id, notificationId: delivery.notificationId });
-      await this.#release(entry.ref, delivery, error);
+      await this.#release(control, delivery, error);
     } finally {
-      this.#finish(delivery.id, entry);
+      this.#finish(control);
     }
   }
 
-  #finish(deliveryId: string, entry: InFlight): void {
-    if (this.#inFlight.get(deliveryId) === entry) this.#inFlight.delete(deliveryId);
-    if (this.#inFlight.size === 0) {
-      // Nothing left to renew or time out: pending timers would only keep a fake clock busy.
-      if (this.#renewTimer !== undefined) this.#ctx.clock.clearTimer(this.#renewTimer);
-      if (this.#deadlineTimer !== undefined) this.#ctx.clock.clearTimer(this.#deadlineTimer);
-      this.#renewTimer = undefined;
-      this.#deadlineTimer = undefined;
-    }
+  #finish(control: AttemptControl): void {
+    if (this.#inFlight.get(control.deliveryId) === control) this.#inFlight.delete(control.deliveryId);
+    if (this.#inFlight.size === 0) this.#timers.clear();
     const finished = this.#finished;
     this.#finished = undefined;
     finished?.resolve();
@@ -259,96 +275,61 @@ export class Dispatcher {
   }
 
   /**
-   * Times out attempts with one timer for all: attempts start in order and share one
-   * timeout, so the oldest in flight always has the earliest deadline.
+   * Attempts one claimed delivery, then records its outcome (`#transportEnded`). Callbacks
+   * on the control, not an async function or a chain of promises: this runs for every
+   * delivery, and an async frame or a promise per step was most of what a delivery
+   * allocated. What throws ends the attempt through `#fail`.
    */
-  #armDeadline(): void {
-    if (this.#deadlineTimer !== undefined) return;
-    let next: number | undefined;
-    for (const entry of this.#inFlight.values()) {
-      if (entry.control.why === undefined) {
-        next = entry.control.deadline;
-        break;
-      }
-    }
-    if (next === undefined) return;
-    const { clock, settings } = this.#ctx;
-    this.#deadlineTimer = clock.setTimer(() => {
-      this.#deadlineTimer = undefined;
-      const now = clock.now();
-      for (const entry of this.#inFlight.values()) {
-        if (entry.control.deadline > now) break;
-        entry.control.end('timeout', new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
-      }
-      this.#armDeadline();
-    }, Math.max(0, next - clock.now()), 'work');
-  }
-
-  /**
-   * Renews, every half lease, the leases of attempts still running, so a slow transport
-   * keeps its claim; an attempt whose lease is lost is ended at once.
-   */
-  #armRenewal(): void {
-    if (this.#renewTimer !== undefined) return;
-    const { store, clock, settings } = this.#ctx;
-    const half = Math.max(1, Math.floor(settings.leaseMs / 2));
-    this.#renewTimer = clock.setTimer(() => {
-      this.#renewTimer = undefined;
-      const now = clock.now();
-      for (const entry of this.#inFlight.values()) {
-        if (now - entry.leasedAt < half) continue;
-        entry.leasedAt = now;
-        store.renewLease(entry.ref, now, settings.leaseMs).then(
-          (held) => {
-            if (!held) entry.control.end('lease lost', new TransportError('retryable', 'the lease on this delivery was lost'));
-          },
-          (error: unknown) => this.#ctx.events.reportError(error, 'dispatcher', { deliveryId: entry.ref.deliveryId }),
-        );
-      }
-      if (this.#inFlight.size > 0) this.#armRenewal();
-    }, half, 'work');
-  }
-
-  /**
-   * Attempts one claimed delivery; resolves with the outcome it recorded, if the store
-   * took it. A promise chain, not an async function: this runs for every delivery, and an
-   * async frame per step was most of what a delivery allocated. What throws rejects.
-   */
-  #attempt(claim: ClaimedDelivery, entry: InFlight): Promise<DeliveryOutcome | undefined> {
+  #attempt(control: AttemptControl): void {
     try {
       const { clock, transports } = this.#ctx;
+      const { claim } = control;
       const { delivery } = claim;
-      const { ref } = entry;
       const startedAt = clock.now();
 
       const skip = outcomeWithoutAttempt(claim, startedAt);
-      if (skip !== undefined) return this.#stored(ref, skip, startedAt).then((held) => (held ? skip : undefined));
+      if (skip !== undefined) return this.#settleWith(control, this.#stored(control, skip, startedAt).then((held) => (held ? skip : undefined)));
       const transport = transports.get(delivery.transport);
       if (transport === undefined) {
         const error = new HeraldError('UNKNOWN_TRANSPORT', `no transport named ${JSON.stringify(delivery.transport)} is registered with this service`);
-        return this.#record(ref, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error);
+        return this.#settleWith(control, this.#record(control, delivery, { status: 'dead', error: { code: error.code, message: error.message } }, error));
       }
       const send = transportCall(claim, transport, endpointOf(claim.subscription as StoredSubscription));
       if (send === undefined) {
         // The transport registered under this name now carries no sync messages.
         const cancelled: DeliveryOutcome = { status: 'cancelled', reason: cancelReasons.transportCarriesNoSync };
-        return this.#stored(ref, cancelled, startedAt).then((held) => (held ? cancelled : undefined));
+        return this.#settleWith(control, this.#stored(control, cancelled, startedAt).then((held) => (held ? cancelled : undefined)));
       }
-      return entry.control
-        .run(send, startedAt)
-        .then((failure) => (failure === undefined ? this.#record(ref, delivery, delivered, undefined) : this.#afterFailure(claim, entry, transport, failure)));
+      control.run(send, startedAt, this.#listener);
     } catch (error) {
-      return Promise.reject(error);
+      this.#fail(control, error);
     }
   }
 
+  /** The transport answered (or the attempt was ended from outside): records the outcome. */
+  #transportEnded(control: AttemptControl, failure: AttemptFailure | undefined): void {
+    if (failure !== undefined) return this.#settleWith(control, this.#afterFailure(control, failure));
+    // The common case, with one reaction: the record's promise straight to the end.
+    const now = this.#ctx.clock.now();
+    const { delivery } = control.claim;
+    this.#stored(control, delivered, now).then(
+      (held) => {
+        if (held) this.#emitRecorded(delivery, delivered, undefined, now);
+        this.#done(control, held ? delivered : undefined);
+      },
+      (error: unknown) => this.#fail(control, error),
+    );
+  }
+
   /** Records how a failed attempt ends (see `failedOutcome`); an endpoint gone also deactivates its subscription. */
-  async #afterFailure(claim: ClaimedDelivery, entry: InFlight, transport: Transport, failure: AttemptFailure): Promise<DeliveryOutcome | undefined> {
+  async #afterFailure(control: AttemptControl, failure: AttemptFailure): Promise<DeliveryOutcome | undefined> {
     if (failure === 'lease lost') return undefined; // another instance holds it now; it records the outcome
     const { store, clock, events, settings } = this.#ctx;
+    const { claim } = control;
+    const transport = this.#ctx.transports.get(claim.delivery.transport) as Transport;
     const finishedAt = clock.now();
     const { outcome, error } = failedOutcome(failure, claim.delivery.attempts + 1, transport.retry ?? settings.retry, settings, finishedAt);
-    const recorded = await this.#record(entry.ref, claim.delivery, outcome, error);
+    const recorded = await this.#record(control, claim.delivery, outcome, error);
     if (failure.failure === 'endpointGone') {
       const reason = `endpoint gone: ${failure.message}`.slice(0, 512);
       const updated = await store.updateSubscription((claim.subscription as StoredSubscription).id, { status: 'inactive', statusReason: reason }, finishedAt);
@@ -383,18 +364,23 @@ export class Dispatcher {
 
   /** Records an attempt's outcome and emits its event; resolves with the outcome, or `undefined` when the lease was gone. */
   #record(ref: LeaseRef, delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined): Promise<DeliveryOutcome | undefined> {
-    const { clock, events } = this.#ctx;
-    const now = clock.now();
+    const now = this.#ctx.clock.now();
     return this.#stored(ref, outcome, now).then((held) => {
       if (!held) return undefined;
-      if (outcome.status === 'delivered') {
-        if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: applyOutcome(delivery, outcome, now) });
-      } else if (outcome.status === 'failed' && error instanceof TransportError) {
-        events.emit('delivery.failed', { delivery: applyOutcome(delivery, outcome, now), error, nextAttemptAt: outcome.nextAttemptAt });
-      } else if (outcome.status === 'dead' && error !== undefined) {
-        events.emit('delivery.dead', { delivery: applyOutcome(delivery, outcome, now), error });
-      }
+      this.#emitRecorded(delivery, outcome, error, now);
       return outcome;
     });
+  }
+
+  /** The event of an outcome the store recorded at `now`. */
+  #emitRecorded(delivery: DeliveryRecord, outcome: DeliveryOutcome, error: HeraldError | undefined, now: number): void {
+    const { events } = this.#ctx;
+    if (outcome.status === 'delivered') {
+      if (events.has('delivery.succeeded')) events.emit('delivery.succeeded', { delivery: applyOutcome(delivery, outcome, now) });
+    } else if (outcome.status === 'failed' && error instanceof TransportError) {
+      events.emit('delivery.failed', { delivery: applyOutcome(delivery, outcome, now), error, nextAttemptAt: outcome.nextAttemptAt });
+    } else if (outcome.status === 'dead' && error !== undefined) {
+      events.emit('delivery.dead', { delivery: applyOutcome(delivery, outcome, now), error });
+    }
   }
 }
