@@ -27,8 +27,8 @@ interface DeliveryFields {
 
 /** A delivery that may still be attempted. */
 export class OpenDelivery implements DeliveryFields {
-  /** Key of its live node in the due queue; -1 when not queued. */
-  dueKey = -1;
+  /** Its slot in the due queue; -1 when not queued. */
+  dueSlot = -1;
   /** Where it stands. */
   status: OpenDeliveryStatus = 'pending';
   /** Attempts made so far. */

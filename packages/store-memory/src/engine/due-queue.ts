@@ -1,53 +1,64 @@
 /**
- * The open deliveries, by when each becomes claimable: a min-heap with lazy deletion.
- * A claim pops the earliest, so claiming is O(log n) per delivery however many wait.
+ * The open deliveries, by when each becomes claimable: an indexed min-heap. A claim pops
+ * the earliest, so claiming is O(log n) per delivery however many wait.
  *
- * A delivery remembers the key of its live node (`dueKey`); a node whose key no longer
- * matches is stale and dropped when it surfaces. Stale nodes are swept out once they
- * outnumber the live ones.
+ * Each delivery records its own slot (`dueSlot`), so moving it (a claim's lease, a failed
+ * attempt's retry time) or taking it out (finished, deleted) is exact and O(log n): no
+ * stale node is left behind, so the queue never needs sweeping and holds no finished
+ * delivery. (A lazy heap left a node per claim that a completion made stale, and swept
+ * them out with a Set: most of what the queue cost per delivery.)
+ * Equal keys come out in the order they were scheduled there (each node carries a serial
+ * of its last schedule), so ties are fair and the order is the same on every run.
  */
 import type { OpenDelivery } from './delivery-record.js';
-import { MinHeap } from './min-heap.js';
-
-const minStaleBeforeSweep = 1024;
 
 /** The open deliveries in claim order. */
 export class DueQueue {
-  readonly #heap = new MinHeap<OpenDelivery>();
-  #queued = 0;
+  readonly #keys: number[] = [];
+  readonly #serials: number[] = [];
+  readonly #items: OpenDelivery[] = [];
+  #schedules = 0;
 
   /** Deliveries in the queue. */
   get size(): number {
-    return this.#queued;
+    return this.#items.length;
   }
 
-  /** Heap nodes, live and stale: what the queue's memory follows. */
+  /** Heap nodes: one per queued delivery (what the queue's memory follows). */
   get nodes(): number {
-    return this.#heap.size;
+    return this.#items.length;
   }
 
   /** Puts `delivery` in the queue at its `claimableAt`, or moves it there. */
   schedule(delivery: OpenDelivery): void {
     const key = delivery.claimableAt;
-    if (delivery.dueKey === key) return;
-    if (delivery.dueKey < 0) this.#queued++;
-    delivery.dueKey = key;
-    this.#heap.push(key, delivery);
-    this.#sweepIfStale();
+    const slot = delivery.dueSlot;
+    if (slot < 0) {
+      this.#keys.push(key);
+      this.#serials.push(++this.#schedules);
+      this.#items.push(delivery);
+      delivery.dueSlot = this.#items.length - 1;
+      this.#up(delivery.dueSlot);
+      return;
+    }
+    if (this.#keys[slot] === key) return;
+    this.#keys[slot] = key;
+    this.#serials[slot] = ++this.#schedules;
+    // A new serial is the latest: moved to a smaller key it may rise, to a larger it may sink.
+    this.#up(slot);
+    this.#down(delivery.dueSlot);
   }
 
   /** Takes `delivery` out of the queue (it finished or left the store). */
   unschedule(delivery: OpenDelivery): void {
-    if (delivery.dueKey < 0) return;
-    delivery.dueKey = -1;
-    this.#queued--;
-    this.#sweepIfStale();
+    const slot = delivery.dueSlot;
+    if (slot < 0) return;
+    this.#removeAt(slot);
   }
 
   /** The earliest time a queued delivery becomes claimable. */
   nextDueAt(): number | undefined {
-    this.#dropStaleTop();
-    return this.#heap.peekKey();
+    return this.#keys[0];
   }
 
   /**
@@ -55,49 +66,77 @@ export class DueQueue {
    * `undefined`. The caller leases it and schedules it again.
    */
   takeDue(now: number): OpenDelivery | undefined {
-    this.#dropStaleTop();
-    const key = this.#heap.peekKey();
+    const key = this.#keys[0];
     if (key === undefined || key > now) return undefined;
-    const delivery = this.#heap.peekValue() as OpenDelivery;
-    this.#heap.pop();
-    delivery.dueKey = -1;
-    this.#queued--;
+    const delivery = this.#items[0] as OpenDelivery;
+    this.#removeAt(0);
     return delivery;
   }
 
   /** Every queued delivery, once each, in no particular order. */
   queued(): OpenDelivery[] {
-    // A delivery moved away from a key and back may have two live-looking nodes: take it once.
-    const found = new Set<OpenDelivery>();
-    this.#heap.visitUpTo(Number.POSITIVE_INFINITY, (delivery, key) => {
-      if (delivery.dueKey === key) found.add(delivery);
-      return true;
-    });
-    return [...found];
+    return [...this.#items];
   }
 
-  #dropStaleTop(): void {
+  #removeAt(slot: number): void {
+    const keys = this.#keys;
+    const serials = this.#serials;
+    const items = this.#items;
+    (items[slot] as OpenDelivery).dueSlot = -1;
+    const lastKey = keys.pop() as number;
+    const lastSerial = serials.pop() as number;
+    const last = items.pop() as OpenDelivery;
+    if (slot === items.length) return;
+    keys[slot] = lastKey;
+    serials[slot] = lastSerial;
+    items[slot] = last;
+    last.dueSlot = slot;
+    this.#up(slot);
+    this.#down(last.dueSlot);
+  }
+
+  /** True when slot `a` comes out before slot `b`. */
+  #before(a: number, b: number): boolean {
+    const keyA = this.#keys[a] as number;
+    const keyB = this.#keys[b] as number;
+    return keyA < keyB || (keyA === keyB && (this.#serials[a] as number) < (this.#serials[b] as number));
+  }
+
+  #swap(a: number, b: number): void {
+    const keys = this.#keys;
+    const serials = this.#serials;
+    const items = this.#items;
+    const key = keys[a] as number;
+    const serial = serials[a] as number;
+    const item = items[a] as OpenDelivery;
+    keys[a] = keys[b] as number;
+    serials[a] = serials[b] as number;
+    items[a] = items[b] as OpenDelivery;
+    (items[a] as OpenDelivery).dueSlot = a;
+    keys[b] = key;
+    serials[b] = serial;
+    items[b] = item;
+    item.dueSlot = b;
+  }
+
+  #up(slot: number): void {
+    while (slot > 0) {
+      const parent = (slot - 1) >> 1;
+      if (!this.#before(slot, parent)) return;
+      this.#swap(slot, parent);
+      slot = parent;
+    }
+  }
+
+  #down(slot: number): void {
+    const length = this.#keys.length;
     for (;;) {
-      const delivery = this.#heap.peekValue();
-      if (delivery === undefined || delivery.dueKey === this.#heap.peekKey()) return;
-      this.#heap.pop();
+      const left = 2 * slot + 1;
+      if (left >= length) return;
+      const child = left + 1 < length && this.#before(left + 1, left) ? left + 1 : left;
+      if (!this.#before(child, slot)) return;
+      this.#swap(slot, child);
+      slot = child;
     }
-  }
-
-  #sweepIfStale(): void {
-    // An empty queue keeps no stale node: each would hold a finished delivery's notification.
-    if (this.#queued === 0 && this.#heap.size > 0) {
-      this.#heap.rebuild(() => false);
-      return;
-    }
-    const stale = this.#heap.size - this.#queued;
-    if (stale < minStaleBeforeSweep || stale <= this.#queued) return;
-    // A delivery moved away from a key and back has two nodes with the same key; keep one.
-    const kept = new Set<OpenDelivery>();
-    this.#heap.rebuild((delivery, key) => {
-      if (delivery.dueKey !== key || kept.has(delivery)) return false;
-      kept.add(delivery);
-      return true;
-    });
   }
 }
