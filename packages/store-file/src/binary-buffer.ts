@@ -149,8 +149,47 @@ export class ByteReader {
   #end = 0;
   /** The read position. */
   position = 0;
-  readonly #strings: string[] = [];
-  readonly #values: unknown[] = [];
+  readonly #strings: string[];
+  readonly #values: unknown[];
+  /** False for a reader of bytes read before, whose shared strings and values are in the tables already. */
+  readonly #remembers: boolean;
+
+  constructor(tables?: ByteReader) {
+    this.#strings = tables === undefined ? [] : tables.#strings;
+    this.#values = tables === undefined ? [] : tables.#values;
+    this.#remembers = tables === undefined;
+  }
+
+  /**
+   * A reader of bytes this one read before (kept aside, read again later): it refers to
+   * this one's tables and adds nothing to them, since its shared strings and values are
+   * in them already.
+   */
+  rereader(): ByteReader {
+    return new ByteReader(this);
+  }
+
+  /** Strings in the table: {@link rewind} goes back to such a count. */
+  get stringCount(): number {
+    return this.#strings.length;
+  }
+
+  /** Values in the table: {@link rewind} goes back to such a count. */
+  get valueCount(): number {
+    return this.#values.length;
+  }
+
+  /** Reads again from `position`, with the tables as they stood when they held `strings` and `values`. */
+  rewind(position: number, strings: number, values: number): void {
+    this.position = position;
+    this.#strings.length = strings;
+    this.#values.length = values;
+  }
+
+  /** The bytes of the current buffer from `start` to the read position (a view). */
+  bytesSince(start: number): Buffer {
+    return this.#buffer.subarray(start, this.position);
+  }
 
   /** Reads from `buffer` next (the tables stay: it may refer to earlier chunks). */
   load(buffer: Buffer): void {
@@ -207,6 +246,13 @@ export class ByteReader {
     return hasUtf8Slice ? (this.#buffer.utf8Slice as (start: number, end: number) => string).call(this.#buffer, start, this.position) : this.#buffer.toString('utf8', start, this.position);
   }
 
+  /** Steps over a string written out in full. */
+  skipStr(): void {
+    const bytes = this.varuint();
+    this.#check(bytes);
+    this.position += bytes;
+  }
+
   /** A string written by `shared`. */
   shared(): string {
     const tag = this.varuint();
@@ -216,7 +262,7 @@ export class ByteReader {
       return value;
     }
     const value = this.str();
-    if (tag === 1) this.#strings.push(value);
+    if (tag === 1 && this.#remembers) this.#strings.push(value);
     return value;
   }
 
@@ -264,7 +310,7 @@ export class ByteReader {
       return this.#values[tag - 2];
     }
     const value = this.value();
-    if (tag === 1) this.#values.push(value);
+    if (tag === 1 && this.#remembers) this.#values.push(value);
     return value;
   }
 }

@@ -7,7 +7,8 @@ import type { ContentField, DeliveryError, DeliveryKind, DeliveryLease, Delivery
 import { restoredRecord } from '@herald/store-memory/engine';
 import type { RestoredFields, StateRestorer } from '@herald/store-memory/engine';
 import type { ByteReader } from './binary-buffer.js';
-import { hasLastError, hasLease, hasNextAttempt, hasSecret, hasStatusReason, isFallback, isInactive, isSync, named, Tag, type SnapshotCounts } from './snapshot-format.js';
+import { DeliveryArena, readDelivery } from './delivery-reading.js';
+import { hasSecret, hasStatusReason, isInactive, named, Tag, type SnapshotCounts } from './snapshot-format.js';
 
 /** The reading of each kind, as {@link fieldWriters} writes it. */
 const fieldReaders: FieldReaders<ByteReader> = {
@@ -59,25 +60,6 @@ function readRecord(input: ByteReader, userId: string): StoredNotification {
   return restoredRecord(content as NotificationContent, fields);
 }
 
-function readDelivery<State>(input: ByteReader, restorer: StateRestorer<State>): void {
-  const id = input.str();
-  const subscriptionId = input.shared();
-  const transport = input.shared();
-  const platformType: PlatformType = named(platformTypes, input.u8(), 'platform');
-  const status: DeliveryStatus = named(deliveryStatuses, input.u8(), 'delivery status');
-  const attempts = input.varuint();
-  const flags = input.u8();
-  const createdAt = input.f64();
-  const updatedAt = input.f64();
-  const nextAttemptAt = (flags & hasNextAttempt) !== 0 ? input.f64() : null;
-  let lastError: DeliveryError | undefined;
-  if ((flags & hasLastError) !== 0) lastError = Object.freeze({ code: input.shared(), message: input.shared(), at: input.f64() });
-  let lease: DeliveryLease | undefined;
-  if ((flags & hasLease) !== 0) lease = Object.freeze({ owner: input.shared(), token: input.str(), expiresAt: input.f64() });
-  const kind: DeliveryKind = (flags & isSync) !== 0 ? 'sync' : (flags & isFallback) !== 0 ? 'fallback' : 'notification';
-  restorer.delivery(id, subscriptionId, transport, platformType, kind, status, attempts, nextAttemptAt, createdAt, updatedAt, lastError, lease);
-}
-
 function readSubscription(input: ByteReader): { record: StoredSubscription; expiresAt: number; createdAt: number } {
   const record: { -readonly [K in keyof StoredSubscription]: StoredSubscription[K] } = {
     id: input.str(),
@@ -104,11 +86,15 @@ export class ImageReader<State> {
   #ended = false;
   readonly #counts: SnapshotCounts = { users: 0, notifications: 0 };
   #state: State | undefined;
+  /** Where the finished deliveries wait (see delivery-reading.ts). */
+  readonly #arena: DeliveryArena;
 
   constructor(
     private readonly input: ByteReader,
     private readonly restorer: StateRestorer<State>,
-  ) {}
+  ) {
+    this.#arena = new DeliveryArena(input);
+  }
 
   /** Reads every item of the chunk loaded into the reader. */
   readChunk(): void {
@@ -130,7 +116,9 @@ export class ImageReader<State> {
           const createdSequence = input.varuint();
           const count = input.varuint();
           restorer.notification(record, expiresAt, position, createdSequence, count);
-          for (let i = 0; i < count; i++) readDelivery(input, restorer);
+          const packed = count === 0 ? -1 : this.#arena.pack(input, count);
+          if (packed >= 0) restorer.packedDeliveries(count, this.#arena, packed);
+          else for (let i = 0; i < count; i++) readDelivery(input, restorer);
           this.#counts.notifications++;
           break;
         }
@@ -178,6 +166,7 @@ export class ImageReader<State> {
           if (users !== this.#counts.users || notifications !== this.#counts.notifications) {
             throw new RangeError(`the end item counts ${users} users and ${notifications} notifications, but ${this.#counts.users} and ${this.#counts.notifications} were read`);
           }
+          this.#arena.trim();
           this.#state = restorer.finish(serial);
           this.#ended = true;
           break;

@@ -28,6 +28,6 @@ describe('the exports map', () => {
     const engineSubpath: string = '@herald/store-memory/engine';
     const engine = (await import(engineSubpath)) as Record<string, unknown>;
     expect(Object.keys(store).sort()).toEqual(['NAME', 'createMemoryStore']);
-    expect(Object.keys(engine).sort()).toEqual(['MemoryState', 'captureImage', 'leaseDeliveries', 'purgeListed', 'releaseAllLeases', 'restoredRecord', 'stateRestorer']);
+    expect(Object.keys(engine).sort()).toEqual(['FinishedDelivery', 'MemoryState', 'captureImage', 'leaseDeliveries', 'purgeListed', 'releaseAllLeases', 'restoredRecord', 'stateRestorer']);
   });
 });

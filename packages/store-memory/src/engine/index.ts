@@ -22,3 +22,5 @@ export { captureImage, leaseDeliveries, purgeListed, releaseAllLeases, stateRest
 export type { LogicalState, LogicalNotification, LogicalTombstone, LogicalUser } from './logical-state.js';
 export type { DeliveryImage, NotificationImage, StateImage, StateRestorer, TombstoneImage, UserImage } from './state-image.js';
 export { restoredRecord, type RestoredFields } from './notification-record.js';
+export { FinishedDelivery, type FinishedStatus, type StoredDelivery } from './delivery-record.js';
+export type { FeedEntry, PackedDeliveries } from './feed-entry.js';

@@ -60,9 +60,9 @@ export function captureState({ users, subscriptions, idempotency, deadLetters, p
   };
 }
 
-/** The images of an entry's deliveries, oldest first. */
+/** The images of an entry's deliveries, oldest first (packed ones stay packed in the entry). */
 function deliveryImages(entry: FeedEntry): DeliveryImage[] {
-  return (entry.deliveries ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
+  return (entry.deliveriesToCopy ?? []).map((delivery) => (delivery instanceof OpenDelivery ? openDeliveryImage(delivery) : delivery));
 }
 
 /** An open delivery's image, copied (the delivery changes in place). */

@@ -11,6 +11,7 @@
  * replays as the first call stored it.
  */
 import type { DeliveryError, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryStatus, NotificationPreferences, PlatformType, StoredNotification, StoredSubscription } from '@herald/core/store';
+import type { PackedDeliveries } from './feed-entry.js';
 import type { IdempotencyEntry } from './idempotency-keys.js';
 
 /**
@@ -148,6 +149,13 @@ export interface StateRestorer<State> {
     lastError: DeliveryError | undefined,
     lease: DeliveryLease | undefined,
   ): void;
+  /**
+   * Gives the last notification added its `count` deliveries (all it announced, all
+   * finished: none is due again) packed: `source.unpack(entry, offset)` makes them when
+   * they are first asked for. Instead of `count` calls of {@link delivery}; the reader
+   * must have checked them as it would for those calls, so unpacking cannot fail.
+   */
+  packedDeliveries(count: number, source: PackedDeliveries, offset: number): void;
   /**
    * Adds a tombstone of the current user; call in sequence order. With
    * `image.syncs.deleted`, its `deliveryCount` sync deliveries follow (`image.syncs.deliveries`

@@ -94,6 +94,14 @@ export function stateRestorer(options: MemoryStateOptions = {}): StateRestorer<M
       // Indexed by id when first needed (UserFeed.deliveries).
       entry.deliveries[listed++] = delivery;
     },
+    packedDeliveries(count, source, offset) {
+      const entry = entries.at(-1);
+      if (user === undefined || entry === undefined || holder !== entry || listed !== 0 || count !== announced || count === 0) {
+        throw parts.fail('STORE_CORRUPT', 'a snapshot lists packed deliveries outside a notification, or not as many as it announced');
+      }
+      entry.pack(source, offset);
+      listed = announced;
+    },
     tombstone(image, deliveryCount = 0) {
       if (user === undefined) throw parts.fail('STORE_CORRUPT', 'a snapshot lists a tombstone before its user');
       checkDeliveriesListed();
