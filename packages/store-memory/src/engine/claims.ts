@@ -66,9 +66,9 @@ export function renewLease(parts: EngineParts, ref: LeaseRef, now: number, lease
 
 /** See `NotificationStore.completeDelivery`. */
 export function completeDelivery(parts: EngineParts, ref: LeaseRef, outcome: DeliveryOutcome, now: number): boolean {
-  const delivery = held(parts, ref);
   const user = parts.users.get(ref.userId);
-  if (delivery === undefined || user === undefined) return false;
+  const delivery = user?.deliveries.get(ref.deliveryId);
+  if (user === undefined || !(delivery instanceof OpenDelivery) || !holdsLease(delivery, ref.token)) return false;
   settleDelivery(parts, user, delivery, stateAfterOutcome(delivery, outcome, now));
   return true;
 }

@@ -42,6 +42,7 @@ export class ExpiryHeap<T extends Expiring> {
     }
     const slot = item.expirySlot;
     const previous = this.#keys[slot] as number;
+    if (key === previous) return; // most saves leave a user's earliest expiry as it was
     this.#keys[slot] = key;
     if (key < previous) this.#up(slot);
     else this.#down(slot);

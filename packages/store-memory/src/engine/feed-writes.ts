@@ -10,6 +10,7 @@ import { cancelOpen } from './deliveries.js';
 import { FeedEntry } from './feed-entry.js';
 import { expiryTime, freezeContent, notificationRecord, withState } from './notification-record.js';
 import type { EngineParts } from './parts.js';
+import { flat } from './flat-string.js';
 import { Tombstone } from './tombstone.js';
 import type { UserFeed } from './user-feed.js';
 
@@ -109,7 +110,7 @@ function checkFreshIds(parts: EngineParts, write: ListedNotificationWrite, updat
 function create(parts: EngineParts, user: UserFeed, id: string, content: NotificationContent, expiresAt: number, now: number): FeedEntry {
   const nowText = formatDateTime(now);
   const record = notificationRecord(content, {
-    id,
+    id: flat(id),
     userId: user.userId,
     targetHostName: user.appName(content.targetHostName),
     createdDateTime: nowText,
@@ -140,15 +141,20 @@ function update(parts: EngineParts, user: UserFeed, entry: FeedEntry, content: N
 
 /** Adds deliveries to a notification: indexed by id, queued when due. */
 export function addDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEntry, deliveries: readonly NewDelivery[], now: number): DeliveryRecord[] {
-  if (deliveries.length === 0) return [];
-  const added = deliveries.map((delivery) => OpenDelivery.create(delivery, entry, now));
-  // A new array of the exact size: pushing onto an empty one reserves room for 17.
-  entry.deliveries = entry.deliveries === undefined ? added : [...entry.deliveries, ...added];
-  return added.map((open) => {
+  const count = deliveries.length;
+  if (count === 0) return [];
+  // Arrays of the exact size: pushing onto an empty one reserves room for 17.
+  const added: OpenDelivery[] = new Array(count);
+  const records: DeliveryRecord[] = new Array(count);
+  for (let index = 0; index < count; index += 1) {
+    const open = OpenDelivery.create(deliveries[index] as NewDelivery, entry, now);
+    added[index] = open;
     user.deliveries.set(open.id, open);
     parts.due.schedule(open);
-    return open.toRecord();
-  });
+    records[index] = open.toRecord();
+  }
+  entry.deliveries = entry.deliveries === undefined ? added : [...entry.deliveries, ...added];
+  return records;
 }
 
 /** Evicts what the bounds say must go after a creation. */

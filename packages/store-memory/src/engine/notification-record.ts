@@ -132,12 +132,6 @@ export interface RecordFields {
   readonly sequence: number;
 }
 
-/** What a record says beyond its content. */
-interface RecordState extends RecordFields {
-  readonly readState: ReadState;
-  readonly userActionState: UserActionState;
-}
-
 type MutableRecord = { -readonly [K in keyof StoredNotification]: StoredNotification[K] };
 
 /**
@@ -148,27 +142,27 @@ type MutableRecord = { -readonly [K in keyof StoredNotification]: StoredNotifica
  * `Object.prototype`, so records are plain objects; the fixed key order keeps them on a
  * few hidden classes.
  */
-const RecordObject = function (this: MutableRecord, content: NotificationContent, state: RecordState): void {
-  this.id = state.id;
-  this.userId = state.userId;
-  this.targetHostName = state.targetHostName;
+const RecordObject = function (this: MutableRecord, content: NotificationContent, fields: RecordFields, readState: ReadState, userActionState: UserActionState): void {
+  this.id = fields.id;
+  this.userId = fields.userId;
+  this.targetHostName = fields.targetHostName;
   this.appNotificationId = content.appNotificationId;
   this.payload = content.payload;
   this.expirationDateTime = content.expirationDateTime;
-  this.createdDateTime = state.createdDateTime;
-  this.lastModifiedDateTime = state.lastModifiedDateTime;
-  this.readState = state.readState;
-  this.userActionState = state.userActionState;
-  this.sequence = state.sequence;
+  this.createdDateTime = fields.createdDateTime;
+  this.lastModifiedDateTime = fields.lastModifiedDateTime;
+  this.readState = readState;
+  this.userActionState = userActionState;
+  this.sequence = fields.sequence;
   // The optional fields, from the contract's field table, in its order. V8 sizes the object
   // for the eleven assignments above plus eight, so up to eight optional fields sit inside.
   copyFields(content, optionalContentFields, asIsCopiers, this);
-} as unknown as { new (content: NotificationContent, state: RecordState): MutableRecord; prototype: object };
+} as unknown as { new (content: NotificationContent, fields: RecordFields, readState: ReadState, userActionState: UserActionState): MutableRecord; prototype: object };
 RecordObject.prototype = Object.prototype;
 
-/** A frozen, unread, untouched record of `content` (from {@link freezeContent}). */
+/** A frozen, unread, untouched record of `content` (from {@link freezeContent}); `fields.id` must be flat. */
 export function notificationRecord(content: NotificationContent, fields: RecordFields): StoredNotification {
-  return Object.freeze(new RecordObject(content, { ...fields, id: flat(fields.id), readState: 'unread', userActionState: 'noInteraction' }));
+  return Object.freeze(new RecordObject(content, fields, 'unread', 'noInteraction'));
 }
 
 /** What a record read back from a snapshot holds beyond its content. */
@@ -184,7 +178,7 @@ export interface RestoredFields extends RecordFields {
  * the engine builds itself. `content` must already be frozen and flat.
  */
 export function restoredRecord(content: NotificationContent, fields: RestoredFields): StoredNotification {
-  return Object.freeze(new RecordObject(content, fields));
+  return Object.freeze(new RecordObject(content, fields, fields.readState, fields.userActionState));
 }
 
 /** The record after a state change: same content and position, new state and sequence. */
@@ -195,7 +189,8 @@ export function withState(
   lastModifiedDateTime: string,
   sequence: number,
 ): StoredNotification {
-  return Object.freeze(new RecordObject(record, { ...record, readState, userActionState, lastModifiedDateTime, sequence }));
+  const { id, userId, targetHostName, createdDateTime } = record;
+  return Object.freeze(new RecordObject(record, { id, userId, targetHostName, createdDateTime, lastModifiedDateTime, sequence }, readState, userActionState));
 }
 
 /** The epoch milliseconds at which a notification expires (never, when unparseable). */
