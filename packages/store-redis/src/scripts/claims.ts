@@ -49,22 +49,37 @@ export const claimDeliveries =
   String.raw`
 local now, owner, expires = ARGV[2], ARGV[3], ARGV[4]
 -- All are taken before any is leased: a lease of zero length must not make one claimable twice.
-local refs = redis.call('ZRANGEBYSCORE', DUE, '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
+local refs = redis.call('ZRANGEBYSCORE', DUE, '-inf', now, 'LIMIT', 0, ARGV[5])
 local out = {}
+-- A notification's deliveries fall due together, so one call often claims several of
+-- them: each notification row and subscription is read once per call.
+local notes, subscriptions = {}, {}
 for i, ref in ipairs(refs) do
   local key = delivery_key(ref)
-  local f = redis.call('HMGET', key, 'st', 'next')
-  if not is_open(f[1]) then
+  local delivery = redis.call('HGETALL', key)
+  local d = to_map(delivery)
+  if not is_open(d.st) then
     redis.call('ZREM', DUE, ref)
   else
-    redis.call('HSET', key, 'lo', owner, 'lt', ARGV[5 + i], 'lx', expires)
-    redis.call('ZADD', DUE, later(f[2], expires), ref)
-    local delivery = redis.call('HGETALL', key)
-    local d = to_map(delivery)
-    local note = note_row(d.u, d.n)
-    local subscription = {}
-    local sub_key = subscription_key(d.sub)
-    if sub_key then subscription = redis.call('HGETALL', sub_key) end
+    local token = ARGV[5 + i]
+    redis.call('HSET', key, 'lo', owner, 'lt', token, 'lx', expires)
+    redis.call('ZADD', DUE, later(d.next, expires), ref)
+    -- The hash as it now is: the reader keeps the last value of a field, so the new lease goes last.
+    local n = #delivery
+    delivery[n + 1], delivery[n + 2], delivery[n + 3], delivery[n + 4], delivery[n + 5], delivery[n + 6] = 'lo', owner, 'lt', token, 'lx', expires
+    local note_ref = user_ref(d.u, d.n)
+    local note = notes[note_ref]
+    if not note then
+      note = note_row(d.u, d.n)
+      notes[note_ref] = note
+    end
+    local subscription = subscriptions[d.sub]
+    if not subscription then
+      subscription = {}
+      local sub_key = subscription_key(d.sub)
+      if sub_key then subscription = redis.call('HGETALL', sub_key) end
+      subscriptions[d.sub] = subscription
+    end
     out[#out + 1] = {delivery, note, subscription}
   end
 end
@@ -105,26 +120,25 @@ local function complete(b)
   if not is_number(now) or not OUTCOMES[status] or (status == 'failed' and not is_number(ARGV[b + 6])) then return -1 end
   local ref = user_ref(u, id)
   local key = delivery_key(ref)
-  local f = redis.call('HMGET', key, 'st', 'lt')
+  local f = redis.call('HMGET', key, 'st', 'lt', 'at')
   if not is_open(f[1]) or f[2] ~= token then return 0 end
   if status == 'cancelled' then
     cancel_open(u, id, now, CANCELLED, ARGV[b + 6])
     return 1
   end
   redis.call('HDEL', key, 'lo', 'lt', 'lx')
+  -- delivered, failed and dead count an attempt.
+  local attempts = string.format('%d', (tonumber(f[3]) or 0) + 1)
   if status == 'failed' then
-    redis.call('HINCRBY', key, 'at', 1)
-    redis.call('HSET', key, 'st', 'failed', 'next', ARGV[b + 6], 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
+    redis.call('HSET', key, 'st', 'failed', 'at', attempts, 'next', ARGV[b + 6], 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
     redis.call('ZADD', DUE, ARGV[b + 6], ref)
     return 1
   end
   redis.call('ZREM', DUE, ref)
   if status == 'delivered' then
-    redis.call('HINCRBY', key, 'at', 1)
-    redis.call('HSET', key, 'st', 'delivered', 'next', '', 'dl', now, 'up', now)
+    redis.call('HSET', key, 'st', 'delivered', 'at', attempts, 'next', '', 'dl', now, 'up', now)
   elseif status == 'dead' then
-    redis.call('HINCRBY', key, 'at', 1)
-    redis.call('HSET', key, 'st', 'dead', 'next', '', 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
+    redis.call('HSET', key, 'st', 'dead', 'at', attempts, 'next', '', 'ec', ARGV[b + 7], 'em', ARGV[b + 8], 'ea', now, 'up', now)
     redis.call('ZADD', DEAD, now, ref)
   else
     redis.call('HSET', key, 'st', 'expired', 'next', '', 'up', now)

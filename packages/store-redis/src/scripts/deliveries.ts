@@ -63,7 +63,7 @@ local flat = redis.call('HGETALL', key)
 if #flat == 0 then return false end
 if to_map(flat).st ~= 'dead' then return flat end
 local now = ARGV[4]
-redis.call('HSET', key, 'st', 'pending', 'at', 0, 'next', now, 'up', now)
+redis.call('HSET', key, 'st', 'pending', 'at', '0', 'next', now, 'up', now)
 redis.call('ZREM', DEAD, ref)
 redis.call('ZADD', DUE, now, ref)
 return redis.call('HGETALL', key)

@@ -98,11 +98,13 @@ local function later(a, b)
 end
 
 -- Unread counts by app, by group and by both, so counting is a look-up, not a scan.
+-- Numbers go to Redis as text: Redis prints a Lua number with snprintf, once per argument.
 local function bump_count(key, field, delta)
   if redis.call('HINCRBY', key, field, delta) == 0 then redis.call('HDEL', key, field) end
 end
 local function count_unread(u, host, grp, delta)
   local key = ukey('counts', u)
+  delta = delta > 0 and '1' or '-1'
   bump_count(key, '*', delta)
   bump_count(key, 'a:' .. host, delta)
   if grp then
@@ -134,15 +136,16 @@ local function retire_if_empty(u)
   redis.call('DEL', key)
 end
 
--- The user's next change sequence. A user's first one (the counter was absent) goes on
--- from the shard's retired sequence, with every cursor below it refused.
+-- The user's next change sequence, as text (a save writes it several times, and text
+-- goes to Redis as it is). A user's first one (the counter was absent) goes on from the
+-- shard's retired sequence, with every cursor below it refused.
 local function next_sequence(u)
   local key = ukey('user', u)
-  local seq = redis.call('HINCRBY', key, 'seq', 1)
-  if seq ~= 1 then return seq end
+  local seq = redis.call('HINCRBY', key, 'seq', '1')
+  if seq ~= 1 then return string.format('%d', seq) end
   local retired = redis.call('GET', RETIRED_SEQUENCE)
-  if not retired then return seq end
-  seq = tonumber(retired) + 1
+  if not retired then return '1' end
+  seq = string.format('%d', tonumber(retired) + 1)
   redis.call('HSET', key, 'seq', seq, 'purged', retired)
   return seq
 end
@@ -152,7 +155,7 @@ end
 local function add_delivery(u, n, id, sub, tr, pl, kind, next_at, now, due)
   local ref = user_ref(u, id)
   redis.call('HSET', delivery_key(ref), 'id', id, 'u', u, 'n', n, 'sub', sub, 'tr', tr, 'pl', pl,
-    'k', kind, 'st', 'pending', 'at', 0, 'next', next_at, 'c', now, 'up', now)
+    'k', kind, 'st', 'pending', 'at', '0', 'next', next_at, 'c', now, 'up', now)
   due[#due + 1] = next_at
   due[#due + 1] = ref
 end
@@ -207,7 +210,7 @@ end
 -- deliveries, leaving a tombstone at a new sequence for the change feed.
 local function remove_note(u, note, now)
   local id = note.id
-  local seq = redis.call('HINCRBY', ukey('user', u), 'seq', 1)
+  local seq = redis.call('HINCRBY', ukey('user', u), 'seq', '1')
   redis.call('DEL', note_key(u, id))
   redis.call('ZREM', ukey('feed', u), id)
   redis.call('ZREM', ukey('unread', u), id)
