@@ -10,8 +10,8 @@ import { newId } from './ids.js';
 import type { Caller } from './policies.js';
 import type { DeliveryRecord, StoredNotification } from './records.js';
 import { sendPlan } from './send-plan.js';
-import { checkSend } from './send-request.js';
-import type { StoreTransaction } from './store/interface.js';
+import { checkSend, type CheckedSend } from './send-request.js';
+import type { NewNotification, NotificationWrite, StoreTransaction } from './store/interface.js';
 
 export type { SendTarget } from './send-request.js';
 
@@ -73,51 +73,53 @@ export interface SendResult {
   readonly deliveries: readonly DeliveryRecord[];
 }
 
+/**
+ * Stores a checked send and tells the service's parts of it. One function rather than a
+ * closure per send: it runs on every send, and nothing here is worth an allocation.
+ */
+async function write(context: ServiceContext, checked: CheckedSend): Promise<SendResult> {
+  const { userId, content, timing, idempotency, transaction } = checked;
+  const { now } = timing;
+  const notification: NewNotification = { ...content, id: newId(), userId };
+  // Decided by the store against the subscriptions and preferences as they stand at the write.
+  const request: { -readonly [K in keyof NotificationWrite]: NotificationWrite[K] } = { notification, deliveries: sendPlan(content, timing), now };
+  if (idempotency !== undefined) request.idempotency = idempotency;
+  if (transaction !== undefined) request.transaction = transaction;
+  const result = await context.store.saveNotification(request);
+  if (result.replay !== undefined) {
+    if (idempotency !== undefined && result.replay.fingerprint !== idempotency.fingerprint) {
+      throw new HeraldError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different request; choose a new key');
+    }
+    return { notification: result.notification, created: result.created, replayed: true, deliveries: [] };
+  }
+  const { deliveries } = result;
+  // Not committed yet: the store's wake-ups, sent by the transaction, start delivery and
+  // wake the feed's watchers on commit; waking them now would find nothing and miss it.
+  if (transaction !== undefined) return { notification: result.notification, created: result.created, replayed: false, deliveries };
+  context.feedWatchers.changed([userId]);
+  context.events.emit(result.created ? 'notification.created' : 'notification.updated', { notification: result.notification, deliveries });
+  let due = false;
+  for (let index = 0; index < deliveries.length && !due; index += 1) {
+    const at = (deliveries[index] as DeliveryRecord).nextAttemptAt;
+    due = at !== null && at <= now;
+  }
+  if (due) context.deliveriesDue();
+  else if (deliveries.length > 0) context.dispatcher.wake(); // a scheduled delivery may now be the earliest: re-arm the timer
+  return { notification: result.notification, created: result.created, replayed: false, deliveries };
+}
+
 /** Validates, checks policies, and stores a notification with its deliveries. */
 export async function send(context: ServiceContext, input: NotificationRequest | unknown, rawTarget: unknown, rawOptions: unknown): Promise<SendResult> {
   context.assertOpen();
-  const { store } = context;
-  const { userId, content, timing, idempotency, transaction } = await checkSend(context, input, rawTarget, rawOptions, [], false);
-  const { now } = timing;
-
-  const write = async (): Promise<SendResult> => {
-    const result = await store.saveNotification({
-      notification: { ...content, id: newId(), userId },
-      // Decided by the store against the subscriptions and preferences as they stand at the write.
-      deliveries: sendPlan(content, timing),
-      ...(idempotency === undefined ? {} : { idempotency }),
-      ...(transaction === undefined ? {} : { transaction }),
-      now,
-    });
-    if (result.replay !== undefined) {
-      if (idempotency !== undefined && result.replay.fingerprint !== idempotency.fingerprint) {
-        throw new HeraldError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different request; choose a new key');
-      }
-      return { notification: result.notification, created: result.created, replayed: true, deliveries: [] };
-    }
-    // Not committed yet: the store's wake-ups, sent by the transaction, start delivery and
-    // wake the feed's watchers on commit; waking them now would find nothing and miss it.
-    if (transaction !== undefined) return { notification: result.notification, created: result.created, replayed: false, deliveries: result.deliveries };
-    context.feedWatchers.changed([userId]);
-    context.events.emit(result.created ? 'notification.created' : 'notification.updated', {
-      notification: result.notification,
-      deliveries: result.deliveries,
-    });
-    if (result.deliveries.some((delivery) => delivery.nextAttemptAt !== null && delivery.nextAttemptAt <= now)) {
-      context.deliveriesDue();
-    } else if (result.deliveries.length > 0) {
-      context.dispatcher.wake(); // a scheduled delivery may now be the earliest: re-arm the timer
-    }
-    return { notification: result.notification, created: result.created, replayed: false, deliveries: result.deliveries };
-  };
-
-  if (idempotency === undefined) return write();
+  const checked = await checkSend(context, input, rawTarget, rawOptions, [], false);
+  const { idempotency } = checked;
+  if (idempotency === undefined) return write(context, checked);
   // A repeat of a send still under way waits for it, so the store sees them one after the other.
   const pending = context.sendsByIdempotencyKey;
-  const slot = `${userId}\u0000${idempotency.key}`;
+  const slot = `${checked.userId}\u0000${idempotency.key}`;
   const previous = pending.get(slot);
   if (previous !== undefined) await previous.catch(() => undefined);
-  const current = write();
+  const current = write(context, checked);
   pending.set(slot, current);
   try {
     return await current;

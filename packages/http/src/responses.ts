@@ -5,14 +5,22 @@
 import type { ServerResponse } from 'node:http';
 import { HeraldError, type ValidationIssue } from '@herald/core';
 
-/** Writes `body` as JSON with `status` and any extra headers. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+const jsonContentType = 'application/json; charset=utf-8';
+
+/**
+ * Writes `body` as JSON with `status` and any extra headers. `headers` is the caller's own
+ * literal, made for this answer: the JSON headers are added to it rather than to a copy.
+ */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-  });
+  const length = String(Buffer.byteLength(text));
+  if (headers === undefined) {
+    response.writeHead(status, { 'content-type': jsonContentType, 'content-length': length });
+  } else {
+    headers['content-type'] = jsonContentType;
+    headers['content-length'] = length;
+    response.writeHead(status, headers);
+  }
   response.end(text);
 }
 
