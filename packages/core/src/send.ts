@@ -3,6 +3,7 @@
  * delivery per endpoint its decisions send it to, in one atomic store call, which decides
  * against the user's subscriptions and preferences as they stand at the write.
  */
+import { asIsCopiers, copyFields, optionalContentFields } from './contract/fields.js';
 import type { NotificationRequest } from './contract/types.js';
 import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
@@ -80,7 +81,17 @@ export interface SendResult {
 async function write(context: ServiceContext, checked: CheckedSend): Promise<SendResult> {
   const { userId, content, timing, idempotency, transaction } = checked;
   const { now } = timing;
-  const notification: NewNotification = { ...content, id: newId(), userId };
+  // Required fields in a literal, then the optional ones from the field table: a spread of
+  // the content plus two keys cost some 2 µs a send (V8 made new hidden classes each time).
+  const notification: NewNotification = {
+    targetHostName: content.targetHostName,
+    appNotificationId: content.appNotificationId,
+    payload: content.payload,
+    expirationDateTime: content.expirationDateTime,
+    id: newId(),
+    userId,
+  };
+  copyFields(content, optionalContentFields, asIsCopiers, notification);
   // Decided by the store against the subscriptions and preferences as they stand at the write.
   const request: { -readonly [K in keyof NotificationWrite]: NotificationWrite[K] } = { notification, deliveries: sendPlan(content, timing), now };
   if (idempotency !== undefined) request.idempotency = idempotency;

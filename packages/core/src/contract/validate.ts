@@ -89,12 +89,29 @@ function schemaCheck<T>(validator: ValidateFunction<T>, input: unknown): asserts
   if (illFormed.length > 0) fail(codeOf(illFormed), illFormed);
 }
 
-function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+/** Bytes of the payload's JSON form that no payload of these texts' lengths can exceed. */
+const payloadJsonOverhead = JSON.stringify({ visualContent: { title: '', body: '' }, rawContent: '' }).length;
+
+/**
+ * The UTF-8 bytes of the payload's JSON form, or a bound below the limit when that is
+ * certain: a UTF-16 code unit takes at most 6 bytes in JSON (`\u001f`), so short texts
+ * cannot reach the limit and are not written out just to be measured.
+ */
+function payloadBytesAtMost(payload: NotificationPayload): number {
+  const visual = payload.visualContent;
+  const units = (visual?.title?.length ?? 0) + (visual?.body?.length ?? 0) + (payload.rawContent?.length ?? 0);
+  const bound = payloadJsonOverhead + 6 * units;
+  return bound <= contractLimits.payloadBytes ? bound : Buffer.byteLength(JSON.stringify(payload), 'utf8');
 }
 
+/** Platform names lower-case, each once, in the order first given (a list holds at most 16). */
 function normalizePlatforms(names: readonly string[]): PlatformType[] {
-  return [...new Set(names.map((name) => name.toLowerCase() as PlatformType))];
+  const platforms: PlatformType[] = [];
+  for (let index = 0; index < names.length; index += 1) {
+    const name = (names[index] as string).toLowerCase() as PlatformType;
+    if (!platforms.includes(name)) platforms.push(name);
+  }
+  return platforms;
 }
 
 function copyVisual(visual: VisualContent): VisualContent {
@@ -174,7 +191,7 @@ export function validateNotification(input: unknown, context: ValidationContext)
   schemaCheck(notificationValidator, input);
   const request = input;
 
-  const payloadBytes = utf8Length(JSON.stringify(request.payload));
+  const payloadBytes = payloadBytesAtMost(request.payload);
   if (payloadBytes > contractLimits.payloadBytes) {
     fail('INVALID_PAYLOAD', [
       { field: 'payload', rule: 'maxBytes', message: `payload is ${payloadBytes} bytes; at most ${contractLimits.payloadBytes} are allowed` },
