@@ -124,7 +124,8 @@ export async function send(context: ServiceContext, input: NotificationRequest |
   context.assertOpen();
   const checked = await checkSend(context, input, rawTarget, rawOptions, [], false);
   const { idempotency } = checked;
-  if (idempotency === undefined) return write(context, checked);
+  // Awaited rather than returned: an async function that returns a promise takes two more turns.
+  if (idempotency === undefined) return await write(context, checked);
   // A repeat of a send still under way waits for it, so the store sees them one after the other.
   const pending = context.sendsByIdempotencyKey;
   const slot = `${checked.userId}\u0000${idempotency.key}`;

@@ -9,8 +9,8 @@
  */
 import type { DeliveryDecision, DeliveryRecord, NotificationExplanation, NotificationService, SendExplanation } from '@herald/core';
 import { me, type Exchange, type HttpCaller } from './exchange.js';
-import { sendRequestOf } from './notification-routes.js';
-import type { BodyLimits } from './request-body.js';
+import { sendHeadersOf } from './notification-routes.js';
+import { readJsonBody, type BodyLimits } from './request-body.js';
 import { errorDetails, sendJson } from './responses.js';
 
 const iso = (instant: number): string => new Date(instant).toISOString();
@@ -68,6 +68,7 @@ export async function explainNotification(exchange: Exchange, service: Notificat
  * in the answer (`accepted: false`), not as an error: the dry run itself succeeded.
  */
 export async function explainSend(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
-  const { body, subscriptionId } = await sendRequestOf(exchange, limits);
+  const { encoding, subscriptionId } = sendHeadersOf(exchange);
+  const body = await readJsonBody(exchange.request, encoding, limits);
   sendJson(exchange.response, 200, sendExplanationBody(await service.explain(body, { subscriptionId }, { caller })));
 }

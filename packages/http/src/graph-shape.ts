@@ -3,10 +3,11 @@
  * and nothing internal (the owner's id, sequences, secrets).
  */
 import type { StoredChange, StoredNotification, StoredSubscription } from '@herald/core';
+import { encodeUriComponent } from './uri-component.js';
 
 /** The `@odata.context` of a user's notifications. */
 export function notificationsContext(baseUrl: string, userId: string, entity: boolean): string {
-  return `${baseUrl}/$metadata#users('${encodeURIComponent(userId)}')/notifications${entity ? '/$entity' : ''}`;
+  return `${baseUrl}/$metadata#users('${encodeUriComponent(userId)}')/notifications${entity ? '/$entity' : ''}`;
 }
 
 /** What the API shows of a notification: every field but the owner's id and the change sequence. */

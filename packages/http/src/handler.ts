@@ -261,7 +261,9 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
       let caller: HttpCaller | undefined;
       if (route.public !== true) {
         try {
-          caller = await options.authenticate(request);
+          const given = options.authenticate(request);
+          // A plain answer is used as it is: awaiting it would cost a turn of the microtask queue.
+          caller = typeof (given as PromiseLike<unknown> | undefined)?.then === 'function' ? await given : (given as HttpCaller | undefined);
         } catch (error) {
           if (isHeraldError(error)) throw error;
           throw new HeraldError('UNAUTHENTICATED', 'the credentials were refused', { cause: error });

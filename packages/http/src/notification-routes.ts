@@ -9,6 +9,7 @@ import { parseFeedFilter } from './odata-filter.js';
 import { pageLink } from './paging-links.js';
 import { checkJsonContentType, contentEncoding, readJsonBody, type BodyLimits } from './request-body.js';
 import { sendEmpty, sendJson } from './responses.js';
+import { encodeUriComponent } from './uri-component.js';
 
 const maxSubscriptionIdLength = 256;
 
@@ -41,10 +42,11 @@ function originOf(exchange: Exchange): { origin?: string } {
 }
 
 /**
- * The body and X-UNS-ID of a send, checked as the reference's error table says: shared by
- * `POST /me/notifications` and its dry run, `POST /me/notifications/explain`.
+ * The headers of a send, checked as the reference's error table says, in its order: shared
+ * by `POST /me/notifications` and its dry run, `POST /me/notifications/explain`. Returns
+ * the X-UNS-ID and the body's encoding; the body is read after (`readJsonBody`).
  */
-export async function sendRequestOf(exchange: Exchange, limits: BodyLimits): Promise<{ body: unknown; subscriptionId: string }> {
+export function sendHeadersOf(exchange: Exchange): { encoding: ReturnType<typeof contentEncoding>; subscriptionId: string } {
   const { request } = exchange;
   for (const header of ['if-modified-since', 'if-range'] as const) {
     if (request.headers[header] !== undefined) {
@@ -57,15 +59,16 @@ export async function sendRequestOf(exchange: Exchange, limits: BodyLimits): Pro
   if (subscriptionId === undefined) {
     throw new HeraldError('INVALID_ARGUMENT', 'the X-UNS-ID header is required: it names the subscription that targets the user');
   }
-  return { body: await readJsonBody(request, encoding, limits), subscriptionId };
+  return { encoding, subscriptionId };
 }
 
 /** `POST /me/notifications`: the reference's request, row by row of its error table. */
 export async function createNotification(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
   const { response } = exchange;
-  const { body, subscriptionId } = await sendRequestOf(exchange, limits);
+  const { encoding, subscriptionId } = sendHeadersOf(exchange);
+  const body = await readJsonBody(exchange.request, encoding, limits);
   const result = await service.send(body as never, { subscriptionId }, { caller });
-  const location = `${exchange.baseUrl}/me/notifications/${encodeURIComponent(result.notification.id)}`;
+  const location = `${exchange.baseUrl}/me/notifications/${encodeUriComponent(result.notification.id)}`;
   sendJson(response, result.created ? 201 : 200, notificationEntity(exchange.baseUrl, result.notification), { location });
 }
 

@@ -6,6 +6,7 @@ import { me, type Exchange, type HttpCaller } from './exchange.js';
 import { subscriptionBody } from './graph-shape.js';
 import { checkJsonContentType, contentEncoding, readJsonBody, type BodyLimits } from './request-body.js';
 import { sendEmpty, sendJson } from './responses.js';
+import { encodeUriComponent } from './uri-component.js';
 
 /** `POST /me/notifications/subscriptions`: 201 with the subscription; its id is the X-UNS-ID. */
 export async function createSubscription(exchange: Exchange, service: NotificationService, caller: HttpCaller, limits: BodyLimits): Promise<void> {
@@ -13,7 +14,7 @@ export async function createSubscription(exchange: Exchange, service: Notificati
   checkJsonContentType(exchange.request);
   const body = await readJsonBody(exchange.request, encoding, limits);
   const subscription = await service.subscriptions.create(me(caller), body as never);
-  const location = `${exchange.baseUrl}/me/notifications/subscriptions/${encodeURIComponent(subscription.id)}`;
+  const location = `${exchange.baseUrl}/me/notifications/subscriptions/${encodeUriComponent(subscription.id)}`;
   sendJson(exchange.response, 201, subscriptionBody(subscription), { location });
 }
 
