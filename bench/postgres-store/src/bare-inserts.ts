@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { migratePostgresStore } from '@herald/store-postgres';
 import { rate } from '@herald/bench-support';
 import pg from 'pg';
-import { connections, platforms, referenceRequest, senders, userOf, users } from './reference.js';
+import { connections, platforms, referenceRequest, senders, unmeasured, userOf, users, type Measured } from './reference.js';
 
 /** The two statements, for the tables of `schema` (quoted: kept as written). */
 function statements(schema: string): { notification: string; deliveries: string } {
@@ -28,8 +28,8 @@ VALUES ${platforms.map((_, i) => `($1, $${3 + i * 3}, $2, $${4 + i * 3}, 'noop',
   };
 }
 
-/** Writes `total` notifications' rows with `senders` concurrent writers after `warmup`; returns sends per second. */
-export async function bareInserts(connectionString: string, schema: string, total: number, warmup: number): Promise<number> {
+/** Writes `total` notifications' rows with `senders` concurrent writers after `warmup` (the measured part run by `measured`); returns sends per second. */
+export async function bareInserts(connectionString: string, schema: string, total: number, warmup: number, measured: Measured = unmeasured): Promise<number> {
   await migratePostgresStore({ connectionString, schema });
   const pool = new pg.Pool({ connectionString, max: connections, pipeline: true });
   const sql = statements(schema);
@@ -54,7 +54,7 @@ export async function bareInserts(connectionString: string, schema: string, tota
       }
     };
     await rate(warmup, senders, one('warm'));
-    return await rate(total, senders, one('n'));
+    return await measured(() => rate(total, senders, one('n')));
   } finally {
     await pool.end();
   }

@@ -8,7 +8,7 @@ import { createNotificationService } from '@herald/core';
 import type { NotificationService, Transport } from '@herald/core';
 import { createPostgresStore } from '@herald/store-postgres';
 import { rate } from '@herald/bench-support';
-import { app, connections, platforms, referenceRequest, senders, userOf, users } from './reference.js';
+import { app, connections, platforms, referenceRequest, senders, unmeasured, userOf, users, type Measured } from './reference.js';
 
 /**
  * A service on the PostgreSQL store in `schema` (migrated) with a pool of its own of
@@ -20,8 +20,8 @@ export async function heraldService(connectionString: string, schema: string): P
   return createNotificationService({ store, transports: [noop], dispatcher: { autoStart: false } });
 }
 
-/** Sends `total` notifications with `senders` concurrent senders after `warmup` ones (and `beforeSends`, after the set-up); returns sends per second. */
-export async function heraldSends(connectionString: string, schema: string, total: number, warmup: number, beforeSends?: () => Promise<unknown>): Promise<number> {
+/** Sends `total` notifications with `senders` concurrent senders after `warmup` ones (the measured part run by `measured`); returns sends per second. */
+export async function heraldSends(connectionString: string, schema: string, total: number, warmup: number, measured: Measured = unmeasured): Promise<number> {
   const service = await heraldService(connectionString, schema);
   try {
     for (let user = 0; user < users; user += 1) {
@@ -34,8 +34,7 @@ export async function heraldSends(connectionString: string, schema: string, tota
       if (result.deliveries.length !== platforms.length) throw new Error(`a send made ${result.deliveries.length} deliveries, not ${platforms.length}`);
     };
     await rate(warmup, senders, send('warm'));
-    await beforeSends?.();
-    return await rate(total, senders, send('n'));
+    return await measured(() => rate(total, senders, send('n')));
   } finally {
     await service.close();
   }

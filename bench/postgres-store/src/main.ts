@@ -12,6 +12,7 @@
 import { cpus } from 'node:os';
 import pg from 'pg';
 import { report, type BenchResult } from '@herald/bench-support';
+import { cpuMeter } from './cpu.js';
 import { feedReads } from './feed-reads.js';
 import { sendThroughput } from './send-throughput.js';
 // The cluster starter of the PostgreSQL store's tests: free loopback port, no fsync.
@@ -40,7 +41,7 @@ try {
   const results: BenchResult[] = [];
   log('1: sends, 256 concurrent senders …');
   const sends = option('--sends', 20_000);
-  results.push(...(await sendThroughput(server.connectionString, admin, { total: sends, warmup: Math.min(2_000, sends), rounds: option('--rounds', 2), log })));
+  results.push(...(await sendThroughput(server.connectionString, admin, { total: sends, warmup: Math.min(2_000, sends), rounds: option('--rounds', 2), log, cpu: cpuMeter(server.dir) })));
   if (!json) report(results, false);
   log('2: feed reads …');
   const feed = await feedReads(server.connectionString, option('--notifications', 100_000), option('--calls', 10_000));

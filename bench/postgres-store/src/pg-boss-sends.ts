@@ -7,10 +7,10 @@
  */
 import PgBoss from 'pg-boss';
 import { rate } from '@herald/bench-support';
-import { connections, referenceRequest, senders, userOf } from './reference.js';
+import { connections, referenceRequest, senders, unmeasured, userOf, type Measured } from './reference.js';
 
-/** Sends `total` jobs with `senders` concurrent senders after `warmup` ones; returns sends per second. */
-export async function pgBossSends(connectionString: string, schema: string, total: number, warmup: number): Promise<number> {
+/** Sends `total` jobs with `senders` concurrent senders after `warmup` ones (the measured part run by `measured`); returns sends per second. */
+export async function pgBossSends(connectionString: string, schema: string, total: number, warmup: number, measured: Measured = unmeasured): Promise<number> {
   const boss = new PgBoss({ connectionString, schema, max: connections, supervise: false, schedule: false });
   boss.on('error', (error) => process.stderr.write(`pg-boss: ${String(error)}\n`));
   await boss.start();
@@ -21,7 +21,7 @@ export async function pgBossSends(connectionString: string, schema: string, tota
       if (id === null) throw new Error('pg-boss stored no job');
     };
     await rate(warmup, senders, send('warm'));
-    return await rate(total, senders, send('n'));
+    return await measured(() => rate(total, senders, send('n')));
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }

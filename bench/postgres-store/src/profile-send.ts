@@ -6,6 +6,7 @@
  * `--import` for a .cpuprofile of the bench process.
  */
 import pg from 'pg';
+import { cpuMeter, cpuPer, type CpuReading } from './cpu.js';
 import { heraldSends } from './herald-sends.js';
 // The cluster starter of the PostgreSQL store's tests: free loopback port, no fsync.
 import { startPostgresServer } from '../../../packages/store-postgres/test/postgres-server.js';
@@ -33,9 +34,15 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  const rate = await heraldSends(server.connectionString, 'bench_profile', total, 0, async () => {
+  const meter = cpuMeter(server.dir);
+  let cpu: CpuReading | undefined;
+  const rate = await heraldSends(server.connectionString, 'bench_profile', total, 0, async (sends) => {
     await admin.query('SELECT pg_stat_statements_reset()');
     sampling = sample();
+    const before = meter();
+    const measured = await sends();
+    cpu = cpuPer(before, meter(), total);
+    return measured;
   });
   stopped = true;
   await sampling;
@@ -43,7 +50,7 @@ try {
   const samples = [...waits.values()].reduce((sum, n) => sum + n, 0);
   process.stdout.write(`backends busy, by wait: ${[...waits].sort((a, b) => b[1] - a[1]).map(([wait, n]) => `${wait} ${((100 * n) / samples).toFixed(0)} %`).join(', ')}\n`);
   const sends = total;
-  process.stdout.write(`${Math.round(rate)} notifications/s\n`);
+  process.stdout.write(`${Math.round(rate)} notifications/s, CPU per send ${cpu?.node.toFixed(0)} µs node + ${cpu?.server.toFixed(0)} µs server\n`);
   const { rows } = await admin.query<{ calls: string; mean: number; query: string }>(
     `SELECT calls, mean_exec_time AS mean, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements
      WHERE calls >= $1 / 10 ORDER BY calls DESC, total_exec_time DESC LIMIT 20`,

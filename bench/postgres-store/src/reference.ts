@@ -27,3 +27,9 @@ export function referenceRequest(appNotificationId: string): NotificationRequest
 export function userOf(index: number): string {
   return `user-${index % users}`;
 }
+
+/** Runs a side's measured sends (after its warm-up), e.g. reading CPU meters around them. */
+export type Measured = (sends: () => Promise<number>) => Promise<number>;
+
+/** No measuring beyond the rate. */
+export const unmeasured: Measured = (sends) => sends();

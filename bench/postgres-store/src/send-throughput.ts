@@ -7,9 +7,10 @@
  */
 import type pg from 'pg';
 import { bareInserts } from './bare-inserts.js';
+import { cpuPer, type CpuReading } from './cpu.js';
 import { heraldSends } from './herald-sends.js';
 import { pgBossSends } from './pg-boss-sends.js';
-import { connections, senders } from './reference.js';
+import { connections, senders, type Measured } from './reference.js';
 import type { BenchResult } from '@herald/bench-support';
 
 /** The three rates, notifications per second. */
@@ -27,26 +28,44 @@ async function dropSchemas(admin: pg.Client): Promise<void> {
   await admin.query('CHECKPOINT');
 }
 
-async function sendRates(connectionString: string, admin: pg.Client, total: number, warmup: number, log: (line: string) => void): Promise<SendRates> {
+/** What a run of the sides needs. */
+interface SendOptions {
+  readonly total: number;
+  readonly warmup: number;
+  readonly rounds: number;
+  readonly log: (line: string) => void;
+  /** Reads this process's and the server's CPU so far (µs). */
+  readonly cpu: () => CpuReading;
+}
+
+async function sendRates(connectionString: string, admin: pg.Client, options: SendOptions): Promise<SendRates> {
+  const { total, warmup, log, cpu } = options;
+  /** Logs the side's rate and its CPU per send (µs), this process's and the server's. */
+  const measured =
+    (side: string): Measured =>
+    async (sends) => {
+      const before = cpu();
+      const rate = await sends();
+      const per = cpuPer(before, cpu(), total);
+      log(`   ${`${side}:`.padEnd(9)}${Math.round(rate)}/s, CPU per send ${per.node.toFixed(0)} µs node + ${per.server.toFixed(0)} µs server`);
+      return rate;
+    };
   await dropSchemas(admin);
-  const herald = await heraldSends(connectionString, schemas.herald, total, warmup);
-  log(`   herald:  ${Math.round(herald)}/s`);
+  const herald = await heraldSends(connectionString, schemas.herald, total, warmup, measured('herald'));
   await dropSchemas(admin);
-  const bare = await bareInserts(connectionString, schemas.bare, total, warmup);
-  log(`   bare:    ${Math.round(bare)}/s`);
+  const bare = await bareInserts(connectionString, schemas.bare, total, warmup, measured('bare'));
   await dropSchemas(admin);
-  const pgBoss = await pgBossSends(connectionString, schemas.pgBoss, total, warmup);
-  log(`   pg-boss: ${Math.round(pgBoss)}/s`);
+  const pgBoss = await pgBossSends(connectionString, schemas.pgBoss, total, warmup, measured('pg-boss'));
   await dropSchemas(admin);
   return { herald, bare, pgBoss };
 }
 
 /** Runs `rounds` rounds of the three sides and reports each side's best round against its target. */
-export async function sendThroughput(connectionString: string, admin: pg.Client, options: { total: number; warmup: number; rounds: number; log: (line: string) => void }): Promise<BenchResult[]> {
+export async function sendThroughput(connectionString: string, admin: pg.Client, options: SendOptions): Promise<BenchResult[]> {
   const runs: SendRates[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
     options.log(` round ${round} of ${options.rounds}`);
-    runs.push(await sendRates(connectionString, admin, options.total, options.warmup, options.log));
+    runs.push(await sendRates(connectionString, admin, options));
   }
   const best = (side: keyof SendRates): number => Math.max(...runs.map((run) => run[side]));
   const herald = best('herald');

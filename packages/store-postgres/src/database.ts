@@ -31,6 +31,12 @@ export interface Transaction {
   together<T extends readonly unknown[]>(...steps: { readonly [K in keyof T]: () => Promise<T[K]> }): Promise<T>;
 }
 
+/** One statement and its values. */
+export interface Statement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
 /** True when `client` pipelines: it sends queries without waiting for the answers before. */
 function pipelines(client: ClientBase): boolean {
   return (client as { readonly pipeline?: unknown }).pipeline === true;
@@ -123,6 +129,37 @@ export class Database {
         throw error;
       }
     }));
+  }
+
+  /**
+   * `statements` in one transaction of their own on a pooled connection, retried like
+   * {@link transaction}'s; resolves with each one's rows. On a pipelining connection
+   * BEGIN, the statements and COMMIT go out back to back — one round trip — so none may
+   * depend on an earlier one's answer. The first failure rejects and the transaction
+   * rolls back whole (the server aborts it, and its COMMIT becomes a rollback).
+   */
+  pipelined(what: string, statements: readonly Statement[]): Promise<QueryResultRow[][]> {
+    return this.#attempts(what, () =>
+      this.#withClient(what, async (pooled) => {
+        const all = ['BEGIN', ...statements, 'COMMIT'].map((statement) => (typeof statement === 'string' ? { text: statement, values: [] } : statement));
+        const settled: PromiseSettledResult<QueryResultRow[]>[] = [];
+        if (pipelines(pooled)) settled.push(...(await Promise.allSettled(all.map(({ text, values }) => this.#run(pooled, text, values)))));
+        else {
+          for (const { text, values } of all) {
+            settled.push(...(await Promise.allSettled([this.#run(pooled, text, values)])));
+            if (settled.at(-1)?.status === 'rejected') break;
+          }
+        }
+        const failed = settled.find((outcome) => outcome.status === 'rejected');
+        if (failed !== undefined) {
+          // A statement the server refused aborted the transaction (and a pipelined COMMIT
+          // ended it); ROLLBACK ends it in any case. A lost connection cannot roll back.
+          if (!isUnavailable(failed.reason)) await this.#run(pooled, 'ROLLBACK').catch(() => undefined);
+          throw failed.reason;
+        }
+        return settled.slice(1, -1).map((outcome) => (outcome as PromiseFulfilledResult<QueryResultRow[]>).value);
+      }),
+    );
   }
 
   async #attempts<T>(what: string, attempt: () => Promise<T>): Promise<T> {

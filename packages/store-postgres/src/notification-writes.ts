@@ -37,7 +37,8 @@ export function saveNotification(db: Database, write: PlannedNotificationWrite, 
   return db.transaction('saveNotification', (tx) => save(tx, write, '', true), { client });
 }
 
-function checkRepeatedIds(deliveries: readonly NewDelivery[]): void {
+/** @throws HeraldError `INVALID_ARGUMENT` when one write lists a delivery id twice. */
+export function checkRepeatedIds(deliveries: readonly NewDelivery[]): void {
   const seen = new Set<string>();
   for (const { id } of deliveries) {
     if (seen.has(id)) throw storeError('INVALID_ARGUMENT', `the delivery id ${JSON.stringify(id)} appears twice in one write; the service mints a fresh one per delivery`);

@@ -16,9 +16,11 @@ import { errorSource } from './errors.js';
 import * as reads from './feed-reads.js';
 import { ChannelListener } from './listener.js';
 import { checkSchemaVersion, migrateSchema, type MigrationResult } from './migrate.js';
+import { NotificationBatches } from './notification-batches.js';
 import { saveNotification } from './notification-writes.js';
 import { checkPostgresStoreOptions, type CheckedPostgresStoreOptions, type PostgresStoreOptions } from './options.js';
 import { purgeExpired } from './purge.js';
+import { RecipientCache } from './recipients.js';
 import { updateNotificationState } from './state-change.js';
 import { countUnread } from './unread-counts.js';
 import * as subscriptions from './subscriptions.js';
@@ -60,12 +62,16 @@ function connections(options: CheckedPostgresStoreOptions, log: Logger): Connect
 
 function implementation(db: Database, listener: ChannelListener, instance: string, close: () => Promise<void>) {
   const announcer = new Announcer(db, instance);
+  const recipients = new RecipientCache(db);
+  // A send in the app's transaction is written on the app's client, alone; the others are batched.
+  const alone = (write: Parameters<typeof saveNotification>[1]) => saveNotification(db, write, instance);
+  const batches = new NotificationBatches(db, instance, recipients, alone);
   return {
     name: 'postgres',
     capabilities: { durable: true, shared: true, wakeups: true, feedWakeups: true, sync: true, transactions: true },
     closedMessage: `[herald] [${errorSource}] the postgres store is closed`,
     schema: db.names.schema,
-    saveNotification: (write: Parameters<typeof saveNotification>[1]) => saveNotification(db, write, instance),
+    saveNotification: (write: Parameters<typeof saveNotification>[1]) => (write.transaction === undefined ? batches.save(write) : alone(write)),
     getNotification: (userId: string, id: string, now: number) => reads.getNotification(db, userId, id, now),
     listFeed: (userId: string, query: Parameters<typeof reads.listFeed>[2], now: number) => reads.listFeed(db, userId, query, now),
     countUnread: (userId: string, filter: Parameters<typeof countUnread>[2], now: number) => countUnread(db, userId, filter, now),
@@ -76,13 +82,20 @@ function implementation(db: Database, listener: ChannelListener, instance: strin
     deleteGroup: (userId: string, groupName: string, targetHostName: string | undefined, now: number, syncs?: Parameters<typeof deleteNotifications>[5]) =>
       deleteNotifications(db, instance, userId, { groupName, targetHostName }, now, syncs),
     listChanges: (userId: string, since: number, limit: number, now: number) => reads.listChanges(db, userId, since, limit, now),
-    createSubscription: (subscription: Parameters<typeof subscriptions.createSubscription>[1], now: number) => subscriptions.createSubscription(db, subscription, now),
+    createSubscription: async (subscription: Parameters<typeof subscriptions.createSubscription>[1], now: number) => {
+      const created = await subscriptions.createSubscription(db, subscription, now);
+      recipients.forget(subscription.userId);
+      return created;
+    },
     getSubscription: (id: string) => subscriptions.getSubscription(db, id),
     listSubscriptions: (userId: string) => subscriptions.listSubscriptions(db, userId),
     updateSubscription: (id: string, patch: Parameters<typeof subscriptions.updateSubscription>[2], now: number) => subscriptions.updateSubscription(db, id, patch, now),
     deleteSubscription: (id: string, now: number) => subscriptions.deleteSubscription(db, id, now),
     getPreferences: (userId: string) => preferences.getPreferences(db, userId),
-    setPreferences: (userId: string, given: Parameters<typeof preferences.setPreferences>[2]) => preferences.setPreferences(db, userId, given),
+    setPreferences: async (userId: string, given: Parameters<typeof preferences.setPreferences>[2]) => {
+      await preferences.setPreferences(db, userId, given);
+      recipients.forget(userId);
+    },
     getDeliveryDecisions: (userId: string, notificationId: string) => preferences.getDeliveryDecisions(db, userId, notificationId),
     listDeliveries: (userId: string, notificationId: string) => deliveries.listDeliveries(db, userId, notificationId),
     getDelivery: (userId: string, deliveryId: string) => deliveries.getDelivery(db, userId, deliveryId),
@@ -147,7 +160,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
  * Applies the package's migrations to the schema of `options` (the store's options; `migrate`
  * is ignored) and closes what it opened: for a deploy step, before the instances start.
  * Idempotent, and safe while other instances migrate at once (an advisory lock).
- * @returns the migrations it applied, oldest first (`['1 (initial)', '2 (preferences)']`
+ * @returns the migrations it applied, oldest first (`['1 (initial)', '2 (preferences)', '3 (recipient-version)']`
  * on an empty schema, `[]` when it was current), and the schema's version.
  * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once.
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is newer than the package;

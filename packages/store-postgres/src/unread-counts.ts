@@ -19,7 +19,7 @@ export interface UnreadChange {
 }
 
 /** The counter's key of a group: `''` without one, `=` and the name with one (so no name can be taken for "none"). */
-function groupKey(groupName: string | null | undefined): string {
+export function groupKey(groupName: string | null | undefined): string {
   return groupName === null || groupName === undefined ? '' : `=${groupName}`;
 }
 

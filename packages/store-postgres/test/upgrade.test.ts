@@ -19,6 +19,7 @@ import { dropSchema } from './schema-stores.js';
 /** The statements that undo migration N (N ≥ 2), for a schema's name. */
 const undo: Record<number, (schema: string) => string> = {
   2: (schema) => `ALTER TABLE "${schema}".users DROP COLUMN preferences; ALTER TABLE "${schema}".notifications DROP COLUMN decisions;`,
+  3: (schema) => `ALTER TABLE "${schema}".users DROP COLUMN version;`,
 };
 
 let server: PostgresServer;
