@@ -222,7 +222,14 @@ export class Database {
         await this.#run(client, 'SELECT pg_notify($1, $2)', [names.channel, payload]);
       },
       together: (async (...steps: (() => Promise<unknown>)[]) => {
-        if (pipelines(client)) return Promise.all(steps.map((step) => step()));
+        if (pipelines(client)) {
+          // The first failure in statement order is the cause: the ones after it fail only
+          // because it aborted the transaction (25P02), and may settle first.
+          const settled = await Promise.allSettled(steps.map((step) => step()));
+          const failed = settled.find((outcome) => outcome.status === 'rejected');
+          if (failed !== undefined) throw failed.reason;
+          return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+        }
         const results: unknown[] = [];
         for (const step of steps) results.push(await step());
         return results;
