@@ -29,8 +29,8 @@ export interface BatchedSend {
   readonly version: number;
   /** Its epoch ms of expiry. */
   readonly expiresAt: number;
-  /** The notification as it is stored when created, but for its sequence (known only under the lock). */
-  readonly record: Omit<StoredNotification, 'sequence'>;
+  /** The notification as it is stored when created, with sequence 0: its sequence is known only under the lock. */
+  readonly record: StoredNotification;
 }
 
 /** What the batch did with one send. */
@@ -97,6 +97,16 @@ FROM checked ORDER BY ord`;
 /** The write's texts by schema: built once. */
 const writeTexts = new WeakMap<SchemaNames, string>();
 
+/** What `notificationRecord` writes last: its sequence, here 0. */
+const sequenceSuffix = ',"sequence":0}';
+
+/** The JSON of `record` without its sequence, ending in '}': SQL appends the real one. */
+function withoutSequence(record: StoredNotification): string {
+  const json = JSON.stringify(record);
+  if (!json.endsWith(sequenceSuffix)) throw new Error(`a notification record's JSON does not end with its sequence: ${json.slice(-40)}`);
+  return `${json.slice(0, -sequenceSuffix.length)}}`;
+}
+
 /** The values of the write: one array per column, one element per send (and per delivery). */
 function writeValues(sends: readonly BatchedSend[]): unknown[] {
   const columns: unknown[][] = Array.from({ length: 23 }, () => []);
@@ -119,8 +129,7 @@ function writeValues(sends: readonly BatchedSend[]): unknown[] {
         idempotency?.key ?? null,
         idempotency?.fingerprint ?? null,
         idempotency?.expiresAt ?? null,
-        // Its sequence is appended in SQL: this JSON ends with its last field's value and '}'.
-        idempotency === undefined ? null : JSON.stringify(record),
+        idempotency === undefined ? null : withoutSequence(record),
       ],
       0,
     );

@@ -21,7 +21,7 @@ import type { Database } from './database.js';
 import { isUnavailable } from './errors.js';
 import { checkRepeatedIds } from './notification-writes.js';
 import type { RecipientCache } from './recipients.js';
-import { notificationRecord } from './rows.js';
+import { notificationRecord, type NotificationState } from './rows.js';
 
 /** Most sends in one batch: its statement's arrays stay small, and a batch holds its users' locks briefly. */
 const maxBatch = 64;
@@ -34,6 +34,12 @@ const maxInFlight = 4;
 
 /** Most plans of one send before it goes to the one-send path: each new one follows a change of the user's subscriptions or preferences. */
 const maxPlans = 2;
+
+/** The state of a notification `write` creates, at `sequence`. */
+function createdState(write: PlannedNotificationWrite, sequence: number): NotificationState {
+  const { id, userId } = write.notification;
+  return { id, userId, createdAt: write.now, modifiedAt: write.now, readState: 'unread', userActionState: 'noInteraction', sequence };
+}
 
 interface Waiting {
   readonly send: BatchedSend;
@@ -68,20 +74,12 @@ export class NotificationBatches {
     for (let plans = 1; recipient !== undefined && plans <= maxPlans; plans++) {
       const listed = listedWrite(write, recipient);
       checkRepeatedIds(listed.deliveries);
-      const { sequence: _, ...record } = notificationRecord(content, {
-        id: write.notification.id,
-        userId,
-        createdAt: write.now,
-        modifiedAt: write.now,
-        readState: 'unread',
-        userActionState: 'noInteraction',
-        sequence: 0,
-      });
+      const record = notificationRecord(content, createdState(write, 0));
       const outcome = await this.#submit({ write: listed, content, version: recipient.version, expiresAt, record });
       if (outcome === 'alone') break;
       switch (outcome.kind) {
         case 'saved':
-          return { notification: { ...record, sequence: outcome.sequence }, created: true, deliveries: createdDeliveries(listed, write.notification.id) };
+          return { notification: notificationRecord(content, createdState(write, outcome.sequence)), created: true, deliveries: createdDeliveries(listed, write.notification.id) };
         case 'replay':
           return { notification: outcome.notification, created: outcome.created, deliveries: [], replay: { fingerprint: outcome.fingerprint } };
         case 'stale':
