@@ -121,6 +121,13 @@ export const errorStatuses = {
    * (`@herald/store-postgres`), or send after the app's commit.
    */
   TRANSACTION_UNSUPPORTED: 400,
+  /**
+   * A send inside the app's transaction met a serialization failure or a deadlock
+   * (PostgreSQL SQLSTATE 40001, 40P01): only the whole transaction can be tried again, so
+   * the store cannot retry it. Nothing of the send was written; roll the app's
+   * transaction back and run it again from its start.
+   */
+  TRANSACTION_CONFLICT: 409,
   /** The store's location cannot be used as it is (permission denied, read-only file system, a path through a file or too long): fix the path or its permissions. */
   STORE_INACCESSIBLE: 500,
   /** A transport failed in a way worth retrying. */

@@ -55,6 +55,21 @@ export function otherDatabaseError(client: string, store: string): Error {
   return storeError('INVALID_ARGUMENT', `${expected}, connected to the store's database: this client is connected to ${client}, the store to ${store}; nothing was written`);
 }
 
+/**
+ * The store's error for a serialization failure or deadlock (40001, 40P01) met inside the
+ * app's transaction: PostgreSQL requires the whole transaction to run again (its snapshot
+ * and the locks it took before are what conflicted), which only the app can do.
+ */
+export function appTransactionConflict(error: unknown, what: string): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = code === '40P01' ? 'a deadlock (SQLSTATE 40P01)' : 'a serialization failure (SQLSTATE 40001)';
+  return storeError(
+    'TRANSACTION_CONFLICT',
+    `${what} met ${kind} inside the app's transaction, which only a new attempt of the whole transaction can get past: nothing of this send was written; roll the transaction back and run it again from its start`,
+    { cause: error },
+  );
+}
+
 /** The last write queued on each app client: the next one starts after it settles. */
 const queues = new WeakMap<object, Promise<unknown>>();
 

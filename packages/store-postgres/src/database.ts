@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
-import { oneAtATime, otherDatabaseError, savepointRefusal } from './app-transaction.js';
+import { appTransactionConflict, oneAtATime, otherDatabaseError, savepointRefusal } from './app-transaction.js';
 import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
 import type { SchemaNames } from './schema.js';
 
@@ -105,12 +105,20 @@ export class Database {
    * `work` in a transaction of its own (`isolation` as given), retried from the start after
    * a serialization failure or a deadlock, at most {@link transactionAttempts} times. With
    * `client` (the app's, inside its open transaction), `work` runs on it under a savepoint
-   * instead: no BEGIN or COMMIT, a retry rolls back to the savepoint, and a failure leaves
-   * the app's transaction as it was before the call.
+   * instead: no BEGIN or COMMIT, and a failure leaves the app's transaction as it was
+   * before the call; a serialization failure or deadlock is not retried then (only the
+   * app's whole transaction can be) but reported as `TRANSACTION_CONFLICT`.
    */
   async transaction<T>(what: string, work: (tx: Transaction) => Promise<T>, options: { readonly client?: ClientBase; readonly isolation?: string } = {}): Promise<T> {
     const { client } = options;
-    if (client !== undefined) return oneAtATime(client, () => this.#attempts(what, () => this.#inSavepoint(client, work)));
+    if (client !== undefined) {
+      return oneAtATime(client, () =>
+        this.#inSavepoint(client, work).catch((error: unknown) => {
+          // Not retried here: the app's snapshot and locks stay as they were, so only the whole transaction can be tried again.
+          throw isRetryable(error) ? appTransactionConflict(error, what) : storeFailure(error, what);
+        }),
+      );
+    }
     const begin = options.isolation === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${options.isolation}`;
     return this.#attempts(what, () => this.#withClient(what, async (pooled) => {
       // On a pipelining connection the work's first statement follows BEGIN in one packet;

@@ -59,7 +59,7 @@ const changes: ReadonlyArray<readonly [string, (other: NotificationStore, subscr
   ['a subscription created', (other) => other.createSubscription(sampleSubscription({ userId: alice, platformType: 'android' }, t0), t0)],
   ['a subscription deactivated', (other, [, ios]) => other.updateSubscription(ios as string, { status: 'inactive', statusReason: 'gone' }, t0)],
   ['a subscription deleted', (other, [windows]) => other.deleteSubscription(windows as string, t0)],
-  ['the preferences set', (other) => other.setPreferences(alice, { platforms: { windows: 'optOut' } })],
+  ['the preferences set', (other) => other.setPreferences(alice, { platforms: { windows: 'optOut' } }, t0)],
   ['a subscription expired by the purge', (other) => other.purgeExpired({ now: t0 + 2 * 86_400_000, tombstonesBefore: 0, limit: 100 })],
 ];
 
