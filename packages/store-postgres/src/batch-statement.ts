@@ -11,7 +11,7 @@
  * Each statement runs after the one before it, so the write sees everything committed
  * before the locks were granted.
  */
-import type { DeliveryRecord, ListedNotificationWrite, NotificationContent, StoredNotification } from '@herald/core/store';
+import type { ListedNotificationWrite, NotificationContent, StoredNotification } from '@herald/core/store';
 import { claimableAt } from '@herald/core/store';
 import { wakePayload } from './announcements.js';
 import type { Statement } from './database.js';
@@ -161,23 +161,4 @@ export function batchOutcomes(rows: readonly unknown[]): BatchOutcome[] {
     if (row.outcome === 'replay') return { kind: 'replay', fingerprint: row.fingerprint ?? '', created: row.created === true, notification: row.notification as StoredNotification };
     return { kind: row.outcome };
   });
-}
-
-/** The records of a created notification's deliveries, as the write stored them. */
-export function createdDeliveries(write: ListedNotificationWrite, notificationId: string): DeliveryRecord[] {
-  const { now } = write;
-  return write.deliveries.map((delivery) => ({
-    id: delivery.id,
-    userId: write.notification.userId,
-    notificationId,
-    subscriptionId: delivery.subscriptionId,
-    transport: delivery.transport,
-    platformType: delivery.platformType,
-    kind: delivery.kind,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: delivery.nextAttemptAt,
-    createdAt: now,
-    updatedAt: now,
-  }));
 }

@@ -14,9 +14,9 @@
  * for another reason than an unreachable server is not any one send's failure: each of
  * its sends runs again on its own, so one send's fault never fails or half-applies another.
  */
-import { expiryOf, listedWrite, pickContent } from '@herald/core/store';
+import { createdDeliveryRecords, expiryOf, listedWrite, pickContent } from '@herald/core/store';
 import type { PlannedNotificationWrite, SaveResult } from '@herald/core/store';
-import { batchOutcomes, batchStatements, createdDeliveries, type BatchedSend, type BatchOutcome } from './batch-statement.js';
+import { batchOutcomes, batchStatements, type BatchedSend, type BatchOutcome } from './batch-statement.js';
 import type { Database } from './database.js';
 import { isUnavailable } from './errors.js';
 import { checkRepeatedIds } from './notification-writes.js';
@@ -79,7 +79,7 @@ export class NotificationBatches {
       if (outcome === 'alone') break;
       switch (outcome.kind) {
         case 'saved':
-          return { notification: notificationRecord(content, createdState(write, outcome.sequence)), created: true, deliveries: createdDeliveries(listed, write.notification.id) };
+          return { notification: notificationRecord(content, createdState(write, outcome.sequence)), created: true, deliveries: createdDeliveryRecords(listed, write.notification.id) };
         case 'replay':
           return { notification: outcome.notification, created: outcome.created, deliveries: [], replay: { fingerprint: outcome.fingerprint } };
         case 'stale':

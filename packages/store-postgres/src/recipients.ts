@@ -8,6 +8,7 @@
  * or use an endpoint; the copy only saves the read.
  */
 import type { NotificationPreferences, Recipient, StoredSubscription } from '@herald/core/store';
+import { LRUCache } from 'lru-cache';
 import type { Database } from './database.js';
 import { big, subscriptionColumns, subscriptionOf, type SubscriptionRow } from './rows.js';
 
@@ -25,7 +26,7 @@ type RecipientRow = { readonly version: string; readonly preferences: Notificati
 
 /** The recipients of the users who sent last, least recently used out first. */
 export class RecipientCache {
-  readonly #entries = new Map<string, KnownRecipient>();
+  readonly #entries = new LRUCache<string, KnownRecipient>({ max: capacity });
   readonly #db: Database;
 
   constructor(db: Database) {
@@ -38,30 +39,16 @@ export class RecipientCache {
    */
   async get(userId: string, fresh = false): Promise<KnownRecipient | undefined> {
     const kept = fresh ? undefined : this.#entries.get(userId);
-    if (kept !== undefined) {
-      // Most recently used last: a Map keeps insertion order.
-      this.#entries.delete(userId);
-      this.#entries.set(userId, kept);
-      return kept;
-    }
+    if (kept !== undefined) return kept;
     const read = await this.#read(userId);
     if (read === undefined) this.#entries.delete(userId);
-    else this.#remember(userId, read);
+    else this.#entries.set(userId, read);
     return read;
   }
 
   /** Forgets `userId`: this instance just changed their recipient (the next send reads it again rather than be refused once). */
   forget(userId: string): void {
     this.#entries.delete(userId);
-  }
-
-  #remember(userId: string, known: KnownRecipient): void {
-    this.#entries.delete(userId);
-    this.#entries.set(userId, known);
-    if (this.#entries.size > capacity) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
   }
 
   /** The version, preferences and subscriptions (oldest first) in one statement: one snapshot. */

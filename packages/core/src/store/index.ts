@@ -7,7 +7,7 @@
 export * from './interface.js';
 export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './define-store.js';
 export { optionalStoreMethods, storeMethodNames, type StoreMethodName } from './methods.js';
-export { listedWrite, plannedWrite } from './delivery-plan.js';
+export { createdDeliveryRecords, listedWrite, plannedWrite } from './delivery-plan.js';
 export * from './delivery-transitions.js';
 export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './sync-plan.js';
 export * from '../records.js';
