@@ -121,12 +121,12 @@ export class DeliveryArena implements PackedDeliveries {
     const values = input.valueCount;
     let finished = true;
     for (let i = 0; i < count && finished; i++) finished = !isOpen(readDeliveryFields(input, true).status);
-    const bytes = input.bytesSince(start);
-    if (!finished || bytes.length + 10 > slabBytes) {
+    const length = input.position - start;
+    if (!finished || length + 10 > slabBytes) {
       input.rewind(start, strings, values);
       return -1;
     }
-    if (this.#used + bytes.length + 10 > slabBytes) {
+    if (this.#used + length + 10 > slabBytes) {
       this.#slabs.push(Buffer.allocUnsafeSlow(slabBytes));
       this.#used = 0;
     }
@@ -140,7 +140,7 @@ export class DeliveryArena implements PackedDeliveries {
       }
       slab[at++] = (rest % 0x80) | 0x80;
     }
-    this.#used = at + bytes.copy(slab, at);
+    this.#used = at + input.copySince(start, slab, at);
     return offset;
   }
 
