@@ -12,6 +12,7 @@
  * `length: u32 LE | crc32: u32 LE | items`, so damage is found and named by offset.
  */
 import { open, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ByteReader, ByteWriter } from './binary-buffer.js';
@@ -102,6 +103,37 @@ export async function writeSnapshot(directory: string, number: number, image: St
   return position;
 }
 
+/** A chunk's header: its length and checksum. */
+interface ChunkFrame {
+  readonly length: number;
+  readonly checksum: number;
+}
+
+/**
+ * The header at `at` in `buffer`, of which `bytes` were read: `undefined` at the end of
+ * the file (nothing read), a RangeError for a partial header or an impossible length.
+ */
+function chunkFrame(buffer: Buffer, at: number, bytes: number): ChunkFrame | undefined {
+  if (bytes === 0) return undefined;
+  if (bytes < chunkHeaderBytes) throw new RangeError('the file ends inside a chunk header');
+  const length = buffer.readUInt32LE(at);
+  if (length === 0 || length > maxChunkBytes) throw new RangeError(`a chunk length of ${length} bytes`);
+  return { length, checksum: buffer.readUInt32LE(at + 4) };
+}
+
+/**
+ * Starts reading the chunk `frame` announces (its items start at `position`) and the
+ * header after it into `buffers[turn]`, grown when too small. A failure is handled here
+ * too, so one not awaited (the open failed on the chunk before) is not left unhandled.
+ */
+function readAhead(handle: FileHandle, buffers: Buffer[], turn: number, frame: ChunkFrame, position: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+  const wanted = frame.length + chunkHeaderBytes;
+  if ((buffers[turn] as Buffer).length < wanted) buffers[turn] = Buffer.allocUnsafe(wanted);
+  const reading = handle.read(buffers[turn] as Buffer, 0, wanted, position);
+  reading.catch(() => undefined);
+  return reading;
+}
+
 /**
  * Reads snapshot `number` of `directory` into `restorer` and returns the restored state.
  * Throws STORE_CORRUPT naming the file and offset for damage, STORE_VERSION_MISMATCH
@@ -119,22 +151,33 @@ export async function readSnapshot<State>(directory: string, number: number, res
     position = fileHeaderBytes;
     const input = new ByteReader();
     const reader = new ImageReader(input, restorer);
-    const frame = Buffer.alloc(chunkHeaderBytes);
-    let chunk = Buffer.allocUnsafe(chunkBytes * 2);
-    for (;;) {
-      const head = await handle.read(frame, 0, chunkHeaderBytes, position);
-      if (head.bytesRead === 0) break;
-      if (head.bytesRead < chunkHeaderBytes) throw new RangeError('the file ends inside a chunk header');
-      const length = frame.readUInt32LE(0);
-      if (length === 0 || length > maxChunkBytes) throw new RangeError(`a chunk length of ${length} bytes`);
-      if (chunk.length < length) chunk = Buffer.allocUnsafe(length);
-      const body = await handle.read(chunk, 0, length, position + chunkHeaderBytes);
-      if (body.bytesRead < length) throw new RangeError(`a chunk of ${length} bytes cut short at ${body.bytesRead}`);
-      const items = chunk.subarray(0, length);
-      if (crc32(items) !== frame.readUInt32LE(4)) throw new RangeError('a chunk checksum mismatch');
+    // Each read takes a chunk and the header of the next, into one of two buffers in
+    // turn, and the next read starts before the chunk is decoded: the file is read while
+    // the items are, instead of the decoding waiting for each read.
+    const buffers = [Buffer.allocUnsafe(chunkBytes * 2), Buffer.allocUnsafe(chunkBytes * 2)];
+    const first = await handle.read(Buffer.alloc(chunkHeaderBytes), 0, chunkHeaderBytes, position);
+    let frame: ChunkFrame | undefined = chunkFrame(first.buffer, 0, first.bytesRead);
+    let turn = 0;
+    let reading = frame === undefined ? undefined : readAhead(handle, buffers, turn, frame, position + chunkHeaderBytes);
+    while (frame !== undefined && reading !== undefined) {
+      const { buffer, bytesRead } = await reading;
+      const { length, checksum } = frame;
+      if (bytesRead < length) throw new RangeError(`a chunk of ${length} bytes cut short at ${bytesRead}`);
+      // A damaged next header is reported after this chunk is read, at its own offset.
+      let damage: unknown;
+      try {
+        frame = chunkFrame(buffer, length, bytesRead - length);
+      } catch (error) {
+        [frame, damage] = [undefined, error];
+      }
+      turn ^= 1;
+      reading = frame === undefined ? undefined : readAhead(handle, buffers, turn, frame, position + 2 * chunkHeaderBytes + length);
+      const items = buffer.subarray(0, length);
+      if (crc32(items) !== checksum) throw new RangeError('a chunk checksum mismatch');
       input.load(items);
       reader.readChunk();
       position += chunkHeaderBytes + length;
+      if (damage !== undefined) throw damage;
     }
     return { state: reader.finish(), bytes: position };
   } catch (error) {
