@@ -36,4 +36,10 @@ log('B: building and opening a large store …');
 const open = await openTime(option('--notifications', [1_000_000])[0] as number);
 results.push(open.result);
 log(`   (built in ${open.buildSeconds.toFixed(1)} s; the open store holds ${Math.round(open.heapBytesPerNotification)} bytes of heap per notification)`);
+const later = open.firstAccess;
+log(
+  `   (left for later: ${later.afterOpen.heapMB} MB heap + ${later.afterOpen.externalMB} MB packed deliveries after the open; ` +
+    `first listDeliveries ${later.firstListDeliveriesMs} ms, first by-id call of a user ${later.firstUserIndexMs} ms, ` +
+    `every user's ${later.everyUserIndexMs} ms, then ${later.afterAll.heapMB} MB heap + ${later.afterAll.externalMB} MB)`,
+);
 report(results, json);

@@ -56,8 +56,25 @@ function openOnce(directory: string): { seconds: number; heapBytes: number } {
   return JSON.parse(output) as { seconds: number; heapBytes: number };
 }
 
+/** What first-access.ts prints: what the open left for later, and its cost (ms, MB). */
+export interface FirstAccess {
+  readonly openMs: number;
+  readonly afterOpen: { readonly heapMB: number; readonly externalMB: number };
+  readonly firstListDeliveriesMs: number;
+  readonly firstUserIndexMs: number;
+  readonly everyUserIndexMs: number;
+  readonly afterAll: { readonly heapMB: number; readonly externalMB: number };
+}
+
+/** One more open in a fresh process, then the first calls that make what it left for later. */
+function firstAccess(directory: string): FirstAccess {
+  const script = fileURLToPath(new URL('./first-access.ts', import.meta.url));
+  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, directory], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  return JSON.parse(output) as FirstAccess;
+}
+
 /** Runs scenario B with a store of `count` notifications. */
-export async function openTime(count: number): Promise<{ result: BenchResult; heapBytesPerNotification: number; buildSeconds: number }> {
+export async function openTime(count: number): Promise<{ result: BenchResult; heapBytesPerNotification: number; buildSeconds: number; firstAccess: FirstAccess }> {
   const root = mkdtempSync(join(tmpdir(), 'herald-bench-open-'));
   try {
     const built = performance.now();
@@ -65,7 +82,9 @@ export async function openTime(count: number): Promise<{ result: BenchResult; he
     const buildSeconds = (performance.now() - built) / 1000;
     const runs = [openOnce(root), openOnce(root), openOnce(root)].sort((a, b) => a.seconds - b.seconds);
     const median = runs[1] as { seconds: number; heapBytes: number };
+    const later = firstAccess(root);
     return {
+      firstAccess: later,
       result: {
         scenario: `open a store of ${count.toLocaleString('en-US')} notifications (3 delivered deliveries each), median of 3`,
         unit: 's',

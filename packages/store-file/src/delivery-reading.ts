@@ -103,11 +103,13 @@ const slabBytes = 4 * 1024 * 1024;
 export class DeliveryArena implements PackedDeliveries {
   readonly #slabs: Buffer[] = [];
   #used = slabBytes;
+  /** The snapshot's reader, whose tables the packed bytes refer to. */
   readonly #input: ByteReader;
-  #loaded = -1;
+  /** A reader per slab, made on first use (lists of one user are spread over all of them). */
+  readonly #readers: (ByteReader | undefined)[] = [];
 
   constructor(input: ByteReader) {
-    this.#input = input.rereader();
+    this.#input = input;
   }
 
   /**
@@ -150,15 +152,16 @@ export class DeliveryArena implements PackedDeliveries {
     if (last >= 0) this.#slabs[last] = Buffer.from((this.#slabs[last] as Buffer).subarray(0, this.#used));
     // A list packed after this starts a slab of its own.
     this.#used = slabBytes;
-    this.#loaded = -1;
+    this.#readers.length = 0;
   }
 
   unpack(entry: FeedEntry, offset: number): StoredDelivery[] {
-    const input = this.#input;
     const number = Math.floor(offset / slabBytes);
-    if (number !== this.#loaded) {
+    let input = this.#readers[number];
+    if (input === undefined) {
+      input = this.#input.rereader();
       input.load(this.#slabs[number] as Buffer);
-      this.#loaded = number;
+      this.#readers[number] = input;
     }
     input.position = offset - number * slabBytes;
     const count = input.varuint();
