@@ -27,8 +27,10 @@ interface DeliveryFields {
 
 /** A delivery that may still be attempted. */
 export class OpenDelivery implements DeliveryFields {
-  /** Its slot in the due queue; -1 when not queued. */
+  /** Its slot in the due queue's heap; -1 when not there. */
   dueSlot = -1;
+  /** Its position in the due queue's run; -1 when not there. */
+  runPos = -1;
   /** Where it stands. */
   status: OpenDeliveryStatus = 'pending';
   /** Attempts made so far. */

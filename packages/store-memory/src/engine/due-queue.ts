@@ -1,15 +1,19 @@
 /**
- * The open deliveries, by when each becomes claimable: an indexed min-heap. A claim pops
- * the earliest, so claiming is O(log n) per delivery however many wait.
+ * The open deliveries, by when each becomes claimable: a run and an indexed min-heap. A
+ * claim takes the earliest of either, so claiming is O(log n) at worst however many wait.
  *
- * Each delivery records its own slot (`dueSlot`), so moving it (a claim's lease, a failed
- * attempt's retry time) or taking it out (finished, deleted) is exact and O(log n): no
- * stale node is left behind, so the queue never needs sweeping and holds no finished
- * delivery. (A lazy heap left a node per claim that a completion made stale, and swept
- * them out with a Set: most of what the queue cost per delivery.)
- * Equal keys come out in the order they were scheduled there (each node carries a serial
- * of its last schedule), so ties are fair and the order is the same on every run.
+ * Unleased deliveries scheduled in the order of their keys (sends due now, one after
+ * another: nearly all of them) join the run (`due-run.ts`), a queue with O(1) ends; the
+ * rest (leased ones, retries, sends scheduled for later than one that followed them) go
+ * to the heap. Each delivery in the heap records its slot (`dueSlot`), so moving it or
+ * taking it out is exact and O(log n): no stale node is left behind, so nothing needs
+ * sweeping and no finished delivery is held. (A lazy heap of everything left a node per
+ * claim that a completion made stale, swept out with a Set, and moved some seventeen
+ * nodes per claim from a burst of 100,000 deliveries.)
+ * Every schedule takes a new serial, and equal keys come out in serial order, in the run
+ * and the heap alike: the order is (key, last schedule), the same on every run.
  */
+import { DueRun } from './due-run.js';
 import type { OpenDelivery } from './delivery-record.js';
 
 /** The open deliveries in claim order. */
@@ -17,48 +21,56 @@ export class DueQueue {
   readonly #keys: number[] = [];
   readonly #serials: number[] = [];
   readonly #items: OpenDelivery[] = [];
+  readonly #run = new DueRun();
   #schedules = 0;
 
   /** Deliveries in the queue. */
   get size(): number {
-    return this.#items.length;
+    return this.#items.length + this.#run.size;
   }
 
-  /** Heap nodes: one per queued delivery (what the queue's memory follows). */
+  /** Nodes held, the run's holes included: what the queue's memory follows. */
   get nodes(): number {
-    return this.#items.length;
+    return this.#items.length + this.#run.nodes;
   }
 
   /** Puts `delivery` in the queue at its `claimableAt`, or moves it there. */
   schedule(delivery: OpenDelivery): void {
     const key = delivery.claimableAt;
     const slot = delivery.dueSlot;
-    if (slot < 0) {
+    if (slot >= 0 ? this.#keys[slot] === key : delivery.runPos >= 0 && this.#run.keyOf(delivery) === key) return;
+    const serial = ++this.#schedules;
+    if (delivery.runPos >= 0) this.#run.remove(delivery);
+    if (delivery.lease === undefined && this.#run.accepts(key)) {
+      if (slot >= 0) this.#removeAt(slot);
+      this.#run.push(delivery, key, serial);
+    } else if (slot < 0) {
       this.#keys.push(key);
-      this.#serials.push(++this.#schedules);
+      this.#serials.push(serial);
       this.#items.push(delivery);
       delivery.dueSlot = this.#items.length - 1;
       this.#up(delivery.dueSlot);
-      return;
+    } else {
+      this.#keys[slot] = key;
+      this.#serials[slot] = serial;
+      // A new serial is the latest: moved to a smaller key it may rise, to a larger it may sink.
+      this.#up(slot);
+      this.#down(delivery.dueSlot);
     }
-    if (this.#keys[slot] === key) return;
-    this.#keys[slot] = key;
-    this.#serials[slot] = ++this.#schedules;
-    // A new serial is the latest: moved to a smaller key it may rise, to a larger it may sink.
-    this.#up(slot);
-    this.#down(delivery.dueSlot);
   }
 
   /** Takes `delivery` out of the queue (it finished or left the store). */
   unschedule(delivery: OpenDelivery): void {
-    const slot = delivery.dueSlot;
-    if (slot < 0) return;
-    this.#removeAt(slot);
+    if (delivery.dueSlot >= 0) this.#removeAt(delivery.dueSlot);
+    else if (delivery.runPos >= 0) this.#run.remove(delivery);
   }
 
   /** The earliest time a queued delivery becomes claimable. */
   nextDueAt(): number | undefined {
-    return this.#keys[0];
+    const heapKey = this.#keys[0];
+    const runKey = this.#run.headKey;
+    if (heapKey === undefined) return runKey;
+    return runKey === undefined || heapKey < runKey ? heapKey : runKey;
   }
 
   /**
@@ -66,8 +78,16 @@ export class DueQueue {
    * `undefined`. The caller leases it and schedules it again.
    */
   takeDue(now: number): OpenDelivery | undefined {
-    const key = this.#keys[0];
-    if (key === undefined || key > now) return undefined;
+    const heapKey = this.#keys[0];
+    const runKey = this.#run.headKey;
+    const fromRun = runKey !== undefined && (heapKey === undefined || runKey < heapKey || (runKey === heapKey && this.#run.headSerial < (this.#serials[0] as number)));
+    if (fromRun) {
+      if (runKey > now) return undefined;
+      const delivery = this.#run.head as OpenDelivery;
+      this.#run.remove(delivery);
+      return delivery;
+    }
+    if (heapKey === undefined || heapKey > now) return undefined;
     const delivery = this.#items[0] as OpenDelivery;
     this.#removeAt(0);
     return delivery;
@@ -75,7 +95,9 @@ export class DueQueue {
 
   /** Every queued delivery, once each, in no particular order. */
   queued(): OpenDelivery[] {
-    return [...this.#items];
+    const found = [...this.#items];
+    this.#run.pushTo(found);
+    return found;
   }
 
   #removeAt(slot: number): void {
