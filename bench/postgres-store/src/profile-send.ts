@@ -1,6 +1,6 @@
 /**
  * Herald's side of the send benchmark alone, with the server's view of it:
- * `node --import tsx src/profile-send.ts [sends]` prints sends per second, then the
+ * `node --import tsx src/profile-send.ts [sends]` (after as many warm-up sends, at most 2,000) prints sends per second, then the
  * statements the sends ran (pg_stat_statements: calls per send, mean ms), so a gap to the
  * bare INSERTs can be read as round trips and statement time. Add `--cpu-prof` before
  * `--import` for a .cpuprofile of the bench process.
@@ -36,7 +36,7 @@ try {
   };
   const meter = cpuMeter(server.dir);
   let cpu: CpuReading | undefined;
-  const rate = await heraldSends(server.connectionString, 'bench_profile', total, 0, async (sends) => {
+  const rate = await heraldSends(server.connectionString, 'bench_profile', total, Math.min(2_000, total), async (sends) => {
     await admin.query('SELECT pg_stat_statements_reset()');
     sampling = sample();
     const before = meter();
@@ -53,7 +53,7 @@ try {
   process.stdout.write(`${Math.round(rate)} notifications/s, CPU per send ${cpu?.node.toFixed(0)} µs node + ${cpu?.server.toFixed(0)} µs server\n`);
   const { rows } = await admin.query<{ calls: string; mean: number; query: string }>(
     `SELECT calls, mean_exec_time AS mean, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements
-     WHERE calls >= $1 / 10 ORDER BY calls DESC, total_exec_time DESC LIMIT 20`,
+     WHERE calls >= $1 / 1000 ORDER BY calls DESC, total_exec_time DESC LIMIT 20`,
     [sends],
   );
   for (const row of rows) process.stdout.write(`${(Number(row.calls) / sends).toFixed(2)} per send, ${row.mean.toFixed(3)} ms: ${row.query.slice(0, 140)}\n`);
