@@ -5,6 +5,7 @@
  */
 import type { NotificationContent } from './contract/types.js';
 import { newId } from './ids.js';
+import type { StoredSubscription } from './records.js';
 import { decideDeliveries, type DecisionTiming } from './preferences/decide.js';
 import { recordDecisions } from './preferences/recorded-decisions.js';
 import type { DeliveryPlan, NewDelivery } from './store/notification-write.js';
@@ -15,15 +16,18 @@ export function sendPlan(content: NotificationContent, timing: DecisionTiming): 
   return (recipient) => {
     const decisions = decideDeliveries(recipient, content, timing);
     const deliveries: NewDelivery[] = [];
-    recipient.subscriptions.forEach((subscription, index) => {
-      const decision = decisions[index];
-      if (decision === undefined || decision.at === undefined) return;
-      const endpoint = { subscriptionId: subscription.id, transport: subscription.transport, platformType: subscription.platformType };
-      deliveries.push({ id: newId(), ...endpoint, kind: 'notification', nextAttemptAt: decision.at });
-      if (fallback !== undefined && fallback.platformTypes.includes(subscription.platformType)) {
-        deliveries.push({ id: newId(), ...endpoint, kind: 'fallback', nextAttemptAt: decision.at + fallback.fallbackDelayInSeconds * 1000 });
+    const { subscriptions } = recipient;
+    // Literals of one shape, no spread of the endpoint into each: this runs per subscription of every send.
+    for (let index = 0; index < subscriptions.length; index += 1) {
+      const subscription = subscriptions[index] as StoredSubscription;
+      const at = decisions[index]?.at;
+      if (at === undefined) continue;
+      const { id: subscriptionId, transport, platformType } = subscription;
+      deliveries.push({ id: newId(), subscriptionId, transport, platformType, kind: 'notification', nextAttemptAt: at });
+      if (fallback !== undefined && fallback.platformTypes.includes(platformType)) {
+        deliveries.push({ id: newId(), subscriptionId, transport, platformType, kind: 'fallback', nextAttemptAt: at + fallback.fallbackDelayInSeconds * 1000 });
       }
-    });
+    }
     const record = recordDecisions(decisions);
     return record === undefined ? { deliveries } : { deliveries, decisions: record };
   };

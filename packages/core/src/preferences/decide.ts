@@ -72,17 +72,18 @@ export function decideDelivery(
   const mismatch = endpointMismatch(subscription, content, timing.now);
   if (mismatch !== undefined) return { subscriptionId, outcome: 'skipped', rule: { kind: mismatch } };
   const preference = preferenceRuleFor(preferences, subscription, content);
-  const overrode: Extract<DecisionRule, { kind: 'critical' }>['overrode'][number][] = [];
+  // Made only when a critical send overrides something: most decisions override nothing.
+  let overrode: Extract<DecisionRule, { kind: 'critical' }>['overrode'][number][] | undefined;
   if (preference.choice === 'optOut') {
     if (!timing.critical) return { subscriptionId, outcome: 'skipped', rule: preference };
-    overrode.push(preference);
+    overrode = [preference];
   }
   if (quietEnd !== undefined && quietEnd > timing.dueAt) {
     const quiet = { kind: 'quietHours', until: quietEnd } as const;
     if (!timing.critical) return { subscriptionId, outcome: 'deferred', at: quietEnd, rule: quiet };
-    overrode.push(quiet);
+    (overrode ??= []).push(quiet);
   }
-  const rule: DecisionRule = overrode.length > 0 ? { kind: 'critical', overrode } : preference;
+  const rule: DecisionRule = overrode !== undefined ? { kind: 'critical', overrode } : preference;
   return { subscriptionId, outcome: timing.scheduled ? 'scheduled' : 'now', at: timing.dueAt, rule };
 }
 

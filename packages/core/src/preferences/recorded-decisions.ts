@@ -37,6 +37,8 @@ function encodeRule(rule: DecisionRule): EncodedRule {
  * or `undefined` when none is worth recording.
  */
 export function recordDecisions(decisions: readonly DeliveryDecision[]): string | undefined {
+  // Nearly every send records nothing: say so without making a filtered copy.
+  if (!decisions.some(worthRecording)) return undefined;
   const kept = decisions.filter(worthRecording);
   if (kept.length === 0) return undefined;
   return JSON.stringify(kept.map((decision) => [decision.subscriptionId, decision.outcome, decision.at ?? 0, encodeRule(decision.rule)]));
