@@ -6,8 +6,8 @@
  * checked here, in its caller's turn, before it is queued, so a send that cannot be
  * written fails alone, never a batch.
  */
-import { formatDateTime, listedWrite } from '@herald/core/store';
-import type { DeliveryRecord, ListedNotificationWrite, PlannedNotificationWrite, SaveResult } from '@herald/core/store';
+import { createdDeliveryRecords, formatDateTime, listedWrite } from '@herald/core/store';
+import type { ListedNotificationWrite, PlannedNotificationWrite, SaveResult } from '@herald/core/store';
 import type { ScriptArgument } from './client.js';
 import { storeError } from './errors.js';
 import { checkedTime } from './script-arguments.js';
@@ -76,23 +76,7 @@ function savedResult(write: ListedNotificationWrite, body: string, reply: unknow
   const id = textOf(reply[2], 'the notification id');
   // A copy made from the stored JSON: the caller's objects are never shared with the result.
   const notification = storedNotification(body, id, incoming.userId, textOf(reply[3], 'createdDateTime'), formatDateTime(now), 'unread', 'noInteraction', numberOf(reply[4], 'the sequence'));
-  const deliveries = write.deliveries.map(
-    (delivery): DeliveryRecord => ({
-      id: delivery.id,
-      userId: incoming.userId,
-      notificationId: id,
-      subscriptionId: delivery.subscriptionId,
-      transport: delivery.transport,
-      platformType: delivery.platformType,
-      kind: delivery.kind,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: delivery.nextAttemptAt,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  return { notification, created, deliveries };
+  return { notification, created, deliveries: createdDeliveryRecords(write, id) };
 }
 
 /** The store's `saveNotification` over `context`, with its shards' batches. */
