@@ -1,12 +1,12 @@
 /**
  * The statements of a batch of sends (group commit, notification-batches.ts): each send
  * a new notification of a user who has a row, planned from the user's recipient at a
- * known version. One transaction: the users' locks (in one order, so batches never
- * deadlock), then one data-modifying statement that, for each send whose checks pass
+ * known version. One transaction: the users' locks (those free now: see lockStatement),
+ * then one data-modifying statement that, for each send whose checks pass
  * under the lock, inserts the notification and its deliveries, records the idempotency
  * key, moves the user's sequence and unread counter — and answers each send's outcome.
  * A send whose checks fail writes nothing and says why: its user has no row (`missing`),
- * its key was recorded (`replay`), its plan is stale (`stale`: the recipient version
+ * its user's row is locked by another transaction (`busy`), its key was recorded (`replay`), its plan is stale (`stale`: the recipient version
  * moved), or its app id is taken (`exists`: an update, which the one-send path does).
  * Each statement runs after the one before it, so the write sees everything committed
  * before the locks were granted.
@@ -37,20 +37,34 @@ export interface BatchedSend {
 export type BatchOutcome =
   | { readonly kind: 'saved'; readonly sequence: number }
   | { readonly kind: 'replay'; readonly fingerprint: string; readonly created: boolean; readonly notification: StoredNotification }
-  | { readonly kind: 'missing' | 'stale' | 'exists' };
+  | { readonly kind: 'missing' | 'busy' | 'stale' | 'exists' };
 
 /** A row of the write's answer, one per send in order. */
 interface OutcomeRow {
-  readonly outcome: 'saved' | 'replay' | 'missing' | 'stale' | 'exists';
+  readonly outcome: 'saved' | 'replay' | 'missing' | 'busy' | 'stale' | 'exists';
   readonly sequence: string | null;
   readonly fingerprint: string | null;
   readonly created: boolean | null;
   readonly notification: StoredNotification | null;
 }
 
-/** The users' locks: the text of `lockUsers` (users.ts), so both share one prepared statement. */
+/** The transaction-local setting that names the users whose locks the batch holds (a JSON array). */
+const lockedSetting = 'herald.batch_locked_users';
+
+/**
+ * The users' locks, without waiting: a user whose row another transaction holds (an app's
+ * transaction still open after its send, another instance's write) is skipped, so one busy
+ * user never holds up the other sends of the batch — nor, through the batches in flight,
+ * every send of the instance. The users locked are recorded in a transaction-local setting
+ * for the write, which runs as the next statement and so sees everything committed before
+ * these locks were granted; a skipped user's send is answered `busy` and written alone,
+ * waiting for its lock there. SKIP LOCKED never waits, so batches cannot deadlock.
+ */
 function lockStatement(names: SchemaNames, userIds: readonly string[]): Statement {
-  return { text: `SELECT 1 FROM ${names.users} WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`, values: [[...userIds].sort()] };
+  return {
+    text: `SELECT set_config('${lockedSetting}', coalesce(json_agg(user_id)::text, '[]'), true) FROM (SELECT user_id FROM ${names.users} WHERE user_id = ANY($1::text[]) FOR UPDATE SKIP LOCKED) AS locked`,
+    values: [userIds],
+  };
 }
 
 function writeText(s: SchemaNames): string {
@@ -62,7 +76,7 @@ function writeText(s: SchemaNames): string {
   SELECT s.*, u.sequence + 1 AS seq, u.version AS current_version, k.fingerprint AS kept_fingerprint, k.created AS kept_created, k.notification AS kept_notification,
     EXISTS (SELECT 1 FROM ${s.notifications} n WHERE n.user_id = s.user_id AND n.target_host_name = s.host AND n.app_notification_id = s.app_id) AS taken
   FROM s
-  LEFT JOIN ${s.users} u ON u.user_id = s.user_id
+  LEFT JOIN ${s.users} u ON u.user_id = s.user_id AND u.user_id IN (SELECT json_array_elements_text(current_setting('${lockedSetting}')::json))
   LEFT JOIN ${s.idempotencyKeys} k ON k.user_id = s.user_id AND k.key = s.ikey AND k.expires_at > s.now
 ), ok AS (
   SELECT * FROM checked WHERE current_version = version AND kept_fingerprint IS NULL AND NOT taken
@@ -88,7 +102,9 @@ function writeText(s: SchemaNames): string {
   INSERT INTO ${s.unreadCounts} AS c (user_id, target_host_name, group_key, unread) SELECT user_id, host, group_key, 1 FROM ok
   ON CONFLICT (user_id, target_host_name, group_key) DO UPDATE SET unread = c.unread + excluded.unread
 )
-SELECT CASE WHEN current_version IS NULL THEN 'missing' WHEN kept_fingerprint IS NOT NULL THEN 'replay' WHEN current_version <> version THEN 'stale'
+SELECT CASE WHEN current_version IS NULL
+      THEN CASE WHEN EXISTS (SELECT 1 FROM ${s.users} b WHERE b.user_id = checked.user_id) THEN 'busy' ELSE 'missing' END
+    WHEN kept_fingerprint IS NOT NULL THEN 'replay' WHEN current_version <> version THEN 'stale'
     WHEN taken THEN 'exists' ELSE 'saved' END AS outcome,
   seq AS sequence, kept_fingerprint AS fingerprint, kept_created AS created, kept_notification AS notification
 FROM checked ORDER BY ord`;

@@ -86,7 +86,7 @@ export class NotificationBatches {
           recipient = await this.#recipients.get(userId, true);
           continue;
         default:
-          // `missing` or `exists`: the one-send path makes the user's row, or updates.
+          // `missing`, `busy` or `exists`: the one-send path makes the user's row, waits for its lock, or updates.
           break;
       }
       break;
