@@ -160,7 +160,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
  * Applies the package's migrations to the schema of `options` (the store's options; `migrate`
  * is ignored) and closes what it opened: for a deploy step, before the instances start.
  * Idempotent, and safe while other instances migrate at once (an advisory lock).
- * @returns the migrations it applied, oldest first (`['1 (initial)', '2 (preferences)', '3 (recipient-version)']`
+ * @returns the migrations it applied, oldest first (`['1 (initial)', '2 (preferences)', '3 (recipient-version)', '4 (version-triggers)']`
  * on an empty schema, `[]` when it was current), and the schema's version.
  * @throws TypeError (`INVALID_OPTION`) naming a bad or unknown option, at once.
  * @throws HeraldError `STORE_VERSION_MISMATCH` when the schema is newer than the package;

@@ -2,7 +2,7 @@
  * Users' preferences and the delivery decisions kept with notifications. Preferences live
  * on the user's row, which every send locks before it plans (users.ts), so a send after a
  * `setPreferences` that resolved decides with them (one planned from an older copy of them
- * is refused at its write: setting them moves the user's recipient version).
+ * is refused at its write: setting them moves the user's recipient version, migration 4's trigger).
  */
 import type { NotificationPreferences } from '@herald/core/store';
 import type { Database } from './database.js';
@@ -13,11 +13,11 @@ export async function getPreferences(db: Database, userId: string): Promise<Noti
   return row?.preferences ?? undefined;
 }
 
-/** Replaces the user's preferences (making the user's row when missing) and moves the user's recipient version, under the row's lock. */
+/** Replaces the user's preferences (making the user's row when missing), under the row's lock; the write moves the user's recipient version (migration 4's trigger). */
 export async function setPreferences(db: Database, userId: string, preferences: NotificationPreferences): Promise<void> {
   await db.rows(
     'setPreferences',
-    `INSERT INTO ${db.names.users} (user_id, preferences) VALUES ($1, $2::json) ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences, version = ${db.names.users}.version + 1`,
+    `INSERT INTO ${db.names.users} (user_id, preferences) VALUES ($1, $2::json) ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences`,
     [userId, JSON.stringify(preferences)],
   );
 }

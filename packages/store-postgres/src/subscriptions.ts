@@ -1,7 +1,7 @@
 /**
- * Subscriptions (endpoints). Every change takes the user's lock (users.ts) and moves the
- * user's recipient version, so a send's plan never reads them half-changed and a plan
- * made from an older copy is refused at its write; deleting one ends its open deliveries in the same
+ * Subscriptions (endpoints). Every change takes the user's lock (users.ts), and its
+ * statement moves the user's recipient version (migration 4's trigger), so a send's plan
+ * never reads them half-changed and a plan made from an older copy is refused at its write; deleting one ends its open deliveries in the same
  * transaction (core's `stateAfterEnd`, reason `cancelReasons.subscriptionDeleted`).
  */
 import { cancellation, cancelReasons, newId, stateAfterEnd } from '@herald/core/store';
@@ -9,7 +9,7 @@ import type { NewSubscription, StoredSubscription, SubscriptionPatch } from '@he
 import type { Database, Transaction } from './database.js';
 import { writeStates } from './delivery-writes.js';
 import { deliveryColumns, deliveryOf, subscriptionColumns, subscriptionOf, type DeliveryRow, type SubscriptionDetails, type SubscriptionRow } from './rows.js';
-import { lockUser, moveRecipientVersion } from './users.js';
+import { lockUser } from './users.js';
 
 /** The user's subscriptions, oldest first (creation order breaks ties), read in `tx`. */
 export async function subscriptionsOf(tx: Pick<Transaction, 'rows' | 'names'>, userId: string): Promise<StoredSubscription[]> {
@@ -21,7 +21,6 @@ export async function subscriptionsOf(tx: Pick<Transaction, 'rows' | 'names'>, u
 export function createSubscription(db: Database, subscription: NewSubscription, now: number): Promise<StoredSubscription> {
   return db.transaction('createSubscription', async (tx) => {
     await lockUser(tx, subscription.userId);
-    await moveRecipientVersion(tx, subscription.userId);
     const details: SubscriptionDetails = { address: subscription.address, ...(subscription.secret === undefined ? {} : { secret: subscription.secret }) };
     const [row] = await tx.rows<SubscriptionRow>(
       `INSERT INTO ${tx.names.subscriptions} AS s (id, user_id, target_host_name, platform_type, transport, status, created_at, modified_at, expires_at, details)
@@ -60,7 +59,6 @@ export async function patchSubscription(tx: Transaction, subscriptionId: string,
     `UPDATE ${tx.names.subscriptions} AS s SET status = $2, expires_at = $3, modified_at = $4, details = $5::json WHERE s.id = $1 RETURNING ${subscriptionColumns}`,
     [subscriptionId, patch.status ?? row.status, patch.expiresAt ?? row.expires_at, now, JSON.stringify(details)],
   );
-  await moveRecipientVersion(tx, row.user_id);
   return subscriptionOf(updated as SubscriptionRow);
 }
 
@@ -82,7 +80,6 @@ export function deleteSubscription(db: Database, subscriptionId: string, now: nu
     await lockUser(tx, userId);
     const deleted = await tx.rows(`DELETE FROM ${tx.names.subscriptions} WHERE id = $1 RETURNING id`, [subscriptionId]);
     if (deleted.length === 0) return false;
-    await moveRecipientVersion(tx, userId);
     const open = await tx.rows<DeliveryRow>(
       `SELECT ${deliveryColumns} FROM ${tx.names.deliveries} d WHERE d.subscription_id = $1 AND d.claimable_at IS NOT NULL FOR UPDATE`,
       [subscriptionId],

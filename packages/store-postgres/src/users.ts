@@ -37,15 +37,6 @@ export async function lockUsers(tx: Transaction, userIds: Iterable<string>): Pro
   await tx.rows(`SELECT 1 FROM ${tx.names.users} WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`, [sorted]);
 }
 
-/**
- * Moves the user's recipient version (migration 3): called in every transaction that
- * changes the user's subscriptions, after it took the user's lock. A send planned from
- * subscriptions read at an older version is then refused at its write and planned again.
- */
-export async function moveRecipientVersion(tx: Transaction, userId: string): Promise<void> {
-  await tx.rows(`UPDATE ${tx.names.users} SET version = version + 1 WHERE user_id = $1`, [userId]);
-}
-
 /** Records the user's sequence after a write that changed it. */
 export async function setSequence(tx: Transaction, userId: string, sequence: number): Promise<void> {
   await tx.rows(`UPDATE ${tx.names.users} SET sequence = $2 WHERE user_id = $1`, [userId, sequence]);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldError, isHeraldError } from '@herald/core';
 import { createPostgresStore, migratePostgresStore, type PostgresStore } from '../src/index.js';
+import { latestVersion } from '../src/migrations/index.js';
 import { startPostgresServer, type PostgresServer } from './postgres-server.js';
 import { dropSchema } from './schema-stores.js';
 
@@ -44,13 +45,13 @@ describe('migrations', () => {
   it('creates every table from an empty database, and applies nothing the second time', async () => {
     const options = { connectionString: server.connectionString, schema: 'from_empty' };
     expect(await tablesOf('from_empty')).toEqual([]);
-    expect(await migratePostgresStore(options)).toEqual({ applied: ['1 (initial)', '2 (preferences)', '3 (recipient-version)'], version: 3 });
+    expect(await migratePostgresStore(options)).toEqual({ applied: ['1 (initial)', '2 (preferences)', '3 (recipient-version)', '4 (version-triggers)'], version: 4 });
     expect(await tablesOf('from_empty')).toEqual(['deliveries', 'herald_migrations', 'idempotency_keys', 'notifications', 'subscriptions', 'tombstones', 'unread_counts', 'users']);
-    expect(await versionsOf('from_empty')).toEqual([1, 2, 3]);
-    expect(await migratePostgresStore(options), 'a second run finds nothing to do').toEqual({ applied: [], version: 3 });
+    expect(await versionsOf('from_empty')).toEqual([1, 2, 3, 4]);
+    expect(await migratePostgresStore(options), 'a second run finds nothing to do').toEqual({ applied: [], version: 4 });
     const store = await createPostgresStore({ ...options, migrate: true });
     await store.close();
-    expect(await versionsOf('from_empty'), 'nor does an open with migrate: true').toEqual([1, 2, 3]);
+    expect(await versionsOf('from_empty'), 'nor does an open with migrate: true').toEqual([1, 2, 3, 4]);
     await dropSchema(server.connectionString, 'from_empty');
   });
 
@@ -58,7 +59,7 @@ describe('migrations', () => {
     const opening = Array.from({ length: 6 }, () => createPostgresStore({ connectionString: server.connectionString, schema: 'at_once', migrate: true, maxConnections: 2 }));
     const stores: PostgresStore[] = await Promise.all(opening);
     try {
-      expect(await versionsOf('at_once'), 'one record per migration, however many instances migrated').toEqual([1, 2, 3]);
+      expect(await versionsOf('at_once'), 'one record per migration, however many instances migrated').toEqual([1, 2, 3, 4]);
       const saved = await stores[0]?.createSubscription({ userId: 'u', targetHostName: 'app', platformType: 'windows', transport: 't', address: 'a', expiresAt: Date.now() + 60_000 }, Date.now());
       expect((await stores[5]?.getSubscription(saved?.id as string))?.id, 'the instances share the tables').toBe(saved?.id);
     } finally {
@@ -70,22 +71,22 @@ describe('migrations', () => {
   it('refuses a schema that was never migrated, naming the migration to run', async () => {
     const error = await failure(createPostgresStore({ connectionString: server.connectionString, schema: 'never_migrated' }));
     expect(error.code).toBe('STORE_VERSION_MISMATCH');
-    expect(error.message).toMatch(/^\[herald\] \[store-postgres\] the schema "never_migrated" is at version 0; .*needs 3: run migrations 1 \(initial\), 2 \(preferences\), 3 \(recipient-version\) with migratePostgresStore\(options\), or open the store with migrate: true/);
+    expect(error.message).toMatch(/^\[herald\] \[store-postgres\] the schema "never_migrated" is at version 0; .*needs 4: run migrations 1 \(initial\), 2 \(preferences\), 3 \(recipient-version\), 4 \(version-triggers\) with migratePostgresStore\(options\), or open the store with migrate: true/);
     expect(await tablesOf('never_migrated'), 'a refused open creates nothing').toEqual([]);
   });
 
   it('refuses a schema newer than the package, even with migrate: true', async () => {
     const options = { connectionString: server.connectionString, schema: 'from_the_future' };
     await migratePostgresStore(options);
-    await admin.query(`INSERT INTO "from_the_future".herald_migrations (version, name) VALUES (4, 'later')`);
+    await admin.query(`INSERT INTO "from_the_future".herald_migrations (version, name) VALUES ($1, 'later')`, [latestVersion + 1]);
     for (const migrate of [false, true]) {
       const error = await failure(createPostgresStore({ ...options, migrate }));
       expect(error.code).toBe('STORE_VERSION_MISMATCH');
-      expect(error.message).toContain('is at version 4, newer than this @herald/store-postgres (version 3); upgrade the package');
+      expect(error.message).toContain(`is at version ${latestVersion + 1}, newer than this @herald/store-postgres (version ${latestVersion}); upgrade the package`);
     }
     const error: unknown = await migratePostgresStore(options).catch((caught: unknown) => caught);
     expect(isHeraldError(error, 'STORE_VERSION_MISMATCH'), 'migratePostgresStore refuses it too').toBe(true);
-    expect(await versionsOf('from_the_future'), 'and changes nothing').toEqual([1, 2, 3, 4]);
+    expect(await versionsOf('from_the_future'), 'and changes nothing').toEqual(Array.from({ length: latestVersion + 1 }, (_, i) => i + 1));
     await dropSchema(server.connectionString, 'from_the_future');
   });
 

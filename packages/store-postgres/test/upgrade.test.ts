@@ -20,6 +20,10 @@ import { dropSchema } from './schema-stores.js';
 const undo: Record<number, (schema: string) => string> = {
   2: (schema) => `ALTER TABLE "${schema}".users DROP COLUMN preferences; ALTER TABLE "${schema}".notifications DROP COLUMN decisions;`,
   3: (schema) => `ALTER TABLE "${schema}".users DROP COLUMN version;`,
+  4: (schema) =>
+    `DROP TRIGGER subscriptions_inserted_version ON "${schema}".subscriptions; DROP TRIGGER subscriptions_updated_version ON "${schema}".subscriptions; ` +
+    `DROP TRIGGER subscriptions_deleted_version ON "${schema}".subscriptions; DROP TRIGGER preferences_version ON "${schema}".users; ` +
+    `DROP FUNCTION "${schema}".herald_subscribers_version(); DROP FUNCTION "${schema}".herald_preferences_version();`,
 };
 
 let server: PostgresServer;

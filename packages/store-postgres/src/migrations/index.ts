@@ -7,6 +7,7 @@ import type { SchemaNames } from '../schema.js';
 import { initial } from './v1-initial.js';
 import { preferences } from './v2-preferences.js';
 import { recipientVersion } from './v3-recipient-version.js';
+import { versionTriggers } from './v4-version-triggers.js';
 
 /** One versioned step of the schema. */
 export interface Migration {
@@ -19,7 +20,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, preferences, recipientVersion];
+export const migrations: readonly Migration[] = [initial, preferences, recipientVersion, versionTriggers];
 
 /** The version a schema has once every migration of this package is applied. */
 export const latestVersion: number = migrations.length;
