@@ -7,9 +7,10 @@
  *
  * Subscriptions: one trigger per statement and event (transition tables allow one event
  * each), moving the version of every user whose rows the statement inserted, changed or
- * deleted, once per statement. It is one upsert in user order — the order batched sends lock
- * users in (batch-statement.ts), so a statement that touches many users cannot deadlock with
- * a batch — and it makes a missing user's row: a send that makes the row concurrently
+ * deleted, once per statement. It is one upsert in user order — the order the store's writes
+ * of several users lock them in (lockUsers, users.ts), so a statement that touches many users
+ * cannot deadlock with them; a batch of sends never waits for a user's lock (SKIP LOCKED,
+ * batch-statement.ts) — and it makes a missing user's row: a send that makes the row concurrently
  * waits for it (or the trigger waits for the send's row), so the version moves after any
  * read of the subscriptions without this change. A writer that locked the user first (the
  * store, every earlier release) already holds the row: the trigger takes no new lock.
