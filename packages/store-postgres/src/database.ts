@@ -75,6 +75,20 @@ const sameDatabaseClients = new WeakSet<object>();
  */
 function ignoreLostConnection(): void {}
 
+/** Where the pool connects, as `host:port/database`, for messages (never the password); what it leaves out, pg takes from PGHOST and the like. */
+function serverOf(pool: Pool): string {
+  const { connectionString, host, port, database } = pool.options;
+  if (connectionString !== undefined) {
+    try {
+      const url = new URL(connectionString);
+      return `${url.hostname || 'localhost'}:${url.port || '5432'}${url.pathname}`;
+    } catch {
+      return 'the connectionString';
+    }
+  }
+  return `${host ?? 'localhost'}:${port ?? 5432}/${database ?? ''}`;
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -299,14 +313,15 @@ export class Database {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         late = true;
-        reject(storeError('STORE_UNAVAILABLE', `${what} failed: no connection to PostgreSQL within ${connectTimeoutMs} ms; retry later`));
+        reject(storeError('STORE_UNAVAILABLE', `${what} failed: no connection to PostgreSQL at ${serverOf(this.#pool)} within ${connectTimeoutMs} ms; check that the server runs there and accepts connections, then retry`));
       }, connectTimeoutMs);
     });
     connecting.catch(() => undefined);
     try {
       return await Promise.race([connecting, deadline]);
     } catch (error) {
-      throw storeFailure(error, what);
+      // The driver's own refusals and timeouts name no server: the message does.
+      throw storeFailure(error, `${what} (connecting to ${serverOf(this.#pool)})`);
     } finally {
       clearTimeout(timer);
     }

@@ -56,7 +56,11 @@ function connections(options: CheckedPostgresStoreOptions, log: Logger): Connect
   // Its own connections pipeline: a transaction's independent statements share a round trip.
   const pool = new pg.Pool({ ...config, max: options.maxConnections, pipeline: true });
   // An idle connection that fails is dropped by the pool; without a listener it would crash the process.
-  pool.on('error', (error) => log.error({ err: error }, 'an idle PostgreSQL connection failed; the pool drops it'));
+  pool.on('error', (error) => {
+    // pg-pool hangs the whole client on the error (its user, host, database and state): not for a log.
+    delete (error as Error & { client?: unknown }).client;
+    log.error({ err: error }, 'an idle PostgreSQL connection failed; the pool drops it');
+  });
   return { pool, ownsPool: true, newClient: () => new pg.Client(config) };
 }
 

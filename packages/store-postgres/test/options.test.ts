@@ -77,6 +77,7 @@ describe('options', () => {
       const started = Date.now();
       const error: unknown = await createPostgresStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, connectTimeoutMs: 300 }).catch((caught: unknown) => caught);
       expect(isHeraldError(error, 'STORE_UNAVAILABLE'), String(error)).toBe(true);
+      expect(String(error), 'the message names where the store tried to connect').toContain(`127.0.0.1:${port}/postgres`);
       expect(Date.now() - started, 'bounded by connectTimeoutMs, not the driver’s default').toBeLessThan(3_000);
       const refused: unknown = await createPostgresStore({ connectionString: url, connectTimeoutMs: 300 }).catch((caught: unknown) => caught);
       expect(isHeraldError(refused, 'STORE_UNAVAILABLE'), `a refused connection: ${String(refused)}`).toBe(true);
