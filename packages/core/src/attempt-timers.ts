@@ -1,8 +1,10 @@
 /**
  * The timers of the attempts under way, one of each kind for all of them rather than two
- * per attempt: the deadline (attempts start in order and share one timeout, so the
- * oldest in flight always has the earliest deadline), and the lease renewal every half
- * lease, so a slow transport keeps its claim and an attempt whose lease is lost ends at once.
+ * per attempt: the deadline (set for the earliest deadline of the attempts in flight,
+ * found by a walk of them all: the map's order is not the deadlines' — a delivery claimed
+ * again while its earlier attempt still runs keeps its key's old place), and the lease
+ * renewal every half lease, so a slow transport keeps its claim and an attempt whose
+ * lease is lost ends at once.
  */
 import type { AttemptControl } from './attempt-control.js';
 import type { DispatcherContext } from './dispatcher.js';
@@ -41,10 +43,7 @@ export class AttemptTimers {
     if (this.#deadlineTimer !== undefined) return;
     let next: number | undefined;
     for (const control of this.#inFlight.values()) {
-      if (control.why === undefined) {
-        next = control.deadline;
-        break;
-      }
+      if (control.why === undefined && (next === undefined || control.deadline < next)) next = control.deadline;
     }
     if (next === undefined) return;
     const { clock, settings } = this.#ctx;
@@ -52,8 +51,7 @@ export class AttemptTimers {
       this.#deadlineTimer = undefined;
       const now = clock.now();
       for (const control of this.#inFlight.values()) {
-        if (control.deadline > now) break;
-        control.end('timeout', new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
+        if (control.deadline <= now) control.end('timeout', new TransportError('timeout', `the transport did not answer within ${settings.attemptTimeoutMs} ms`));
       }
       this.#armDeadline();
     }, Math.max(0, next - clock.now()), 'work');
