@@ -7,7 +7,7 @@
  * subscription or preference changed by any instance therefore never makes a send miss
  * or use an endpoint; the copy only saves the read.
  */
-import type { NotificationPreferences, Recipient, StoredSubscription } from '@herald/core/store';
+import { deepFreeze, type NotificationPreferences, type Recipient, type StoredSubscription } from '@herald/core/store';
 import { LRUCache } from 'lru-cache';
 import type { Database } from './database.js';
 import { big, subscriptionColumns, subscriptionOf, type SubscriptionRow } from './rows.js';
@@ -65,13 +65,4 @@ export class RecipientCache {
     for (const row of rows) if (row.id !== null) found.push(Object.freeze(subscriptionOf(row)));
     return Object.freeze({ version: big(first.version), preferences: deepFreeze(first.preferences ?? undefined), subscriptions: Object.freeze(found) });
   }
-}
-
-/** `value`, frozen through: one copy serves many sends' plans. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -6,7 +6,7 @@
  * A subscription changed by any instance, anywhere, therefore never makes a send miss
  * or use an endpoint; the cache only saves the read.
  */
-import type { NotificationPreferences, StoredSubscription } from '@herald/core/store';
+import { deepFreeze, type NotificationPreferences, type StoredSubscription } from '@herald/core/store';
 import { storeError } from './errors.js';
 import { listOf, subscriptionFromRow, textOf } from './records.js';
 
@@ -40,14 +40,7 @@ export function preferencesFrom(stored: unknown): NotificationPreferences | unde
     throw storeError('STORE_CORRUPT', 'the stored preferences are not JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw storeError('STORE_CORRUPT', 'the stored preferences are not an object');
-  const freeze = (value: unknown): void => {
-    if (value !== null && typeof value === 'object') {
-      for (const inner of Object.values(value)) freeze(inner);
-      Object.freeze(value);
-    }
-  };
-  freeze(parsed);
-  return parsed as NotificationPreferences;
+  return deepFreeze(parsed as NotificationPreferences);
 }
 
 /** The subscriptions of the users who sent last, at most `capacity` users, least recently used out first. */

@@ -8,6 +8,7 @@ export * from './interface.js';
 export { defineStore, type DefinedStore, type LeaseTokens, type StoreImplementation } from './define-store.js';
 export { optionalStoreMethods, storeMethodNames, type StoreMethodName } from './methods.js';
 export { createdDeliveryRecords, listedWrite, plannedWrite } from './delivery-plan.js';
+export { deepFreeze } from './deep-freeze.js';
 export * from './delivery-transitions.js';
 export { coalescedSyncs, isWaitingSync, type SyncCandidate, type SyncPlan } from './sync-plan.js';
 export * from '../records.js';

@@ -2,7 +2,7 @@
  * Stored notifications are frozen records, built once per change and then handed out
  * as they are: reading a feed page copies nothing, and no caller can change them.
  */
-import { asIsCopiers, contentFieldNames, copyFields, optionalContentFields, platformTypes } from '@herald/core/store';
+import { asIsCopiers, contentFieldNames, copyFields, deepFreeze, optionalContentFields, platformTypes } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import type {
   FallbackPolicy,
@@ -16,15 +16,6 @@ import type {
   TargetPolicy,
   UserActionState,
 } from '@herald/core/store';
-
-/** Freezes `value` and everything inside it. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const item of Object.values(value)) deepFreeze(item);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * A deep, frozen copy of JSON content, without `undefined` properties (absent, not
