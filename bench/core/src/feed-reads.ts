@@ -4,7 +4,7 @@
  */
 import { createNotificationService } from '@herald/core';
 import { createMemoryStore } from '@herald/store-memory';
-import { percentile, timeCalls } from '@herald/bench-support';
+import { p99Result, timeCalls } from '@herald/bench-support';
 import { referenceRequest } from './reference.js';
 import type { BenchResult } from '@herald/bench-support';
 
@@ -18,13 +18,9 @@ export async function feedReads(notifications = 100_000): Promise<BenchResult[]>
   const unread = await timeCalls(() => service.feed.unreadCount('alice'), 20_000);
   const unreadPage = await timeCalls(() => service.feed.list('alice', { limit: 20, unread: true }), 20_000);
   await service.close();
-  const result = (scenario: string, samples: number[]): BenchResult => {
-    const p99 = percentile(samples, 99);
-    return { scenario, unit: 'ms (p99)', herald: p99, anchor: null, anchorValue: null, ratio: p99, target: '< 0.5 ms', higherIsBetter: false, met: p99 < 0.5 };
-  };
   return [
-    result(`first feed page of 20, user with ${notifications.toLocaleString('en-US')} notifications`, page),
-    result(`first unread page of 20, same user`, unreadPage),
-    result(`unread count, same user`, unread),
+    p99Result(`first feed page of 20, user with ${notifications.toLocaleString('en-US')} notifications`, page, 0.5),
+    p99Result(`first unread page of 20, same user`, unreadPage, 0.5),
+    p99Result(`unread count, same user`, unread, 0.5),
   ];
 }

@@ -3,7 +3,7 @@
  * first page of 20 and the unread count, through the service (argument checks and
  * cursors included), one call at a time, p99 of many calls.
  */
-import { percentile, timeCalls, type BenchResult } from '@herald/bench-support';
+import { p99Result, timeCalls, type BenchResult } from '@herald/bench-support';
 import type { NotificationService } from '@herald/core';
 import pg from 'pg';
 import { heraldService } from './herald-sends.js';
@@ -58,13 +58,9 @@ export async function feedReads(connectionString: string, notifications: number,
     if (first.items.length !== 20) throw new Error(`the first page held ${first.items.length} notifications, not 20`);
     const page = await timeCalls(() => service.feed.list('alice', { limit: 20 }), calls);
     const unread = await timeCalls(() => service.feed.unreadCount('alice'), calls);
-    const result = (scenario: string, samples: number[]): BenchResult => {
-      const p99 = percentile(samples, 99);
-      return { scenario, unit: 'ms (p99)', herald: p99, anchor: null, anchorValue: null, ratio: p99, target: '< 2 ms', higherIsBetter: false, met: p99 < 2 };
-    };
     return [
-      result(`first feed page of 20 (PostgreSQL store), user with ${notifications.toLocaleString('en-US')} notifications, ${calls.toLocaleString('en-US')} sequential calls`, page),
-      result('unread count (PostgreSQL store), same user', unread),
+      p99Result(`first feed page of 20 (PostgreSQL store), user with ${notifications.toLocaleString('en-US')} notifications, ${calls.toLocaleString('en-US')} sequential calls`, page, 2),
+      p99Result('unread count (PostgreSQL store), same user', unread, 2),
     ];
   } finally {
     await service.close();

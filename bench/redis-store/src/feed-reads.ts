@@ -5,7 +5,7 @@
  */
 import { createNotificationService } from '@herald/core';
 import { createRedisStore } from '@herald/store-redis';
-import { percentile, timeCalls } from '@herald/bench-support';
+import { p99Result, timeCalls } from '@herald/bench-support';
 import { rate } from '@herald/bench-support';
 import { referenceRequest, senders } from './reference.js';
 import type { BenchResult } from '@herald/bench-support';
@@ -22,13 +22,9 @@ export async function feedReads(url: string, notifications: number, calls: numbe
     if (first.items.length !== 20) throw new Error(`the first page held ${first.items.length} notifications, not 20`);
     const page = await timeCalls(() => service.feed.list('alice', { limit: 20 }), calls);
     const unread = await timeCalls(() => service.feed.unreadCount('alice'), calls);
-    const result = (scenario: string, samples: number[]): BenchResult => {
-      const p99 = percentile(samples, 99);
-      return { scenario, unit: 'ms (p99)', herald: p99, anchor: null, anchorValue: null, ratio: p99, target: '< 2 ms', higherIsBetter: false, met: p99 < 2 };
-    };
     return [
-      result(`first feed page of 20 (Redis store), user with ${notifications.toLocaleString('en-US')} notifications, ${calls.toLocaleString('en-US')} sequential calls`, page),
-      result(`unread count (Redis store), same user`, unread),
+      p99Result(`first feed page of 20 (Redis store), user with ${notifications.toLocaleString('en-US')} notifications, ${calls.toLocaleString('en-US')} sequential calls`, page, 2),
+      p99Result(`unread count (Redis store), same user`, unread, 2),
     ];
   } finally {
     await service.close();

@@ -1,2 +1,2 @@
-export { report, type BenchResult } from './result.js';
+export { p99Result, report, type BenchResult } from './result.js';
 export { percentile, rate, retainedHeap, timeCalls } from './measure.js';

@@ -1,3 +1,5 @@
+import { percentile } from './measure.js';
+
 /**
  * One benchmark figure, side by side with its anchor, in the shape `pnpm bench --json`
  * prints: ratio = herald / anchor, or the figure itself where the target is absolute.
@@ -45,4 +47,10 @@ export function report(results: readonly BenchResult[], json: boolean): void {
 
 function format(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+}
+
+/** A p99 latency figure of `samples` (ms) against an absolute limit, `< limitMs`. */
+export function p99Result(scenario: string, samples: number[], limitMs: number): BenchResult {
+  const p99 = percentile(samples, 99);
+  return { scenario, unit: 'ms (p99)', herald: p99, anchor: null, anchorValue: null, ratio: p99, target: `< ${limitMs} ms`, higherIsBetter: false, met: p99 < limitMs };
 }
