@@ -6,6 +6,7 @@
  */
 import type {
   DeliveryKind,
+  DeliveryLease,
   DeliveryRecord,
   DeliveryStatus,
   NewNotification,
@@ -167,6 +168,35 @@ export function deliveryFrom(fields: Fields): DeliveryRecord {
   if (ec !== undefined && em !== undefined && ea !== undefined) record.lastError = { code: ec, message: em, at: Number(ea) };
   if (lo !== undefined && lt !== undefined && lx !== undefined) record.lease = { owner: lo, token: lt, expiresAt: Number(lx) };
   return record;
+}
+
+/**
+ * The delivery a claim's row holds from `at` on: the values of `deliveryRowFields`
+ * (scripts/claims.ts) in order, `null` for an absent optional field; the new `lease` is
+ * the claimer's own. Read by position, with no map of the fields in between: it runs for
+ * every claimed delivery.
+ */
+export function deliveryFromRow(row: readonly unknown[], at: number, lease: DeliveryLease): DeliveryRecord & { readonly lease: DeliveryLease } {
+  const text = (index: number): string => textOf(row[at + index], 'a claimed delivery');
+  const next = text(9);
+  const record: { -readonly [K in keyof DeliveryRecord]: DeliveryRecord[K] } = {
+    id: text(0),
+    userId: text(1),
+    notificationId: text(2),
+    subscriptionId: text(3),
+    transport: text(4),
+    platformType: text(5) as PlatformType,
+    kind: text(6) as DeliveryKind,
+    status: text(7) as DeliveryStatus,
+    attempts: Number(text(8)),
+    nextAttemptAt: next === '' ? null : Number(next),
+    createdAt: Number(text(10)),
+    updatedAt: Number(text(11)),
+  };
+  if (row[at + 12] !== null) record.deliveredAt = Number(text(12));
+  if (row[at + 13] !== null && row[at + 14] !== null && row[at + 15] !== null) record.lastError = { code: text(13), message: text(14), at: Number(text(15)) };
+  record.lease = lease;
+  return record as DeliveryRecord & { readonly lease: DeliveryLease };
 }
 
 /**

@@ -5,6 +5,7 @@
  * instance takes it: the due set is the sweep. Only the token holder renews or completes.
  */
 import { prelude } from './prelude.js';
+import { subscriptionRowArguments } from './subscription-lua.js';
 
 /**
  * What the look-ups of a shard's due index need of the prelude: a claim across shards and
@@ -29,61 +30,121 @@ for i = 2, #due, 2 do times[#times + 1] = due[i] end
 return table.concat(times, ',')
 `;
 
-/** ARGV: tag. Returns the earliest time a delivery of the shard becomes claimable, or nil. */
+/**
+ * ARGV: tag (the first shard's), the number of shards, their tags. Returns the earliest
+ * time a delivery of these shards becomes claimable, or nil: a cluster asks each shard,
+ * a single server all of them in one call.
+ */
 export const nextDue =
   duePrelude +
   String.raw`
-local first = redis.call('ZRANGE', DUE, 0, 0, 'WITHSCORES')
-if #first == 0 then return false end
-return first[2]
+local earliest, earliest_at
+for s = 1, tonumber(ARGV[2]) do
+  local first = redis.call('ZRANGE', ARGV[2 + s] .. ':due', 0, 0, 'WITHSCORES')
+  if #first > 0 and (earliest == nil or tonumber(first[2]) < earliest_at) then earliest, earliest_at = first[2], tonumber(first[2]) end
+end
+return earliest or false
 `;
 
 /**
- * ARGV: tag, now, owner, lease expiry, count, then `count` fresh tokens. Leases up to
- * `count` deliveries due at `now`, earliest first; returns `{delivery hash, notification
- * row, subscription hash}` per claim (the row's id is nil when the notification is gone;
- * the subscription hash is empty when it is gone or its id names another shard).
+ * The fields of a delivery's hash in the order a claim's rows list them (`deliveryFromRow`
+ * in records.ts reads them by position); the lease is not among them: the claimer knows it.
+ */
+export const deliveryRowFields = ['id', 'u', 'n', 'sub', 'tr', 'pl', 'k', 'st', 'at', 'next', 'c', 'up', 'dl', 'ec', 'em', 'ea'] as const;
+
+/**
+ * ARGV: tag (the first shard's), now, owner, lease expiry, limit, the number of shards,
+ * their tags, then `limit` fresh tokens. Leases up to `limit` deliveries due at `now`,
+ * the earliest of all the given shards' (ties go to the shard named first): a merge of
+ * the shards' due sets, each read a page at a time as the merge reaches its end. A
+ * cluster calls it per shard (one tag, the planned count); a single server once for all
+ * shards. Returns `{claims, notes, subscriptions}`: per claim the values of
+ * `deliveryRowFields`, then the 1-based index of its notification row in `notes` and of
+ * its subscription row in `subscriptions` (0 when gone or in another shard); the n-th
+ * claim took the n-th token. A notification or subscription that several claims share
+ * is read and sent once.
  */
 export const claimDeliveries =
   prelude +
   String.raw`
-local now, owner, expires = ARGV[2], ARGV[3], ARGV[4]
+local now, owner, expires, limit, shards = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local TOKENS = 6 + shards
+local page = shards == 1 and limit or math.max(8, math.ceil(4 * limit / shards))
+
+-- Each shard's due entries read so far (ref, score, …), where the merge is in them, how
+-- many were read, whether the shard may have more, and the due time at the merge's place.
+local due, at, read, more, head = {}, {}, {}, {}, {}
+local function advance(s)
+  if at[s] > #due[s] and more[s] then
+    due[s] = redis.call('ZRANGEBYSCORE', ARGV[6 + s] .. ':due', '-inf', now, 'WITHSCORES', 'LIMIT', read[s], page)
+    at[s], read[s], more[s] = 1, read[s] + #due[s] / 2, #due[s] == 2 * page
+  end
+  head[s] = at[s] <= #due[s] and tonumber(due[s][at[s] + 1]) or nil
+end
+for s = 1, shards do
+  due[s], at[s], read[s], more[s] = {}, 1, 0, true
+  advance(s)
+end
+
 -- All are taken before any is leased: a lease of zero length must not make one claimable twice.
-local refs = redis.call('ZRANGEBYSCORE', DUE, '-inf', now, 'LIMIT', 0, ARGV[5])
-local out = {}
+local taken = {}
+for s = 1, shards do taken[s] = {} end
+for _ = 1, limit do
+  local best
+  for s = 1, shards do
+    if head[s] and (best == nil or head[s] < head[best]) then best = s end
+  end
+  if best == nil then break end
+  local list = taken[best]
+  list[#list + 1] = due[best][at[best]]
+  at[best] = at[best] + 2
+  advance(best)
+end
+
+local claims, notes, subscriptions = {}, {}, {}
 -- A notification's deliveries fall due together, so one call often claims several of
--- them: each notification row and subscription is read once per call.
-local notes, subscriptions = {}, {}
-for i, ref in ipairs(refs) do
-  local key = delivery_key(ref)
-  local delivery = redis.call('HGETALL', key)
-  local d = to_map(delivery)
-  if not is_open(d.st) then
-    redis.call('ZREM', DUE, ref)
-  else
-    local token = ARGV[5 + i]
-    redis.call('HSET', key, 'lo', owner, 'lt', token, 'lx', expires)
-    redis.call('ZADD', DUE, later(d.next, expires), ref)
-    -- The hash as it now is: the reader keeps the last value of a field, so the new lease goes last.
-    local n = #delivery
-    delivery[n + 1], delivery[n + 2], delivery[n + 3], delivery[n + 4], delivery[n + 5], delivery[n + 6] = 'lo', owner, 'lt', token, 'lx', expires
-    local note_ref = user_ref(d.u, d.n)
-    local note = notes[note_ref]
-    if not note then
-      note = note_row(d.u, d.n)
-      notes[note_ref] = note
+-- them: each notification row and subscription is read and sent once per call.
+local note_at, subscription_at = {}, {}
+local token = 0
+for s = 1, shards do
+  if #taken[s] > 0 then use_shard(ARGV[6 + s]) end
+  for _, ref in ipairs(taken[s]) do
+    local key = delivery_key(ref)
+    local d = redis.call('HMGET', key, ${deliveryRowFields.map((name) => `'${name}'`).join(', ')})
+    local st, u, n, sub, next_at = d[8], d[2], d[3], d[4], d[10]
+    if not is_open(st) then
+      redis.call('ZREM', DUE, ref)
+    else
+      token = token + 1
+      redis.call('HSET', key, 'lo', owner, 'lt', ARGV[TOKENS + token], 'lx', expires)
+      redis.call('ZADD', DUE, later(next_at, expires), ref)
+      local note_ref = T .. user_ref(u, n)
+      local note = note_at[note_ref]
+      if not note then
+        notes[#notes + 1] = note_row(u, n)
+        note = #notes
+        note_at[note_ref] = note
+      end
+      local subscription = subscription_at[sub]
+      if not subscription then
+        subscription = 0
+        local sub_key = subscription_key(sub)
+        if sub_key then
+          local row = redis.call('HMGET', sub_key, ${subscriptionRowArguments})
+          if row[1] then
+            subscriptions[#subscriptions + 1] = row
+            subscription = #subscriptions
+          end
+        end
+        subscription_at[sub] = subscription
+      end
+      for i = 1, #d do claims[#claims + 1] = d[i] end
+      claims[#claims + 1] = note
+      claims[#claims + 1] = subscription
     end
-    local subscription = subscriptions[d.sub]
-    if not subscription then
-      subscription = {}
-      local sub_key = subscription_key(d.sub)
-      if sub_key then subscription = redis.call('HGETALL', sub_key) end
-      subscriptions[d.sub] = subscription
-    end
-    out[#out + 1] = {delivery, note, subscription}
   end
 end
-return out
+return {claims, notes, subscriptions}
 `;
 
 /** ARGV: tag, user, delivery id, token, new lease expiry. Returns 1 when renewed, 0 when the token does not hold it. */
@@ -100,12 +161,13 @@ return 1
 `;
 
 /** Arguments of each completion of {@link completeDeliveries}. */
-const completionFieldCount = 8;
+const completionFieldCount = 9;
 
 /**
- * ARGV: tag, the number of completions, then per completion: user, delivery id, token,
- * now, outcome status, next attempt (failed) or reason (cancelled), error code, error
- * message. Records each outcome and releases its lease, in order (group commit, as for
+ * ARGV: tag (the first completion's), the number of completions, then per completion:
+ * its shard's tag, user, delivery id, token, now, outcome status, next attempt (failed)
+ * or reason (cancelled), error code, error message (a cluster batches one shard's
+ * completions, a single server those of every shard). Records each outcome and releases its lease, in order (group commit, as for
  * sends); replies per completion: 1, 0 (nothing changed: the token does not hold the
  * lease) or -1 (an argument that is no valid outcome: nothing changed). Each is checked
  * before it writes, so one never stops another.
@@ -116,6 +178,8 @@ export const completeDeliveries =
 local OUTCOMES = {delivered = true, failed = true, dead = true, expired = true, cancelled = true}
 
 local function complete(b)
+  if ARGV[b + 1] ~= T then use_shard(ARGV[b + 1]) end
+  b = b + 1
   local u, id, token, now, status = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
   if not is_number(now) or not OUTCOMES[status] or (status == 'failed' and not is_number(ARGV[b + 6])) then return -1 end
   local ref = user_ref(u, id)

@@ -4,7 +4,8 @@
  * one self-contained, atomic call.
  *
  * Conventions: `ARGV[1]` is always the shard's hash tag; every key a script touches
- * starts with it, so the script stays in one Cluster slot. Numbers come in as strings
+ * starts with it, so the script stays in one Cluster slot (on a single server, claims,
+ * their completions and the next due time work all shards in one call: `use_shard`). Numbers come in as strings
  * and are stored as given (Lua would print large ones in exponent form); they are
  * compared with `tonumber`. An optional value absent from a hash reads as `false`.
  *
@@ -24,7 +25,20 @@ export function luaString(text: string): string {
 
 /** The Lua every script starts with. */
 export const prelude = String.raw`
-local T = ARGV[1]
+-- The shard's tag and its keys: a script that works several shards of one server
+-- (claims and completions on a single Redis) switches with use_shard.
+local T, DUE, DEAD, TOMBSTONES, USERS_BY_EXPIRY, SUBSCRIPTIONS_BY_EXPIRY, RETIRED_SEQUENCE
+local function use_shard(tag)
+  T = tag
+  DUE = T .. ':due'
+  DEAD = T .. ':dead'
+  TOMBSTONES = T .. ':tombstones'
+  USERS_BY_EXPIRY = T .. ':users-expiry'
+  SUBSCRIPTIONS_BY_EXPIRY = T .. ':sub-expiry'
+  -- The highest change sequence a forgotten user of the shard reached (see retire_if_empty).
+  RETIRED_SEQUENCE = T .. ':retired-seq'
+end
+use_shard(ARGV[1])
 
 -- Scripts build many keys of one user: the user's part is made once (Lua strings are
 -- interned, so the comparison is by reference).
@@ -41,13 +55,6 @@ local function user_ref(u, id) return user_part(u) .. ':' .. id end
 local function delivery_key(ref) return T .. ':dlv:' .. ref end
 -- The ids of a deleted notification's sync deliveries, kept beside its tombstone.
 local function deletion_syncs_key(u, id) return ukey('tsync', u) .. ':' .. id end
-local DUE = T .. ':due'
-local DEAD = T .. ':dead'
-local TOMBSTONES = T .. ':tombstones'
-local USERS_BY_EXPIRY = T .. ':users-expiry'
-local SUBSCRIPTIONS_BY_EXPIRY = T .. ':sub-expiry'
--- The highest change sequence a forgotten user of the shard reached (see retire_if_empty).
-local RETIRED_SEQUENCE = T .. ':retired-seq'
 
 -- A reference "<byte length of user>:<user>:<id>" split back into user and id.
 local function split_ref(ref)

@@ -14,6 +14,9 @@
  */
 const subscriptionRowFields = ['id', 'u', 'host', 'pl', 'tr', 'addr', 'cdt', 'mdt', 'edt', 'st', 'sec', 'rsn'] as const;
 
+/** The row fields as Lua arguments (`'id', 'u', …`), for an `HMGET` of a subscription's hash. */
+export const subscriptionRowArguments = subscriptionRowFields.map((name) => `'${name}'`).join(', ');
+
 /** Goes after the prelude, before a script's body. */
 export const subscriptionLua = String.raw`
 local function subscription_version(u) return redis.call('HGET', ukey('user', u), 'sv') or '' end
@@ -24,7 +27,7 @@ local function user_preferences(u) return redis.call('GET', ukey('prefs', u)) or
 local function subscription_rows(u)
   local out = {}
   for _, id in ipairs(redis.call('ZRANGE', ukey('subs', u), 0, -1)) do
-    local row = redis.call('HMGET', T .. ':sub:' .. id, ${subscriptionRowFields.map((name) => `'${name}'`).join(', ')})
+    local row = redis.call('HMGET', T .. ':sub:' .. id, ${subscriptionRowArguments})
     if row[1] then out[#out + 1] = row end
   end
   return out
