@@ -75,7 +75,7 @@ export function cancelSubscriptionDeliveries(parts: EngineParts, userId: string,
   const user = parts.users.get(userId);
   if (user === undefined) return;
   const error = cancellation(cancelReasons.subscriptionDeleted);
-  for (const delivery of [...user.deliveries.values()]) {
+  for (const delivery of user.deliveries.values()) {
     if (delivery instanceof OpenDelivery && delivery.subscriptionId === subscriptionId) settleDelivery(parts, user, delivery, stateAfterEnd(delivery, error, now));
   }
 }
@@ -101,5 +101,5 @@ export function settleDelivery(parts: EngineParts, user: UserFeed, delivery: Ope
 function replaceDelivery(user: UserFeed, previous: StoredDelivery, next: StoredDelivery): void {
   const deliveries = previous.notification.deliveries as StoredDelivery[];
   deliveries[deliveries.indexOf(previous)] = next;
-  user.deliveries.set(next.id, next);
+  user.deliveries.set(next);
 }

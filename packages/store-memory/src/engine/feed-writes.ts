@@ -149,7 +149,7 @@ export function addDeliveries(parts: EngineParts, user: UserFeed, entry: FeedEnt
   for (let index = 0; index < count; index += 1) {
     const open = OpenDelivery.create(deliveries[index] as NewDelivery, entry, now);
     added[index] = open;
-    user.deliveries.set(open.id, open);
+    user.deliveries.set(open);
     parts.due.schedule(open);
     records[index] = open.toRecord();
   }

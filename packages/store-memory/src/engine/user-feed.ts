@@ -11,6 +11,7 @@ import { ExpiryHeap } from './expiry-heap.js';
 import type { Expiring } from './expiry-heap.js';
 import type { FeedEntry } from './feed-entry.js';
 import { FeedIndex } from './feed-index.js';
+import { IdTable } from './id-table.js';
 import { flat } from './flat-string.js';
 import type { Tombstone } from './tombstone.js';
 import { UnreadCounters } from './unread-counters.js';
@@ -24,6 +25,16 @@ class AppNotifications {
   ) {}
 }
 
+/** A table of notifications by id. */
+function newNotificationTable(): IdTable<FeedEntry> {
+  return new IdTable((entry: FeedEntry) => entry.record.id);
+}
+
+/** A table of deliveries by id. */
+function newDeliveryTable(): IdTable<StoredDelivery> {
+  return new IdTable((delivery: StoredDelivery) => delivery.id);
+}
+
 /** One user's part of the store. */
 export class UserFeed implements Expiring {
   /** The change sequence: 0 for a new user, +1 per change to the feed. */
@@ -33,7 +44,7 @@ export class UserFeed implements Expiring {
   /** Its slot in the store's heap of users by earliest expiry. */
   expirySlot = -1;
   /** The index of {@link notifications}; `undefined` until first use after a restore. */
-  #notifications: Map<string, FeedEntry> | undefined = new Map();
+  #notifications: IdTable<FeedEntry> | undefined = newNotificationTable();
   /** The feed, by position. */
   readonly feed = new FeedIndex();
   /** The change feed, by sequence. */
@@ -43,7 +54,7 @@ export class UserFeed implements Expiring {
   /** The stored notifications by expiry. */
   readonly expiry = new ExpiryHeap<FeedEntry>();
   /** The index of {@link deliveries}; `undefined` until first use after a restore. */
-  #deliveries: Map<string, StoredDelivery> | undefined = new Map();
+  #deliveries: IdTable<StoredDelivery> | undefined = newDeliveryTable();
   /**
    * Deleted notifications whose deletion made sync deliveries, by id: their entries (out
    * of the feed) hold those deliveries until the tombstone is purged.
@@ -65,9 +76,9 @@ export class UserFeed implements Expiring {
    * index by app id: opening a large store built two Map entries per notification for
    * users most of whom no call touches soon.
    */
-  get notifications(): Map<string, FeedEntry> {
+  get notifications(): IdTable<FeedEntry> {
     if (this.#notifications === undefined) this.#indexNotifications();
-    return this.#notifications as Map<string, FeedEntry>;
+    return this.#notifications as IdTable<FeedEntry>;
   }
 
   /**
@@ -75,7 +86,7 @@ export class UserFeed implements Expiring {
    * first use: each delivery is already in its entry's list, and a million-notification
    * store's three million index entries were the largest cost of opening it.
    */
-  get deliveries(): Map<string, StoredDelivery> {
+  get deliveries(): IdTable<StoredDelivery> {
     return (this.#deliveries ??= this.#indexDeliveries());
   }
 
@@ -91,11 +102,11 @@ export class UserFeed implements Expiring {
 
   /** The index by id and by app id, in feed order: the order a restore used to fill them. */
   #indexNotifications(): void {
-    const notifications = new Map<string, FeedEntry>();
+    const notifications = newNotificationTable();
     const apps = new Map<string, AppNotifications>();
     this.feed.visitOldestFirst((entry) => {
       const { record } = entry;
-      notifications.set(record.id, entry);
+      notifications.set(entry);
       let app = apps.get(record.targetHostName);
       if (app === undefined) apps.set(record.targetHostName, (app = new AppNotifications(record.targetHostName)));
       app.byAppNotificationId.set(record.appNotificationId, entry);
@@ -111,10 +122,10 @@ export class UserFeed implements Expiring {
   }
 
   /** The index in the order a restore used to fill it: the feed's entries' deliveries, then the deletions' syncs. */
-  #indexDeliveries(): Map<string, StoredDelivery> {
-    const index = new Map<string, StoredDelivery>();
+  #indexDeliveries(): IdTable<StoredDelivery> {
+    const index = newDeliveryTable();
     for (const entries of [this.notifications.values(), this.deletionSyncs.values()]) {
-      for (const entry of entries) for (const delivery of entry.deliveries ?? []) index.set(delivery.id, delivery);
+      for (const entry of entries) for (const delivery of entry.deliveries ?? []) index.set(delivery);
     }
     return index;
   }
@@ -132,7 +143,7 @@ export class UserFeed implements Expiring {
   /** Indexes a newly created notification (its position is its record's sequence). */
   insert(entry: FeedEntry): void {
     const { record } = entry;
-    this.notifications.set(record.id, entry);
+    this.notifications.set(entry);
     const apps = this.#appIndex();
     let app = apps.get(record.targetHostName);
     if (app === undefined) {
