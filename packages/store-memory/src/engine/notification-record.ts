@@ -2,20 +2,32 @@
  * Stored notifications are frozen records, built once per change and then handed out
  * as they are: reading a feed page copies nothing, and no caller can change them.
  */
-import { asIsCopiers, contentFieldNames, copyFields, deepFreeze, optionalContentFields, platformTypes } from '@herald/core/store';
+import { deepFreeze, platformTypes, priorities } from '@herald/core/store';
 import { flat } from './flat-string.js';
 import type {
   FallbackPolicy,
-  FieldCopiers,
   NotificationContent,
+  OptionalContentField,
   NotificationPayload,
   VisualContent,
   PlatformType,
   ReadState,
   StoredNotification,
+  Priority,
   TargetPolicy,
   UserActionState,
 } from '@herald/core/store';
+
+/**
+ * The optional fields, in the field table's order, that {@link freezeContent} and the
+ * record's constructor copy by name: named loads and stores stay monomorphic, where
+ * `copyFields`' keyed ones (another name each turn of its loop) go through V8's
+ * megamorphic stub cache on every send. A field the table adds is a compile error here
+ * until both learn it.
+ */
+const copiedOptionalFields = ['targetPolicy', 'priority', 'groupName', 'displayTimeToLive', 'fallbackPolicy'] as const satisfies readonly OptionalContentField[];
+const everyOptionalFieldCopied: [Exclude<OptionalContentField, (typeof copiedOptionalFields)[number]>] extends [never] ? true : never = true;
+void everyOptionalFieldCopied;
 
 /**
  * A deep, frozen copy of JSON content, without `undefined` properties (absent, not
@@ -26,6 +38,11 @@ import type {
 export function frozenCopy<T>(value: T): T {
   if (value === undefined) return value;
   return deepFreeze(JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** The contract's own string for a priority, so a million records share three strings. */
+function priorityConstant(priority: Priority): Priority {
+  return priorities.find((known) => known === priority) ?? priority;
 }
 
 /** The canonical string of a platform, so a million records share four strings. */
@@ -39,23 +56,13 @@ function platformConstant(name: PlatformType): PlatformType {
  */
 export class ContentInterner {
   readonly #targetPolicies = new Map<string, TargetPolicy>();
-
-  /**
-   * How each kind of field is kept: strings flat, enum values as the contract's own
-   * constants (a million records share three strings), policies shared or frozen.
-   */
-  readonly copiers: FieldCopiers = {
-    text: flat,
-    'date-time': flat,
-    enum: (value, spec) => spec.values.find((known) => known === value) ?? value,
-    number: (value) => value,
-    payload: freezePayload,
-    'target-policy': (policy) => this.targetPolicy(policy),
-    'fallback-policy': (policy) => this.fallbackPolicy(policy),
-  };
+  /** The policy it returned last: most sends of an app name the same platforms, found without a key. */
+  #lastTargetPolicy: TargetPolicy | undefined = undefined;
 
   /** The shared frozen form of `policy`. */
   targetPolicy(policy: TargetPolicy): TargetPolicy {
+    const last = this.#lastTargetPolicy;
+    if (last !== undefined && samePlatforms(last.platformTypes, policy.platformTypes)) return last;
     const platforms = policy.platformTypes?.map(platformConstant);
     // Only lists of known platforms are cached, so the cache stays a handful of entries.
     const cacheable = platforms === undefined || platforms.every((name) => platformTypes.includes(name));
@@ -63,7 +70,10 @@ export class ContentInterner {
     const cached = cacheable ? this.#targetPolicies.get(key) : undefined;
     if (cached !== undefined) return cached;
     const frozen: TargetPolicy = Object.freeze(platforms === undefined ? {} : { platformTypes: Object.freeze(platforms) as PlatformType[] });
-    if (cacheable) this.#targetPolicies.set(key, frozen);
+    if (cacheable) {
+      this.#targetPolicies.set(key, frozen);
+      this.#lastTargetPolicy = frozen;
+    }
     return frozen;
   }
 
@@ -75,6 +85,14 @@ export class ContentInterner {
       endpointFallback: { ...endpoint, platformTypes: endpoint.platformTypes.map(platformConstant) },
     });
   }
+}
+
+/** True when both lists name the same platforms in the same order (`kept` holds the contract's constants). */
+function samePlatforms(kept: readonly PlatformType[] | undefined, given: readonly PlatformType[] | undefined): boolean {
+  if (kept === undefined || given === undefined) return kept === given;
+  if (kept.length !== given.length) return false;
+  for (let index = 0; index < kept.length; index += 1) if (kept[index] !== given[index]) return false;
+  return true;
 }
 
 /** A frozen copy of visual content: an object literal per shape, sized exactly, strings flat. */
@@ -96,14 +114,27 @@ function freezePayload(payload: NotificationPayload): NotificationPayload {
   return Object.freeze(rawContent === undefined ? {} : { rawContent: flat(rawContent) });
 }
 
+type MutableContent = { -readonly [K in keyof NotificationContent]: NotificationContent[K] };
+
 /**
  * A frozen copy of the contract's fields of `content` (nothing else), made before the
- * store changes anything: a save either writes everything or nothing. Field by field from
- * the contract's field table, each kind copied by its copier of `interner`.
+ * store changes anything: a save either writes everything or nothing. Strings flat, the
+ * priority as the contract's constant, policies shared or frozen, absent fields absent;
+ * field by field in the table's order ({@link copiedOptionalFields}).
  */
 export function freezeContent(content: NotificationContent, interner: ContentInterner): NotificationContent {
-  const copy = {} as NotificationContent;
-  copyFields(content, contentFieldNames, interner.copiers, copy);
+  const copy: MutableContent = {
+    targetHostName: flat(content.targetHostName),
+    appNotificationId: flat(content.appNotificationId),
+    payload: freezePayload(content.payload),
+    expirationDateTime: flat(content.expirationDateTime),
+  };
+  const { targetPolicy, priority, groupName, displayTimeToLive, fallbackPolicy } = content;
+  if (targetPolicy !== undefined) copy.targetPolicy = interner.targetPolicy(targetPolicy);
+  if (priority !== undefined) copy.priority = priorityConstant(priority);
+  if (groupName !== undefined) copy.groupName = flat(groupName);
+  if (displayTimeToLive !== undefined) copy.displayTimeToLive = displayTimeToLive;
+  if (fallbackPolicy !== undefined) copy.fallbackPolicy = interner.fallbackPolicy(fallbackPolicy);
   return Object.freeze(copy);
 }
 
@@ -145,9 +176,14 @@ const RecordObject = function (this: MutableRecord, content: NotificationContent
   this.readState = readState;
   this.userActionState = userActionState;
   this.sequence = fields.sequence;
-  // The optional fields, from the contract's field table, in its order. V8 sizes the object
-  // for the eleven assignments above plus eight, so up to eight optional fields sit inside.
-  copyFields(content, optionalContentFields, asIsCopiers, this);
+  // The optional fields, in the table's order ({@link copiedOptionalFields}). V8 sizes the
+  // object for every assignment here plus slack, so they all sit inside it.
+  const { targetPolicy, priority, groupName, displayTimeToLive, fallbackPolicy } = content;
+  if (targetPolicy !== undefined) this.targetPolicy = targetPolicy;
+  if (priority !== undefined) this.priority = priority;
+  if (groupName !== undefined) this.groupName = groupName;
+  if (displayTimeToLive !== undefined) this.displayTimeToLive = displayTimeToLive;
+  if (fallbackPolicy !== undefined) this.fallbackPolicy = fallbackPolicy;
 } as unknown as { new (content: NotificationContent, fields: RecordFields, readState: ReadState, userActionState: UserActionState): MutableRecord; prototype: object };
 RecordObject.prototype = Object.prototype;
 
