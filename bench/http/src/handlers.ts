@@ -3,17 +3,21 @@
  * delivering in the same process (`herald`), Herald's handler only accepting and storing,
  * as an API tier whose deliveries a worker tier makes (`herald-accept`), a bare node:http
  * handler that parses the same JSON and answers 201 (`bare`), or a Fastify route
- * validating it with the contract's schema and keeping it in a Map (`fastify`).
+ * validating it with the contract's schema and keeping it in a Map (`fastify`). For the
+ * CPU harness only, `herald-http` prices the path around the send: Herald's handler over
+ * a service whose `send` answers at once with the record of what it was given (no
+ * validation, no store).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createNotificationService } from '@herald/core';
+import { createNotificationService, type NotificationRequest, type NotificationService, type SendResult } from '@herald/core';
 import { createHttpHandler, developmentAuthenticator } from '@herald/http';
 import { createMemoryStore } from '@herald/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { fastifyAnchor } from './fastify-route.js';
 
 /** The servers the benchmark knows. */
-export const modes = ['bare', 'fastify', 'herald-accept', 'herald'] as const;
+export const modes = ['bare', 'fastify', 'herald-accept', 'herald', 'herald-http'] as const;
 /** One of {@link modes}. */
 export type Mode = (typeof modes)[number];
 
@@ -35,6 +39,28 @@ function bareHandler(request: IncomingMessage, response: ServerResponse): void {
   });
 }
 
+/** `service` with a `send` that answers at once with the record of the request (no checks, no store). */
+function answeringAtOnce(service: NotificationService): NotificationService {
+  const send = async (request: NotificationRequest): Promise<SendResult> => {
+    const now = new Date().toISOString();
+    const notification = {
+      targetHostName: request.targetHostName,
+      appNotificationId: request.appNotificationId,
+      payload: request.payload,
+      expirationDateTime: request.expirationDateTime ?? now,
+      id: randomUUID(),
+      userId: 'alice',
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      readState: 'unread',
+      userActionState: 'noInteraction',
+      sequence: 1,
+    } as const;
+    return { notification, created: true, replayed: false, deliveries: [] };
+  };
+  return { ...service, send };
+}
+
 /** `mode`'s handler, ready to take requests. */
 export async function handlerOf(mode: Mode): Promise<Handler> {
   if (!modes.includes(mode)) throw new Error(`unknown server mode ${JSON.stringify(mode)}`);
@@ -54,6 +80,6 @@ export async function handlerOf(mode: Mode): Promise<Handler> {
     const subscription = await service.subscriptions.create('alice', { targetHostName: 'graphnotifications.sample.windows.com', platformType, transport: 'noop', address: platformType });
     subscriptionId = subscription.id;
   }
-  const handler = createHttpHandler(service, { authenticate: developmentAuthenticator });
+  const handler = createHttpHandler(mode === 'herald-http' ? answeringAtOnce(service) : service, { authenticate: developmentAuthenticator });
   return { handle: (request, response) => void handler(request, response), subscriptionId };
 }

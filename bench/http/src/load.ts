@@ -24,6 +24,8 @@ export interface LoadFigures {
   readonly p99: number;
   /** Server CPU time (user + system) per answered request, in microseconds. */
   readonly cpuPerRequestUs: number;
+  /** The part of it spent in the kernel (system time): TCP, wake-ups of the load generator, epoll. */
+  readonly systemPerRequestUs: number;
 }
 
 function nextMessage<T>(child: ChildProcess): Promise<T> {
@@ -53,11 +55,10 @@ export async function stopServer(server: RunningServer): Promise<void> {
   await exited;
 }
 
-async function serverCpuUs(server: RunningServer): Promise<number> {
+function serverCpu(server: RunningServer): Promise<NodeJS.CpuUsage> {
   const answer = nextMessage<NodeJS.CpuUsage>(server.child);
   server.child.send('cpu');
-  const { user, system } = await answer;
-  return user + system;
+  return answer;
 }
 
 let counter = 0;
@@ -65,7 +66,7 @@ let counter = 0;
 /** Drives `POST /me/notifications` on 64 connections for `seconds`; every answer must be 2xx. */
 export async function load(server: RunningServer, seconds: number): Promise<LoadFigures> {
   const latencies: number[] = [];
-  const cpuBefore = await serverCpuUs(server);
+  const cpuBefore = await serverCpu(server);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -87,7 +88,9 @@ export async function load(server: RunningServer, seconds: number): Promise<Load
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
-  const cpu = (await serverCpuUs(server)) - cpuBefore;
+  const cpuAfter = await serverCpu(server);
+  const system = cpuAfter.system - cpuBefore.system;
+  const cpu = cpuAfter.user - cpuBefore.user + system;
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} answers were not 2xx and ${result.errors} requests failed`);
   const answered = latencies.length;
   return {
@@ -95,5 +98,6 @@ export async function load(server: RunningServer, seconds: number): Promise<Load
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     cpuPerRequestUs: cpu / answered,
+    systemPerRequestUs: system / answered,
   };
 }

@@ -51,8 +51,8 @@ for (let round = 0; round < rounds; round += 1) {
     const kept = best.get(mode);
     if (kept === undefined || figures.requestsPerSecond > kept.requestsPerSecond) best.set(mode, figures);
     // On stderr, so `--json` output stays one array: every round, and each server's own CPU.
-    const { requestsPerSecond, p50, p99, cpuPerRequestUs } = figures;
-    process.stderr.write(`round ${round + 1} ${mode}: ${Math.round(requestsPerSecond)} requests/s, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, server CPU ${cpuPerRequestUs.toFixed(1)} µs/request\n`);
+    const { requestsPerSecond, p50, p99, cpuPerRequestUs, systemPerRequestUs } = figures;
+    process.stderr.write(`round ${round + 1} ${mode}: ${Math.round(requestsPerSecond)} requests/s, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, server CPU ${cpuPerRequestUs.toFixed(1)} µs/request (system ${systemPerRequestUs.toFixed(1)})\n`);
   }
 }
 
