@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '@herald/core';
+import type { RequestQuery } from './query.js';
 
 /** Who `authenticate` says is calling. `userId` is the signed-in user (`/me`); it defaults to `id`. */
 export interface HttpCaller extends Caller {
@@ -17,8 +18,8 @@ export interface Exchange {
   readonly response: ServerResponse;
   /** The path below where the API is mounted, split on `/`, still percent-encoded. */
   readonly segments: readonly string[];
-  /** The query string. */
-  readonly query: URLSearchParams;
+  /** The query string's parameters, to read (copy them to change them). */
+  readonly query: RequestQuery;
   /** This request's id, also in the `request-id` header. */
   readonly requestId: string;
   /** The absolute URL the API is mounted at, without a trailing slash. */

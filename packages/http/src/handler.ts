@@ -9,11 +9,12 @@ import { checkLogger, checkOptionsObject, optionError, positiveWholeNumberOption
 import type { Exchange, HttpCaller } from './exchange.js';
 import { streamNotifications, type StreamSettings } from './feed-stream.js';
 import { openApiDocument } from './openapi.js';
+import { BodyDeadlines } from './body-deadlines.js';
 import type { BodyLimits } from './request-body.js';
 import { sendError, sendJson } from './responses.js';
 import { routeOf, type Action, type Route } from './routes.js';
 import { queryOf } from './query.js';
-import { requestTarget } from './request-target.js';
+import { requestTarget, segmentsOf } from './request-target.js';
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
@@ -158,11 +159,6 @@ function requestBaseUrl(request: IncomingMessage, basePath: string): string {
   return withoutTrailingSlashes(`${secure ? 'https' : 'http'}://${host}${mount}`);
 }
 
-/** The path's segments as sent (still percent-encoded): ids are decoded by the routes. */
-function segmentsOf(pathname: string): string[] {
-  return pathname.split('/').filter((segment) => segment !== '');
-}
-
 /**
  * The methods a route answers, for `Allow`: HEAD wherever GET is (RFC 9110 §9.3.2).
  */
@@ -207,7 +203,7 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
   const limits: BodyLimits = {
     maxBodyBytes: positiveWholeNumberOption('http', 'maxBodyBytes', options.maxBodyBytes, 65_536),
     maxDecodedBytes: positiveWholeNumberOption('http', 'maxDecodedBytes', options.maxDecodedBytes, 262_144),
-    bodyTimeoutMs: positiveWholeNumberOption('http', 'bodyTimeoutMs', options.bodyTimeoutMs, 10_000),
+    deadlines: new BodyDeadlines(positiveWholeNumberOption('http', 'bodyTimeoutMs', options.bodyTimeoutMs, 10_000)),
   };
   const log = checkLogger('http', 'options.logger', options.logger)?.child({ component: 'http' });
   const hook =

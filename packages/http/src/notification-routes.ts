@@ -7,13 +7,14 @@ import { changeBody, notificationBody, notificationEntity, notificationsContext 
 import { me, type Exchange, type HttpCaller } from './exchange.js';
 import { parseFeedFilter } from './odata-filter.js';
 import { pageLink } from './paging-links.js';
+import type { RequestQuery } from './query.js';
 import { checkJsonContentType, contentEncoding, readJsonBody, type BodyLimits } from './request-body.js';
 import { sendEmpty, sendJson } from './responses.js';
 import { encodeUriComponent } from './uri-component.js';
 
 const maxSubscriptionIdLength = 256;
 
-function topOf(query: URLSearchParams, fallback: number): number {
+function topOf(query: RequestQuery, fallback: number): number {
   const text = query.get('$top');
   if (text === null) return fallback;
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw new HeraldError('INVALID_ARGUMENT', '$top must be a whole number from 1 to 1000');

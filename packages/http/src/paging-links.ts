@@ -11,7 +11,7 @@ const pagingTokens = ['$skiptoken', '$deltatoken'] as const;
 
 /** A link to `path` with the client's query options and `token` as the only paging token. */
 export function pageLink(exchange: Exchange, path: string, token: { readonly name: (typeof pagingTokens)[number]; readonly value: string }): string {
-  const query = new URLSearchParams(exchange.query);
+  const query = new URLSearchParams([...exchange.query]);
   for (const name of pagingTokens) query.delete(name);
   query.set(token.name, token.value);
   return `${exchange.baseUrl}${path}?${query.toString()}`;

@@ -8,8 +8,18 @@
  */
 import { HeraldError } from '@herald/core';
 
+/** A request's query, as routes read it: never changed (a link copies it first). */
+export type RequestQuery = Omit<URLSearchParams, 'append' | 'delete' | 'set' | 'sort'>;
+
+/**
+ * The query of every request without one (nearly all of them), made once: routes only read
+ * a query, so one empty instance serves them all.
+ */
+const noQuery: RequestQuery = new URLSearchParams();
+
 /** The parameters of `search` (with or without its `?`). @throws HeraldError `INVALID_ARGUMENT` */
-export function queryOf(search: string): URLSearchParams {
+export function queryOf(search: string): RequestQuery {
+  if (search === '' || search === '?') return noQuery;
   const text = search.startsWith('?') ? search.slice(1) : search;
   for (const pair of text.split('&')) {
     if (pair === '') continue;

@@ -9,7 +9,8 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip, inflate, inflateRaw } from 'node:zlib';
 import { HeraldError } from '@herald/core';
-import { bodySourceOf } from './earlier-body.js';
+import type { BodyDeadlines } from './body-deadlines.js';
+import { bodySourceOf, type BodySource } from './earlier-body.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -21,8 +22,8 @@ export interface BodyLimits {
   readonly maxBodyBytes: number;
   /** Most bytes after gzip or deflate decoding. */
   readonly maxDecodedBytes: number;
-  /** Longest time the whole body may take to arrive, in milliseconds. */
-  readonly bodyTimeoutMs: number;
+  /** The reads under way and their deadlines: `timeoutMs`, the longest time a whole body may take to arrive. */
+  readonly deadlines: BodyDeadlines;
 }
 
 type Encoding = 'identity' | 'gzip' | 'deflate';
@@ -58,23 +59,30 @@ function tooLarge(what: string, limit: number): HeraldError {
   return new HeraldError('PAYLOAD_TOO_LARGE', `the ${what} is larger than ${limit} bytes`);
 }
 
-/** Collects the raw body, within the size and time limits. */
-function collect(request: Readable, limits: BodyLimits): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
+/**
+ * Collects the raw body, within the size and time limits, and settles with what `then`
+ * makes of it: one promise for the whole read, not one for the bytes and another for the body.
+ */
+function collect(request: Readable, limits: BodyLimits, then: (raw: Buffer) => unknown): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     const finish = (error: HeraldError | undefined): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      limits.deadlines.end(wait);
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
       request.off('close', onClose);
       if (error === undefined) {
-        // A body of one chunk (most are) is used as it is, not copied.
-        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+        try {
+          // A body of one chunk (most are) is used as it is, not copied.
+          resolve(then(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+        } catch (failure) {
+          reject(failure);
+        }
         return;
       }
       // Stop reading what is left; the answer closes the connection.
@@ -92,8 +100,7 @@ function collect(request: Readable, limits: BodyLimits): Promise<Buffer> {
     const onError = (): void => finish(new HeraldError('MALFORMED_JSON', 'the body could not be read to its end'));
     // Closed before its end (an aborted request, a stream someone destroyed): no end will come.
     const onClose = (): void => finish(new HeraldError('MALFORMED_JSON', 'the body could not be read to its end'));
-    const timer = setTimeout(() => finish(new HeraldError('REQUEST_TIMEOUT', `the body did not arrive within ${limits.bodyTimeoutMs} ms`)), limits.bodyTimeoutMs);
-    timer.unref();
+    const wait = limits.deadlines.start(() => finish(new HeraldError('REQUEST_TIMEOUT', `the body did not arrive within ${limits.deadlines.timeoutMs} ms`)));
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
@@ -132,10 +139,11 @@ function keptBytesAreEncoded(bytes: Buffer, encoding: Encoding): boolean {
 }
 
 function parseText(text: string): unknown {
-  if (text.trim() === '') throw new HeraldError('MALFORMED_JSON', 'the body is empty: send a JSON object');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // Only a body that failed is looked at again, to say why in the caller's terms.
+    if (text.trim() === '') throw new HeraldError('MALFORMED_JSON', 'the body is empty: send a JSON object');
     throw new HeraldError('MALFORMED_JSON', `the body is not JSON: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -160,28 +168,39 @@ function textOf(value: unknown): string {
   return text;
 }
 
-/** Reads, decodes and parses a JSON body. The encoding and type must be checked first. */
-export async function readJsonBody(request: IncomingMessage, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
+const parseBytes = (bytes: Buffer): unknown => parseText(decodeUtf8(bytes));
+
+/**
+ * Reads, decodes and parses a JSON body. The encoding and type must be checked first.
+ * Every failure, the declared size's included, is a rejection.
+ */
+export function readJsonBody(request: IncomingMessage, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
+  try {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
+    const source = bodySourceOf(request);
+    if (source.kind !== 'stream') return readKeptBody(source, encoding, limits);
+    return collect(source.stream, limits, encoding === 'identity' ? parseBytes : async (raw) => parseBytes(await decode(raw, encoding, limits.maxDecodedBytes)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** A body another part of the server read first (see `earlier-body.ts`), under the same limits and checks. */
+async function readKeptBody(source: Exclude<BodySource, { kind: 'stream' }>, encoding: Encoding, limits: BodyLimits): Promise<unknown> {
   // A body already decoded counts against the limit its decoded form has on the wire path.
   const decodedLimit = encoding === 'identity' ? limits.maxBodyBytes : limits.maxDecodedBytes;
   const decodedWithin = (size: number): void => {
     if (size > decodedLimit) throw tooLarge(encoding === 'identity' ? 'body' : 'decoded body', decodedLimit);
   };
-  const source = bodySourceOf(request);
   switch (source.kind) {
-    case 'stream': {
-      const raw = await collect(source.stream, limits);
-      return parseText(decodeUtf8(encoding === 'identity' ? raw : await decode(raw, encoding, limits.maxDecodedBytes)));
-    }
     case 'bytes':
       if (keptBytesAreEncoded(source.bytes, encoding)) {
         if (source.bytes.length > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
-        return parseText(decodeUtf8(await decode(source.bytes, encoding, limits.maxDecodedBytes)));
+        return parseBytes(await decode(source.bytes, encoding, limits.maxDecodedBytes));
       }
       decodedWithin(source.bytes.length);
-      return parseText(decodeUtf8(source.bytes));
+      return parseBytes(source.bytes);
     case 'text':
       decodedWithin(Buffer.byteLength(source.text));
       return parseText(source.text);

@@ -37,3 +37,17 @@ export function requestTarget(target: string): RequestTarget | undefined {
   const url = URL.parse(target, 'http://placeholder');
   return url === null ? undefined : { pathname: url.pathname, search: url.search };
 }
+
+/** The path's segments as sent (still percent-encoded), empty ones left out: ids are decoded by the routes. */
+export function segmentsOf(pathname: string): string[] {
+  // One pass, without the array of every piece and the filtered copy that split() and filter() make.
+  const segments: string[] = [];
+  let start = 0;
+  while (start < pathname.length) {
+    const slash = pathname.indexOf('/', start);
+    const end = slash === -1 ? pathname.length : slash;
+    if (end > start) segments.push(pathname.slice(start, end));
+    start = end + 1;
+  }
+  return segments;
+}

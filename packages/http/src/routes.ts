@@ -49,9 +49,14 @@ const subscriptionsRoute: Route = { methods: { GET: subscriptions.listSubscripti
 /** Finds the route of a path (segments below the mount point, still percent-encoded), or `undefined`. */
 export function routeOf(segments: readonly string[], openApi: Action, feedStream: Action): Route | undefined {
   // Names are compared decoded; how many segments there are decides the shape of the path.
-  const [first, second, third, fourth] = segments.map(nameOf);
-  const [, , thirdId = '', fourthId = ''] = segments;
+  // Read by index, not by mapping and destructuring the array: this runs on every request.
   const count = segments.length;
+  const first = nameOf(segments[0]);
+  const second = nameOf(segments[1]);
+  const third = nameOf(segments[2]);
+  const fourth = nameOf(segments[3]);
+  const thirdId = segments[2] ?? '';
+  const fourthId = segments[3] ?? '';
   if (count === 1 && first === 'openapi.json') return { methods: { GET: openApi }, public: true };
   if (count < 2 || count > 4 || first !== 'me' || second !== 'notifications') return undefined;
   if (count === 2) return notificationsRoute;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestTarget } from '../src/request-target.js';
+import { requestTarget, segmentsOf } from '../src/request-target.js';
 import { startApi, type Api } from './support.js';
 
 /** What the handler used before the shortcut, and still uses for anything unusual. */
@@ -17,6 +17,18 @@ function parsed(target: string): { pathname: string; search: string } | undefine
 // percent-encodes in a path or a query, whitespace it strips, and plain ones.
 const pieces = ['/', '//', '.', '..', '%2e', '%2E', '%', '%41', '?', '#', "'", '\\', ' ', '\t', '\n', '^', '`', '{', '}', '"', '<', '>', '|', 'é', '€', '\u0000', 'me', 'notifications', '$top=5', '&', '=', '+', '~', '@', ':', 'a'];
 const target = fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((parts) => `/${parts.join('')}`);
+
+describe('segmentsOf', () => {
+  it('gives the non-empty pieces between slashes, for any path', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('/', '//', 'me', 'notifications', '%2F', 'a', '.', ''), { maxLength: 12 }), (parts) => {
+        const path = parts.join('');
+        expect(segmentsOf(path)).toEqual(path.split('/').filter((segment) => segment !== ''));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('requestTarget', () => {
   it('gives what URL parsing gives, for any target starting with /', () => {
