@@ -4,6 +4,7 @@
  * nor keeps the other listeners from running.
  */
 import { EventEmitter } from 'eventemitter3';
+import type { Clock } from './clock.js';
 import type { HeraldEventName, HeraldEvents } from './events.js';
 import { codeOf, processWarningLogger, type LogFields, type Logger } from './logger.js';
 
@@ -28,9 +29,6 @@ export interface FailureIds {
   readonly notificationId?: string;
 }
 
-/** The last resort for a failure nobody listens for nor logs: a process warning, never a crash. */
-let lastResort: Logger | undefined;
-
 /** The emitter behind a service's {@link HeraldEventSource}. */
 export class ServiceEvents implements HeraldEventSource {
   readonly #emitter = new EventEmitter<HeraldEvents>();
@@ -38,9 +36,18 @@ export class ServiceEvents implements HeraldEventSource {
   readonly #guards = new WeakMap<Listener, Map<HeraldEventName, Listener>>();
   /** The service's logger (component `service`), if one was given. */
   readonly #logger: Logger | undefined;
+  /** The service's clock, for the last resort's window. */
+  readonly #clock: Clock;
+  /**
+   * The last resort for a failure nobody listens for nor logs: a process warning, never a
+   * crash. One per service, made when first needed, on the service's clock: the repeats
+   * of a failure are folded per service, in the service's time (a fake clock's in tests).
+   */
+  #lastResort: Logger | undefined;
 
-  constructor(logger?: Logger) {
+  constructor(logger: Logger | undefined, clock: Clock) {
     this.#logger = logger;
+    this.#clock = clock;
   }
 
   on<E extends HeraldEventName>(event: E, listener: HeraldEvents[E]): () => void {
@@ -98,7 +105,8 @@ export class ServiceEvents implements HeraldEventSource {
   /**
    * Reports a background failure: to `error` listeners, and to the logger when one was
    * given (as `error`, with `code`, `source`, the ids and `err`); with neither, as a
-   * process warning (`HERALD_BACKGROUND_ERROR`).
+   * process warning (`HERALD_BACKGROUND_ERROR`), its repeats folded by
+   * {@link processWarningLogger}'s window.
    */
   reportError(error: unknown, source: string, ids?: FailureIds): void {
     const listened = this.#emitter.listenerCount('error') > 0;
@@ -114,6 +122,6 @@ export class ServiceEvents implements HeraldEventSource {
     } catch {
       // A logger that throws must not turn a reported failure into a crash.
     }
-    (lastResort ??= processWarningLogger()).error(fields, message);
+    (this.#lastResort ??= processWarningLogger(undefined, undefined, { clock: this.#clock }).child({ component: 'service' })).error(fields, message);
   }
 }

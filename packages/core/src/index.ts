@@ -39,7 +39,7 @@ export type { DeliveriesApi, DeadListOptions, DeadListPage } from './deliveries.
 export type { Caller, PolicyOptions, ThrottleOptions } from './policies.js';
 export type { RateLimit } from './throttle.js';
 export type { HeraldEventSource, HeraldEventPayload } from './emitter.js';
-export type { Logger, LogFields } from './logger.js';
+export { processWarningLogger, type Logger, type LogFields, type ProcessWarningOptions } from './logger.js';
 // Quiet hours: the schedule type, its check and JSON Schema, and when a quiet time ends.
 export { weekdays, maxQuietHoursWindows, quietHoursEnd, type QuietHours, type QuietHoursWindow, type Weekday } from './preferences/quiet-hours.js';
 export { checkQuietHours, quietHoursSchema } from './preferences/quiet-hours-check.js';

@@ -1,10 +1,14 @@
 /**
  * Logging: the shape of the logger every Herald package writes to (pino's: fields first,
  * then the message), its check, and the default used when none is given — process
- * warnings, as Herald has always reported what went wrong in the background.
+ * warnings, as Herald has always reported what went wrong in the background, with the
+ * repeats of one failure folded so that an outage is a few lines, not a flood.
  */
+import { systemClock, type Clock } from './clock.js';
 import { isHeraldError } from './errors.js';
 import { optionError } from './errors.js';
+import { checkOptionsObject, wholeNumberOption } from './option-checks.js';
+import { RepeatedWarnings } from './repeated-warnings.js';
 
 /**
  * The fields of one log record. Herald's records carry `code` (a stable code: a
@@ -69,13 +73,39 @@ export function codeOf(error: unknown): string {
   return isHeraldError(error) ? error.code : 'INTERNAL';
 }
 
+/** A failure's one line, `: Name: message`, or nothing when the record has no `err`. */
+function headOf(error: unknown): string {
+  if (error === undefined) return '';
+  if (error instanceof Error) return `: ${error.name}: ${error.message}`;
+  return `: ${String(error)}`;
+}
+
+/** A failure in full, `: ` and its stack, or nothing when the record has no `err`. */
 function detail(error: unknown): string {
   if (error === undefined) return '';
-  if (error instanceof Error) return `: ${error.stack ?? error.message}`;
+  if (error instanceof Error) return `: ${error.stack ?? `${error.name}: ${error.message}`}`;
   return `: ${String(error)}`;
 }
 
 const ignore = (): void => undefined;
+
+/** Options of {@link processWarningLogger}. */
+export interface ProcessWarningOptions {
+  /**
+   * The shortest time between two warnings about the same failure, in ms: its repeats in
+   * between are counted, not printed; 0 prints every record in full.
+   * @default 60_000
+   */
+  readonly repeatWindowMs?: number;
+  /**
+   * The time source and timers of the window (the service passes its own, so a fake clock
+   * drives it in tests).
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
+
+const processWarningOptionNames = ['repeatWindowMs', 'clock'] as const satisfies readonly (keyof ProcessWarningOptions)[];
 
 /**
  * A {@link Logger} that turns `warn` and `error` records into process warnings — what
@@ -83,13 +113,38 @@ const ignore = (): void => undefined;
  * is `prefix`, the message and, when the record has an `err`, its stack; its code is
  * `warningCode`. Fields other than `err` are not shown: give a real logger to keep them.
  *
+ * One failure is reported once, not once per occurrence: a record with the same
+ * `component` (from `child`), `code`, message and `err` name and message as one reported
+ * less than `repeatWindowMs` ago is counted instead of printed. When it recurs after the
+ * window, one line without the stack says how many times it occurred since
+ * (`[herald] dispatcher failed: HeraldError: … — 59 more times since 2026-11-30T12:00:00.000Z
+ * (…)`); when it has not recurred for twice the window, a last line says it is over, with
+ * the count not yet printed and when it was last seen. A failure that comes back after
+ * that is reported in full again; a failure that occurred once gets no last line. Only
+ * this logger folds repeats: a logger you give Herald receives every record.
+ *
  * @param prefix - What each warning starts with. @default '[herald]'
  * @param warningCode - The warning's `code`. @default 'HERALD_BACKGROUND_ERROR'
+ * @param options - The window and its clock: {@link ProcessWarningOptions}.
+ * @throws TypeError (`code` `INVALID_OPTION`) for an unknown option, a `repeatWindowMs`
+ *   that is not a whole number of ms of at least 0, or a `clock` without `now`, `setTimer`
+ *   and `clearTimer`.
  */
-export function processWarningLogger(prefix = '[herald]', warningCode = 'HERALD_BACKGROUND_ERROR'): Logger {
-  const report = (fields: LogFields, message: string): void => {
-    process.emitWarning(`${prefix} ${message}${detail(fields['err'])}`, { code: warningCode });
+export function processWarningLogger(prefix = '[herald]', warningCode = 'HERALD_BACKGROUND_ERROR', options: ProcessWarningOptions = {}): Logger {
+  checkOptionsObject(undefined, 'processWarningLogger\'s options', options, processWarningOptionNames);
+  const windowMs = wholeNumberOption(undefined, 'repeatWindowMs', options.repeatWindowMs, { min: 0, unit: 'milliseconds', absent: 'absent for 60_000' }) ?? 60_000;
+  const clock: unknown = options.clock === undefined ? systemClock : options.clock;
+  if (clock === null || typeof clock !== 'object' || (['now', 'setTimer', 'clearTimer'] as const).some((method) => typeof (clock as Record<string, unknown>)[method] !== 'function')) {
+    throw optionError(undefined, 'option clock of processWarningLogger must have now(), setTimer(callback, delayMs, purpose) and clearTimer(timer), such as systemClock');
+  }
+  const warnings = new RepeatedWarnings(windowMs, clock as Clock, (text) => process.emitWarning(text, { code: warningCode }));
+  const bound = (bindings: LogFields): Logger => {
+    const report = (fields: LogFields, message: string): void => {
+      const head = `${prefix} ${message}${headOf(fields['err'])}`;
+      const key = JSON.stringify([bindings['component'] ?? fields['component'], fields['code'], head]);
+      warnings.report(key, head, `${prefix} ${message}${detail(fields['err'])}`);
+    };
+    return { debug: ignore, info: ignore, warn: report, error: report, child: (more) => bound({ ...bindings, ...more }) };
   };
-  const logger: Logger = { debug: ignore, info: ignore, warn: report, error: report, child: () => logger };
-  return logger;
+  return bound({});
 }

@@ -136,9 +136,17 @@ export interface NotificationServiceOptions {
    * attempt as `warn`, each dead delivery as `error` (`code`, `deliveryId`,
    * `notificationId`, `subscriptionId`, `transport`, `attempts`) and each endpoint
    * deactivated as `info`. User ids are never logged. With a logger, background failures
-   * are logged even when `error` listeners hear them too.
+   * are logged even when `error` listeners hear them too. Your logger receives every
+   * record, each repeat of a failure included (a store that is down fails every poll,
+   * about once a second), as `error` listeners do: rate-limit or count them in your log
+   * pipeline if you need to.
    * @default none: background failures go to `error` listeners, or else become process
-   *   warnings (`HERALD_BACKGROUND_ERROR`); nothing else is reported
+   *   warnings (`HERALD_BACKGROUND_ERROR`, made by `processWarningLogger` on the
+   *   service's clock); nothing else is reported. Those warnings fold repeats: a failure
+   *   (same code, message and error) is printed once with its stack; while it goes on, one
+   *   line a minute counts its repeats; once it has not recurred for 2 minutes, a last line
+   *   says it is over, with the count and when it was last seen. A different failure is
+   *   printed at once; one that comes back after it was over is printed in full again.
    */
   readonly logger?: Logger;
 }

@@ -124,7 +124,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const settings = resolveSettings(options);
   const dispatcherOptions = options.dispatcher ?? {};
   const logger = checkLogger(undefined, 'options.logger', options.logger);
-  const events = new ServiceEvents(logger?.child({ component: 'service' }));
+  const events = new ServiceEvents(logger?.child({ component: 'service' }), clock);
   if (logger !== undefined) logDeliveries(events, logger.child({ component: 'dispatcher' }));
   // Decided once: without OpenTelemetry, or with no provider registered, nothing is wrapped.
   const tracing = createServiceTracing();

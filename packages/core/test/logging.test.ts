@@ -61,6 +61,24 @@ function storeFailingOnce(): NotificationStore {
   }) as NotificationStore;
 }
 
+/** A memory store that fails every call, with `message`, while `down` — as a store whose server stopped. */
+function storeThatGoesDown(): { store: NotificationStore; outage: { down: boolean; message: string; failedCalls: number } } {
+  const store = createMemoryStore();
+  const outage = { down: false, message: 'the store is down', failedCalls: 0 };
+  const wrapped = new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!outage.down) return (value as (...args: unknown[]) => unknown).apply(target, args);
+        outage.failedCalls += 1;
+        return Promise.reject(new HeraldError('STORE_UNAVAILABLE', outage.message));
+      };
+    },
+  });
+  return { store: wrapped, outage };
+}
+
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.service.close();
@@ -150,6 +168,35 @@ describe('the service without a logger', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: 'HERALD_BACKGROUND_ERROR' });
     expect(warnings[0]?.message).toMatch(/^\[herald\] dispatcher failed: HeraldError: the store is down\n\s+at /);
+  });
+
+  it('reports a store that fails every poll once, each different failure once, and each one\'s end, not one warning per poll', async () => {
+    const { store, outage } = storeThatGoesDown();
+    h = await harness({ store });
+    await h.subscribe('alice', ['windows']);
+    const warnings = await warningsDuring(async () => {
+      await h!.service.send(referenceRequest(h!.clock.now()), { userId: 'alice' }, { sendAt: h!.clock.now() + 1000 });
+      outage.down = true;
+      // The dispatcher tries again every second (errorBackoffMs): some 30 polls fail.
+      await h!.clock.advance('30s');
+      const pollsWithTheFirstFailure = outage.failedCalls;
+      outage.message = 'the store timed out';
+      await h!.clock.advance('30s');
+      expect(pollsWithTheFirstFailure).toBeGreaterThanOrEqual(25);
+      expect(outage.failedCalls - pollsWithTheFirstFailure).toBeGreaterThanOrEqual(25);
+      outage.down = false;
+      await h!.clock.advance('3m');
+    });
+    expect(h.transport.calls).toHaveLength(1);
+    expect(warnings.map((warning) => warning.message.split('\n')[0])).toEqual([
+      '[herald] dispatcher failed: HeraldError: the store is down',
+      '[herald] dispatcher failed: HeraldError: the store timed out',
+      // The purge, once a minute, fails once during the outage: another failure, reported on its own.
+      '[herald] purge failed: HeraldError: the store timed out',
+      expect.stringMatching(/^\[herald\] dispatcher failed: HeraldError: the store is down — over: \d+ more times since .+, the last at .+, then none for 120 s$/),
+      expect.stringMatching(/^\[herald\] dispatcher failed: HeraldError: the store timed out — over: \d+ more times since .+, the last at .+, then none for 120 s$/),
+    ]);
+    for (const warning of warnings) expect(warning).toMatchObject({ code: 'HERALD_BACKGROUND_ERROR' });
   });
 
   it('processWarningLogger drops debug and info, and warns with the stack of err', async () => {

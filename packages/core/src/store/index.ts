@@ -19,4 +19,4 @@ export * from '../contract/fields.js';
 export { parseDateTime, formatDateTime, expiryOf } from '../contract/date-time.js';
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage, wholeNumberOption, type WholeNumberRange } from '../option-checks.js';
 export { newId } from '../ids.js';
-export { checkLogger, processWarningLogger, type Logger, type LogFields } from '../logger.js';
+export { checkLogger, processWarningLogger, type Logger, type LogFields, type ProcessWarningOptions } from '../logger.js';
