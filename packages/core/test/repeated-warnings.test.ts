@@ -72,8 +72,15 @@ const repeated = (failure: FailureName, count: number, everyMs: number): Occurre
 
 const stack = (name: FailureName): RegExp => new RegExp(`^${head(name).replace(/[[\]]/g, '\\$&')}\\n\\s+at `);
 
+/** A named sequence of failures, and the lines it must give: exact texts, or patterns for lines with a stack. */
+interface SequenceCase {
+  readonly case: string;
+  readonly occurrences: readonly Occurrence[];
+  readonly expected: readonly (string | RegExp)[];
+}
+
 describe('the default logger folds the repeats of one failure', () => {
-  it.each([
+  it.each<SequenceCase>([
     { case: 'a failure that occurs once: one line with its stack, and no last line', occurrences: repeated('down', 1, 0), expected: [stack('down')] },
     {
       case: 'every second for 10 s: one line, then the count and the end once it is quiet for twice the window',
