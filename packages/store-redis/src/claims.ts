@@ -14,7 +14,6 @@ import type { ScriptArgument } from './client.js';
 import { storeError } from './errors.js';
 import { checkedTime } from './script-arguments.js';
 import { deliveryFromRow, listOf, notificationFromRow, numberOf, subscriptionFromRow, textOf } from './records.js';
-import { isCluster } from './redis-link.js';
 import { deliveryRowFields } from './scripts/claims.js';
 import { scripts } from './scripts/index.js';
 import type { ShardRoute } from './keys.js';
@@ -109,11 +108,10 @@ function earliestOf(routes: readonly ShardRoute[], times: readonly (readonly num
   return { plan, last: taken.length < limit ? Number.POSITIVE_INFINITY : (taken.at(-1)?.at ?? Number.POSITIVE_INFINITY) };
 }
 
-/** Builds the claim calls over `context`: one call for all shards on a single server, per shard on a cluster. */
-export function claimCalls({ link, keyspace }: StoreContext): ClaimCalls {
+/** Builds the claim calls over `context`: one call for all shards on a single server (`crossShardScripts`), per shard on a cluster. */
+export function claimCalls({ link, keyspace, crossShardScripts: acrossShards }: StoreContext): ClaimCalls {
   const routes = keyspace.everyShard();
   const first = routes[0] as ShardRoute;
-  const acrossShards = !isCluster(link.client);
   /** The shard list of a script that works them all: their count, then their tags. */
   const everyTag: ScriptArgument[] = [routes.length, ...routes.map((route) => route.tag)];
 

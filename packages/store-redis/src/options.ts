@@ -2,7 +2,7 @@
  * The Redis store's options, checked when the store is created: a wrong option is a
  * `TypeError` naming it, thrown at once, not a surprise at the first send.
  */
-import { checkLogger, optionError, rejectUnknownOptions, wholeNumberOption, type Logger } from '@herald/core/store';
+import { checkLogger, describeValue, optionError, rejectUnknownOptions, wholeNumberOption, type Logger } from '@herald/core/store';
 import type { RedisClient } from './client.js';
 import { errorSource } from './errors.js';
 
@@ -52,6 +52,15 @@ export interface RedisStoreOptions {
    */
   readonly subscriptionCacheSize?: number | undefined;
   /**
+   * On a single Redis server, whether a claim, the next due time and the completions of
+   * one turn are each one script call over every shard's keys (one round trip instead of
+   * one per shard). Set `false` behind a proxy that spreads one endpoint over several
+   * servers by key (a Redis Enterprise database with clustering, Envoy's Redis proxy),
+   * where a script must keep to one shard's keys. A Cluster client always calls per shard.
+   * @default true
+   */
+  readonly crossShardScripts?: boolean | undefined;
+  /**
    * Where the store logs (a pino logger, or anything with pino's methods; `component`
    * `store-redis` and `prefix` are bound): for a client it created from `url`, the
    * connection lost (`warn`, `code` `CONNECTION_LOST`, `where`, `err`; once per outage,
@@ -79,6 +88,8 @@ export interface CheckedRedisStoreOptions {
   readonly connectTimeoutMs: number;
   /** Users whose subscriptions are cached. */
   readonly subscriptionCacheSize: number;
+  /** Whether scripts may work every shard in one call (on a single server). */
+  readonly crossShardScripts: boolean;
   /** Where the store logs, if anywhere. */
   readonly logger: Logger | undefined;
 }
@@ -88,7 +99,7 @@ const maxShards = 1024;
 /** Shards of a new keyspace when `shards` is not given. */
 export const defaultShards = 16;
 
-const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs', 'subscriptionCacheSize', 'logger'];
+const optionNames: readonly (keyof RedisStoreOptions)[] = ['client', 'url', 'prefix', 'shards', 'commandTimeoutMs', 'connectTimeoutMs', 'subscriptionCacheSize', 'crossShardScripts', 'logger'];
 /** Most users whose subscriptions one instance may cache. */
 const maxSubscriptionCacheSize = 1_000_000;
 /** Braces would break the hash tags; spaces and control characters make keys unreadable. */
@@ -142,6 +153,12 @@ function checkSubscriptionCacheSize(value: unknown): number {
   return wholeNumberOption(errorSource, 'subscriptionCacheSize', value, { min: 0, max: maxSubscriptionCacheSize, unit: 'users' }) ?? 10_000;
 }
 
+function checkCrossShardScripts(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw optionError(errorSource, `option crossShardScripts must be true or false, got ${describeValue(value)}`);
+  return value;
+}
+
 /** Checks the options of {@link createRedisStore}; throws a `TypeError` naming a bad one. */
 export function checkRedisStoreOptions(options: unknown): CheckedRedisStoreOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -162,6 +179,7 @@ export function checkRedisStoreOptions(options: unknown): CheckedRedisStoreOptio
     commandTimeoutMs: checkDuration(given, 'commandTimeoutMs', 5000),
     connectTimeoutMs: checkDuration(given, 'connectTimeoutMs', 10_000),
     subscriptionCacheSize: checkSubscriptionCacheSize(given['subscriptionCacheSize']),
+    crossShardScripts: checkCrossShardScripts(given['crossShardScripts']),
     logger: checkLogger(errorSource, 'option logger', given['logger']),
   };
 }

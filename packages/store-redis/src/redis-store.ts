@@ -17,7 +17,7 @@ import { notificationCalls } from './notification-calls.js';
 import { checkRedisStoreOptions } from './options.js';
 import type { RedisStoreOptions } from './options.js';
 import { purgeExpired } from './purge.js';
-import type { RedisLink } from './redis-link.js';
+import { isCluster, type RedisLink } from './redis-link.js';
 import type { StoreContext } from './store-context.js';
 import { SubscriptionCache } from './subscription-cache.js';
 import { subscriptionCalls } from './subscription-calls.js';
@@ -115,6 +115,12 @@ export function createRedisStore(options: RedisStoreOptions): Promise<RedisStore
   const checked = checkRedisStoreOptions(options);
   const log = checked.logger?.child({ component: 'store-redis', prefix: checked.prefix });
   return openStore(checked).then(({ link, keyspace, ownsClient }) =>
-    buildStore(link, { link, keyspace, subscriptionCache: new SubscriptionCache(checked.subscriptionCacheSize) }, ownsClient, checked.commandTimeoutMs, log),
+    buildStore(
+      link,
+      { link, keyspace, crossShardScripts: checked.crossShardScripts && !isCluster(link.client), subscriptionCache: new SubscriptionCache(checked.subscriptionCacheSize) },
+      ownsClient,
+      checked.commandTimeoutMs,
+      log,
+    ),
   );
 }

@@ -9,6 +9,8 @@ export interface StoreContext {
   readonly link: RedisLink;
   /** The prefix, the shard count and the key names. */
   readonly keyspace: Keyspace;
+  /** True when one script may work every shard (a single server, unless the options say no); false on a Cluster. */
+  readonly crossShardScripts: boolean;
   /** The subscriptions of recently sending users (checked by every save that uses them). */
   readonly subscriptionCache: SubscriptionCache;
 }

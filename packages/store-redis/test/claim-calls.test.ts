@@ -70,3 +70,12 @@ it('claims, finds the next due time and completes across 16 shards in one script
   for (const { delivery } of claims) expect((await store.getDelivery(delivery.userId, delivery.id))?.status).toBe('delivered');
   expect(await store.nextDueAt()).toBeUndefined();
 });
+
+it('calls per shard with crossShardScripts: false, as behind a proxy that splits one endpoint by key', async () => {
+  await using store = await createRedisStore({ url: server.url, prefix: 'claim-calls-per-shard', shards: 4, crossShardScripts: false });
+  const now = Date.now();
+  const before = await scriptCalls();
+  expect(await store.nextDueAt()).toBeUndefined();
+  expect(await store.claimDeliveries({ owner: 'test', now, leaseMs: 60_000, limit: 10 })).toEqual([]);
+  expect(await scriptCalls(), 'one call per shard for the next due time, one per shard to look before a claim').toBe(before + 8);
+});

@@ -1,7 +1,7 @@
 /**
  * A claim across shards takes the `limit` earliest due deliveries of all shards. On a
  * single server one script merges the shards' due sets, reading each a page at a time; on
- * a cluster the store first asks each shard for a few of its earliest due times, not
+ * a cluster (or with `crossShardScripts: false`) the store first asks each shard for a few of its earliest due times, not
  * `limit`, and asks again only where that few could have hidden an earlier one. This
  * checks both against every delivery's due time, with many ties and bursts on one shard,
  * for limits small and large. Among deliveries due at the same time any may go first, so
@@ -40,6 +40,7 @@ const burst = fc.record({ user: fc.integer({ min: 0, max: 40 }), offset: fc.inte
 describe.each([
   { on: 'a single server (one merge of all shards)', storeOf: (prefix: string, shards: number) => createRedisStore({ url: server.url, prefix, shards }) },
   { on: 'a cluster (a plan from each shard’s earliest, then a claim per shard)', storeOf: (prefix: string, shards: number) => createRedisStore({ client: cluster, prefix, shards }) },
+  { on: 'a single server without cross-shard scripts (as on a cluster)', storeOf: (prefix: string, shards: number) => createRedisStore({ url: server.url, prefix, shards, crossShardScripts: false }) },
 ])('on $on', ({ storeOf }) => {
   it('claims the earliest due deliveries of all shards, whatever the limit', async () => {
     await fc.assert(

@@ -62,6 +62,8 @@ describe('options', () => {
     expectOptionError({ url: server.url, subscriptionCacheSize: -1 }, 'subscriptionCacheSize');
     expectOptionError({ url: server.url, subscriptionCacheSize: 2.5 }, 'subscriptionCacheSize');
     expectOptionError({ url: server.url, subscriptionCacheSize: 1e9 }, 'subscriptionCacheSize');
+    expectOptionError({ url: server.url, crossShardScripts: 'yes' }, 'crossShardScripts');
+    expectOptionError({ url: server.url, crossShardScripts: 1 }, 'crossShardScripts');
   });
 });
 
