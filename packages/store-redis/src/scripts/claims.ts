@@ -108,6 +108,9 @@ local note_at, subscription_at = {}, {}
 local token = 0
 for s = 1, shards do
   if #taken[s] > 0 then use_shard(ARGV[6 + s]) end
+  -- A subscription is read in the delivery's own shard (subscription_key): what one shard
+  -- found for an id says nothing of another's, so each shard starts its own look-ups.
+  subscription_at = {}
   for _, ref in ipairs(taken[s]) do
     local key = delivery_key(ref)
     local d = redis.call('HMGET', key, ${deliveryRowFields.map((name) => `'${name}'`).join(', ')})
