@@ -71,6 +71,7 @@ it('keeps every send planned at its write, one notification per app id and key, 
   }
   const work: Promise<void>[] = [];
   for (let round = 0; round < 30; round++) {
+    const changes: Promise<void>[] = [];
     for (let i = 0; i < 16; i++) {
       const store = pick(stores);
       const userId = pick(users);
@@ -78,7 +79,7 @@ it('keeps every send planned at its write, one notification per app id and key, 
       if (roll < 0.12) {
         const life: SubscriptionLife = { userId };
         lives.push(life);
-        work.push(
+        changes.push(
           store.createSubscription(sampleSubscription({ userId, platformType: pick(['windows', 'ios', 'android'] as const) }, t0), t0).then((created) => {
             life.id = created.id;
             life.createdBy = tick();
@@ -89,7 +90,7 @@ it('keeps every send planned at its write, one notification per app id and key, 
         if (live.length === 0) continue;
         const life = pick(live);
         life.deleteStarted = tick();
-        work.push(store.deleteSubscription(life.id as string, t0).then(() => void (life.deletedBy = tick())));
+        changes.push(store.deleteSubscription(life.id as string, t0).then(() => void (life.deletedBy = tick())));
       } else {
         // Mostly new notifications (what a batch writes); some updates of one another instance may be creating.
         const appNotificationId = random() < 0.25 ? `app-${Math.floor(random() * 3)}` : `new-${round}-${i}`;
@@ -118,8 +119,12 @@ it('keeps every send planned at its write, one notification per app id and key, 
         );
       }
     }
-    // Let some of this round's changes land, so later sends race the copies other instances read before them.
-    await Promise.race([Promise.all(work), new Promise((resolve) => setTimeout(resolve, 30))]);
+    // The round's subscription changes land while its sends are still in flight, so the
+    // next round's sends race the recipient copies other instances read before them. Waiting
+    // for the changes themselves (not a fixed time) keeps the race as large on a loaded
+    // machine as on a quiet one.
+    await Promise.all(changes);
+    work.push(...changes);
   }
   await Promise.all(work);
 
