@@ -70,21 +70,42 @@ export function checkLogger(source: string | undefined, name: string, value: unk
 
 /** The stable code of a failure, for a record's `code` field: its HeraldError code, else `INTERNAL`. */
 export function codeOf(error: unknown): string {
-  return isHeraldError(error) ? error.code : 'INTERNAL';
+  try {
+    return isHeraldError(error) ? error.code : 'INTERNAL';
+  } catch {
+    // A thrown Proxy whose traps throw: the report of a failure must not fail.
+    return 'INTERNAL';
+  }
 }
+
+/**
+ * The text of a thrown value, which may be anything: a value `String` refuses (an object
+ * without a prototype, a getter that throws, a Symbol in a template) must not turn the
+ * report of a failure into a failure of its own (a send that was stored rejecting).
+ */
+function shown(error: unknown, ...texts: ReadonlyArray<(error: unknown) => string>): string {
+  if (error === undefined) return '';
+  for (const text of [...texts, (thrown: unknown) => Object.prototype.toString.call(thrown)]) {
+    try {
+      return `: ${text(error)}`;
+    } catch {
+      // The next, plainer text.
+    }
+  }
+  return ': a thrown value that cannot be shown as text';
+}
+
+/** A failure's one line, `Name: message`. */
+const lineOf = (error: unknown): string => (error instanceof Error ? `${String(error.name)}: ${String(error.message)}` : String(error));
 
 /** A failure's one line, `: Name: message`, or nothing when the record has no `err`. */
 function headOf(error: unknown): string {
-  if (error === undefined) return '';
-  if (error instanceof Error) return `: ${error.name}: ${error.message}`;
-  return `: ${String(error)}`;
+  return shown(error, lineOf);
 }
 
 /** A failure in full, `: ` and its stack, or nothing when the record has no `err`. */
 function detail(error: unknown): string {
-  if (error === undefined) return '';
-  if (error instanceof Error) return `: ${error.stack ?? `${error.name}: ${error.message}`}`;
-  return `: ${String(error)}`;
+  return shown(error, (thrown) => (thrown instanceof Error && thrown.stack !== undefined ? String(thrown.stack) : lineOf(thrown)), lineOf);
 }
 
 const ignore = (): void => undefined;
