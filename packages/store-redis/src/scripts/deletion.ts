@@ -71,7 +71,7 @@ for i, id in ipairs(ids) do
       add_delivery(u, id, ARGV[p], ARGV[p + 1], ARGV[p + 2], ARGV[p + 3], 'sync', ARGV[p + 4], now, due)
       made[#made + 1] = ARGV[p]
     end
-    redis.call('ZADD', DUE, unpack(due))
+    call_sliced('ZADD', DUE, due)
     redis.call('SET', deletion_syncs_key(u, id), cjson.encode(made))
   end
 end

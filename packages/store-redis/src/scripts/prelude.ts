@@ -82,6 +82,23 @@ local NOTE_FIELDS = {'id', 'body', 'cdt', 'mdt', 'rs', 'as', 'seq', 'pos', 'exp'
 local ROW_EXP, ROW_HOST, ROW_CSEQ, ROW_POS, ROW_RS = 9, 10, 11, 8, 5
 local function note_row(u, id) return redis.call('HMGET', note_key(u, id), unpack(NOTE_FIELDS)) end
 
+-- Lua's unpack stops near 8,000 values (its C stack), and a notification may have
+-- thousands of deliveries: a long argument list goes to Redis in slices of this many
+-- (even, so score and member pairs stay together). Returns the sum of the replies.
+local SLICE = 4000
+local function call_sliced(command, key, args)
+  local total = 0
+  for i = 1, #args, SLICE do
+    local last = math.min(i + SLICE - 1, #args)
+    if key then
+      total = total + redis.call(command, key, unpack(args, i, last))
+    else
+      total = total + redis.call(command, unpack(args, i, last))
+    end
+  end
+  return total
+end
+
 local function to_map(flat)
   local map = {}
   for i = 1, #flat, 2 do map[flat[i]] = flat[i + 1] end

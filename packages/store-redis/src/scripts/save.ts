@@ -95,7 +95,7 @@ local function save(b)
     ids[i] = d
     keys[i + 1] = delivery_key(user_ref(u, d))
   end
-  if redis.call('EXISTS', unpack(keys)) > 0 then
+  if call_sliced('EXISTS', false, keys) > 0 then
     if not existing and redis.call('EXISTS', keys[1]) == 1 and not (replaced and replaced.id == id) then
       return {'taken', 'notification', id}
     end
@@ -165,7 +165,7 @@ local function save(b)
     local d = first + (i - 1) * ${deliveryFieldCount}
     add_delivery(u, note_id, ids[i], ARGV[d + 2], ARGV[d + 3], ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], now, due)
   end
-  if count > 0 then redis.call('ZADD', DUE, unpack(due)) end
+  if count > 0 then call_sliced('ZADD', DUE, due) end
 
   if idem_key then
     -- The key keeps the notification as this call stored it: a replay answers with that.

@@ -81,7 +81,7 @@ if #created > 0 then
     dlv[#dlv + 1] = ARGV[b]
     out[#out + 1] = ARGV[b]
   end
-  redis.call('ZADD', DUE, unpack(due))
+  call_sliced('ZADD', DUE, due)
   redis.call('HSET', key, 'dlv', cjson.encode(dlv))
 end
 return out

@@ -7,6 +7,7 @@ import type { DeliveryRecord } from '@herald/core';
 import type { ClaimedDelivery, NewDelivery } from '@herald/core/store';
 import { sampleDeliveries } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
+import { wideFanoutSaveTests } from './wide-fanout.js';
 import { alice, bob, claim, claimExactly, complete, deliveryOf, killDelivery, leaseOf, send, t0 } from './steps.js';
 
 /** Registers the tests of the group. */
@@ -100,4 +101,6 @@ export function deliveryTests(h: StoreHarness): void {
     expect(await h.store.cancelDeliveries(alice, saved.notification.id, 'again', t0 + 2), 'nothing left to cancel').toBe(0);
     expect(await h.store.cancelDeliveries(alice, 'no-such-id', 'why', t0 + 2), 'a missing notification has nothing to cancel').toBe(0);
   });
+
+  wideFanoutSaveTests(h);
 }

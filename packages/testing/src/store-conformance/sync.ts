@@ -12,6 +12,7 @@ import { sampleSubscription } from '../fixtures.js';
 import type { StoreHarness } from './harness.js';
 import { alice, claimExactly, complete, send, t0 } from './steps.js';
 import { deletionSyncTests } from './sync-deletion.js';
+import { wideFanoutSyncTests } from './wide-fanout.js';
 
 /** A plan that syncs every subscription but `origin`, recording what it was called with. */
 export function planAll(origin?: string): SyncPlan & { readonly calls: Array<{ subscriptions: readonly StoredSubscription[]; notification: StoredNotification }> } {
@@ -112,4 +113,5 @@ export function syncTests(h: StoreHarness): void {
   });
 
   deletionSyncTests(h);
+  wideFanoutSyncTests(h);
 }
