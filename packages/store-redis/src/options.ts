@@ -52,11 +52,16 @@ export interface RedisStoreOptions {
    */
   readonly subscriptionCacheSize?: number | undefined;
   /**
-   * On a single Redis server, whether a claim, the next due time and the completions of
-   * one turn are each one script call over every shard's keys (one round trip instead of
-   * one per shard). Set `false` behind a proxy that spreads one endpoint over several
-   * servers by key (a Redis Enterprise database with clustering, Envoy's Redis proxy),
-   * where a script must keep to one shard's keys. A Cluster client always calls per shard.
+   * On a single server — any client that is not an ioredis `Cluster`, so every `url`, a
+   * cluster-enabled node reached by URL included — whether a claim, the next due time and
+   * the completions of one turn are each one script call over every shard's keys (one
+   * round trip instead of one per shard). Set `false` behind a proxy that spreads one
+   * address over several servers by key (a Redis Enterprise database with clustering,
+   * Envoy's Redis proxy), where a script must keep to one shard's keys; left `true` there,
+   * claims fail with `INTERNAL` when the proxy's servers refuse the other shards' keys, or
+   * miss deliveries when they do not. `false` costs about 20 times the script calls per
+   * delivery (0.69 instead of 0.032, measured by one dispatcher) and about a third more
+   * Node CPU. Ignored for a `Cluster` client, which always calls per shard.
    * @default true
    */
   readonly crossShardScripts?: boolean | undefined;
