@@ -11,6 +11,7 @@ import { retryDelayMs, type RetryPolicy } from './retry.js';
 import { cancelReasons, inactiveSubscriptionReason } from './store/delivery-transitions.js';
 import type { ClaimedDelivery, DeliveryOutcome } from './store/interface.js';
 import type { Endpoint, NotificationSync, SyncMessage, Transport, TransportContext, TransportError, TransportMessage } from './transport/interface.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** Endpoints by subscription record: stores that hand out the same frozen record reuse one. */
 const endpoints = new WeakMap<StoredSubscription, Endpoint>();
@@ -96,7 +97,7 @@ function scheduledDelay(policy: RetryPolicy, attempts: number, random: () => num
   try {
     delay = policy.delayMs(attempts, random);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOfThrown(error);
     return new HeraldError('POLICY_ERROR', `the retry policy's delayMs threw after attempt ${attempts}: ${reason}`, { cause: error });
   }
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {

@@ -9,6 +9,7 @@ import { isHeraldError } from './errors.js';
 import { optionError } from './errors.js';
 import { checkOptionsObject, wholeNumberOption } from './option-checks.js';
 import { RepeatedWarnings } from './repeated-warnings.js';
+import { plainTextOfThrown } from './thrown-text.js';
 
 /**
  * The fields of one log record. Herald's records carry `code` (a stable code: a
@@ -85,14 +86,14 @@ export function codeOf(error: unknown): string {
  */
 function shown(error: unknown, ...texts: ReadonlyArray<(error: unknown) => string>): string {
   if (error === undefined) return '';
-  for (const text of [...texts, (thrown: unknown) => Object.prototype.toString.call(thrown)]) {
+  for (const text of texts) {
     try {
       return `: ${text(error)}`;
     } catch {
       // The next, plainer text.
     }
   }
-  return ': a thrown value that cannot be shown as text';
+  return `: ${plainTextOfThrown(error)}`;
 }
 
 /** A failure's one line, `Name: message`. */

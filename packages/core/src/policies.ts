@@ -7,6 +7,7 @@
 import { HeraldError, optionError } from './errors.js';
 import { checkOptionsObject } from './option-checks.js';
 import { createTokenBuckets, type RateLimit, type TokenBuckets } from './throttle.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** Who is calling: an app server, a service account, a signed-in user. */
 export interface Caller {
@@ -96,7 +97,7 @@ function decision(hook: string, answer: unknown): boolean {
 function runHook<A extends unknown[]>(hook: string, fn: (...args: A) => unknown, ...args: A): boolean | Promise<boolean> {
   const failed = (error: unknown): never => {
     if (error instanceof HeraldError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOfThrown(error);
     throw new HeraldError('POLICY_ERROR', `the ${hook} policy threw: ${reason}`, { cause: error });
   };
   let answer: unknown;

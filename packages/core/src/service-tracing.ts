@@ -13,6 +13,7 @@ import { openTelemetryApi, registeredTracer, type OpenTelemetryApi, type SpanAtt
 import type { SendResult } from './send.js';
 import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from './store/interface.js';
 import { traceStore } from './traced-store.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** Attribute names: OpenTelemetry's where a convention exists, `herald.*` for Herald's own. */
 const spanAttributes = {
@@ -79,7 +80,7 @@ export class ServiceTracing implements AttemptTracing {
         return result;
       },
       (error: unknown) => {
-        fail(api, span, codeOf(error), error instanceof Error ? error.message : String(error), error);
+        fail(api, span, codeOf(error), messageOfThrown(error), error);
         throw error;
       },
     );
@@ -119,7 +120,7 @@ export class ServiceTracing implements AttemptTracing {
         return outcome;
       },
       (error: unknown) => {
-        fail(api, span, codeOf(error), error instanceof Error ? error.message : String(error), error);
+        fail(api, span, codeOf(error), messageOfThrown(error), error);
         throw error;
       },
     );

@@ -8,6 +8,7 @@ import type { ServiceContext } from './context.js';
 import { HeraldError } from './errors.js';
 import type { StoredSubscription } from './records.js';
 import type { EndpointCandidate, Transport } from './transport/interface.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** The subscription calls of a service. */
 export interface SubscriptionsApi {
@@ -61,7 +62,7 @@ async function checkEndpoint(transport: Transport, endpoint: EndpointCandidate):
     await transport.checkEndpoint(endpoint);
   } catch (error) {
     if (error instanceof HeraldError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOfThrown(error);
     throw new HeraldError('INVALID_ENDPOINT', `the ${transport.name} transport refused this endpoint: ${reason}`, { cause: error });
   }
 }

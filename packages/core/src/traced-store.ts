@@ -10,6 +10,7 @@ import { codeOf } from './logger.js';
 import type { OpenTelemetryApi, Tracer } from './opentelemetry.js';
 import type { NotificationStore } from './store/interface.js';
 import { storeMethodNames } from './store/methods.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** Attribute names of the database conventions. */
 const storeSpanAttributes = {
@@ -39,7 +40,7 @@ export function traceStore(api: OpenTelemetryApi, tracer: Tracer, store: Notific
         },
         (error: unknown) => {
           span.setAttribute(storeSpanAttributes.errorType, codeOf(error));
-          span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: messageOfThrown(error) });
           if (error instanceof Error) span.recordException(error);
           span.end();
           throw error;
