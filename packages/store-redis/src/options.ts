@@ -72,7 +72,7 @@ export interface RedisStoreOptions {
    * not per reconnection attempt) and back (`info`, `CONNECTION_RESTORED`); a wake-up
    * listener that throws (`error`). A client you pass is yours to watch: the store adds
    * no listener to its errors.
-   * @default none: a wake-up listener that throws becomes a process warning, as before
+   * @default none: a wake-up listener that throws becomes a process warning (`HERALD_BACKGROUND_ERROR`); connection records are dropped
    */
   readonly logger?: Logger | undefined;
 }

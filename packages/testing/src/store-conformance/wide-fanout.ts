@@ -12,7 +12,7 @@ import { alice, claim, send, t0 } from './steps.js';
 import { syncsOf } from './sync.js';
 
 /** Past every per-call limit above: 10,001 keys checked, 20,000 due-set values in one write. */
-export const wideFanout = 10_000;
+const wideFanout = 10_000;
 
 function deliveriesTo(count: number, kind: 'notification' | 'sync', due: number): NewDelivery[] {
   return Array.from({ length: count }, (_, index) => ({ id: newId(), subscriptionId: `endpoint-${index}`, transport: 'test', platformType: 'windows', kind, nextAttemptAt: due }));
