@@ -131,19 +131,24 @@ const processWarningOptionNames = ['repeatWindowMs', 'clock'] as const satisfies
 
 /**
  * A {@link Logger} that turns `warn` and `error` records into process warnings — what
- * Herald does when no logger is given — and drops `debug` and `info`. The warning's text
- * is `prefix`, the message and, when the record has an `err`, its stack; its code is
- * `warningCode`. Fields other than `err` are not shown: give a real logger to keep them.
+ * Herald does when no logger is given — and drops `debug` and `info`, except an `info` with
+ * `code` `CONNECTION_RESTORED` (a store's connection back). The warning's text is `prefix`,
+ * the message and, when the record has an `err`, its stack; its code is `warningCode`.
+ * Fields other than `err` are not shown — no ids, so two deliveries failing with the same
+ * message count as one failure: give a real logger to keep them.
  *
  * One failure is reported once, not once per occurrence: a record with the same
  * `component` (from `child`), `code`, message and `err` name and message as one reported
- * less than `repeatWindowMs` ago is counted instead of printed. When it recurs after the
- * window, one line without the stack says how many times it occurred since
+ * less than `repeatWindowMs` ago is counted instead of printed. Its first line (with the
+ * stack) ends `(repeats are counted: a count follows every 60 s while it lasts)`. When it
+ * recurs after the window, one line without the stack says how many times it occurred since
  * (`[herald] dispatcher failed: HeraldError: … — 59 more times since 2026-11-30T12:00:00.000Z
  * (…)`); when it has not recurred for twice the window, a last line says it is over, with
- * the count not yet printed and when it was last seen. A failure that comes back after
- * that is reported in full again; a failure that occurred once gets no last line. Only
- * this logger folds repeats: a logger you give Herald receives every record.
+ * the count not yet printed and when it was last seen. A `CONNECTION_RESTORED` record ends
+ * at once every failure followed for the same `component`, each with a line `… — back after
+ * 75 s, 76 failures in all, the last at …`. A failure that comes back after that is reported
+ * in full again; a failure that occurred once gets no last line (unless its part is back).
+ * Only this logger folds repeats: a logger you give Herald receives every record.
  *
  * @param prefix - What each warning starts with. @default '[herald]'
  * @param warningCode - The warning's `code`. @default 'HERALD_BACKGROUND_ERROR'
@@ -161,12 +166,21 @@ export function processWarningLogger(prefix = '[herald]', warningCode = 'HERALD_
   }
   const warnings = new RepeatedWarnings(windowMs, clock as Clock, (text) => process.emitWarning(text, { code: warningCode }));
   const bound = (bindings: LogFields): Logger => {
+    const componentOf = (fields: LogFields): string | undefined => {
+      const component = bindings['component'] ?? fields['component'];
+      return typeof component === 'string' ? component : undefined;
+    };
     const report = (fields: LogFields, message: string): void => {
       const head = `${prefix} ${message}${headOf(fields['err'])}`;
-      const key = JSON.stringify([bindings['component'] ?? fields['component'], fields['code'], head]);
-      warnings.report(key, head, `${prefix} ${message}${detail(fields['err'])}`);
+      const component = componentOf(fields);
+      const key = JSON.stringify([component, fields['code'], head]);
+      warnings.report(key, component, head, `${prefix} ${message}${detail(fields['err'])}`);
     };
-    return { debug: ignore, info: ignore, warn: report, error: report, child: (more) => bound({ ...bindings, ...more }) };
+    // Of the info records, only a part's "back" is printed: it ends that part's outage.
+    const info = (fields: LogFields, message: string): void => {
+      if (fields['code'] === 'CONNECTION_RESTORED') warnings.back(componentOf(fields), `${prefix} ${message}`);
+    };
+    return { debug: ignore, info, warn: report, error: report, child: (more) => bound({ ...bindings, ...more }) };
   };
   return bound({});
 }

@@ -1,8 +1,9 @@
 /**
  * The rule that keeps one failure from flooding process warnings while it lasts (a store
- * that is down fails every dispatcher poll): the first occurrence is reported in full, its
- * repeats within a window are counted instead of printed, a count line follows when it
- * recurs after the window, and a last line when it has stopped — as syslog's "last message
+ * that is down fails every dispatcher poll): the first occurrence is reported in full, saying
+ * that its repeats will be counted; its repeats within a window are counted instead of
+ * printed, a count line follows when it recurs after the window, and a last line when it has
+ * stopped, or at once when its part says it is back (`back`) — as syslog's "last message
  * repeated N times" and Tor's rate-limited log lines ("N similar messages suppressed") do.
  * Only the default process-warning logger applies it: a logger the user gives sees every
  * record, to rate-limit (or count) as its own sink does.
@@ -13,6 +14,12 @@ import type { Clock, ClockTimer } from './clock.js';
 interface Episode {
   /** Its one-line description (no stack), which the count lines repeat. */
   readonly head: string;
+  /** The part it came from (a record's `component`), whose `back` ends it. */
+  readonly group: string | undefined;
+  /** When it first occurred, in epoch ms. */
+  readonly firstAt: number;
+  /** Occurrences in all, the first included. */
+  total: number;
   /** When its last line (full or count) was written, in epoch ms. */
   reportedAt: number;
   /** When it last occurred, in epoch ms. */
@@ -55,21 +62,23 @@ export class RepeatedWarnings {
   }
 
   /**
-   * Reports one occurrence of the failure `key`: `full` (with its stack) when it is new,
-   * a count line naming `head` when the window since its last line has passed, else nothing.
+   * Reports one occurrence of the failure `key` from the part `group`: `full` (with its
+   * stack) when it is new, its first line ending with what happens to its repeats; a count
+   * line naming `head` when the window since its last line has passed; else nothing.
    */
-  report(key: string, head: string, full: string): void {
+  report(key: string, group: string | undefined, head: string, full: string): void {
     if (this.#windowMs === 0) return this.#write(full);
     const now = this.#clock.now();
     let episode = this.#episodes.get(key);
     // Its end timer may not have run yet (a busy event loop, a fake clock moved at once).
     if (episode !== undefined && now - episode.lastAt >= this.#quietMs) episode = this.#end(key, episode, 'over');
     if (episode === undefined) {
-      this.#write(full);
-      this.#begin(key, { head, reportedAt: now, lastAt: now, unreported: 0, repeated: false, timer: undefined });
+      this.#write(withNotice(full, head, `(repeats are counted: a count follows every ${seconds(this.#windowMs)} while it lasts)`));
+      this.#begin(key, { head, group, firstAt: now, total: 1, reportedAt: now, lastAt: now, unreported: 0, repeated: false, timer: undefined });
       return;
     }
     episode.lastAt = now;
+    episode.total += 1;
     episode.unreported += 1;
     episode.repeated = true;
     this.#episodes.delete(key); // to the back: seen most recently
@@ -78,6 +87,16 @@ export class RepeatedWarnings {
     this.#write(`${head} — ${times(episode.unreported)} since ${iso(episode.reportedAt)} (a failure that repeats is reported once per ${seconds(this.#windowMs)} while it lasts)`);
     episode.reportedAt = now;
     episode.unreported = 0;
+  }
+
+  /**
+   * Writes `line` (the part `group` saying it is back: a connection restored), then ends
+   * each failure of that part still followed, each with a line saying how long it lasted
+   * and how often it occurred: the part says it is over, no need to wait for the quiet time.
+   */
+  back(group: string | undefined, line: string): void {
+    this.#write(line);
+    for (const [key, episode] of [...this.#episodes]) if (episode.group === group) this.#end(key, episode, 'back');
   }
 
   #begin(key: string, episode: Episode): void {
@@ -101,19 +120,29 @@ export class RepeatedWarnings {
   }
 
   /**
-   * Lets `episode` go — `over` (quiet for the quiet time) or `dropped` (to follow a newer
-   * failure) — with a last line when it had repeated: how often since its last line, and
-   * when it was last seen.
+   * Lets `episode` go — `over` (quiet for the quiet time), `back` (its part said so) or
+   * `dropped` (to follow a newer failure) — with a last line when it had repeated (or its
+   * part is back): how often since its last line, and when it was last seen.
    */
-  #end(key: string, episode: Episode, why: 'over' | 'dropped'): undefined {
+  #end(key: string, episode: Episode, why: 'over' | 'back' | 'dropped'): undefined {
     this.#episodes.delete(key);
     if (episode.timer !== undefined) this.#clock.clearTimer(episode.timer);
+    if (why === 'back') {
+      const lasted = Math.round((this.#clock.now() - episode.firstAt) / 1000);
+      this.#write(`${episode.head} — back after ${lasted} s, ${episode.total === 1 ? '1 failure' : `${episode.total} failures`} in all, the last at ${iso(episode.lastAt)}`);
+      return undefined;
+    }
     if (!episode.repeated) return undefined;
     const since = episode.unreported === 0 ? '' : `${times(episode.unreported)} since ${iso(episode.reportedAt)}, `;
     const last = `${since}the last at ${iso(episode.lastAt)}`;
     this.#write(why === 'over' ? `${episode.head} — over: ${last}, then none for ${seconds(this.#quietMs)}` : `${episode.head} — ${last}; no longer counted: more than ${maxEpisodes} different failures at once`);
     return undefined;
   }
+}
+
+/** `full` with `notice` at the end of its first line (`head`, before the stack), or at its end. */
+function withNotice(full: string, head: string, notice: string): string {
+  return full.startsWith(head) ? `${head} ${notice}${full.slice(head.length)}` : `${full} ${notice}`;
 }
 
 function times(count: number): string {

@@ -42,11 +42,20 @@ const failures = {
 } as const;
 type FailureName = keyof typeof failures;
 const head = (name: FailureName): string => `[test] ${failures[name].message}: HeraldError: ${failures[name].error}`;
+/** What ends the first line of a failure, before its stack. */
+const notice = '(repeats are counted: a count follows every 60 s while it lasts)';
+/** How a failure's first line (with its stack) begins. */
+const first = (name: FailureName): string => `${head(name)} ${notice}\n`;
 
-/** One occurrence: a failure, `afterMs` after the one before. */
+/** A part saying it is back (a store's connection restored): an `info` record with `CONNECTION_RESTORED`. */
+const backs = { serviceBack: 'service', postgresBack: 'store-postgres' } as const;
+type BackName = keyof typeof backs;
+const backLine = '[test] connected again';
+
+/** One occurrence: a failure (or a part back), `afterMs` after the one before. */
 interface Occurrence {
   readonly afterMs: number;
-  readonly failure: FailureName;
+  readonly failure: FailureName | BackName;
 }
 
 /** Logs `occurrences` through a default logger on a fresh fake clock, then lets `thenMs` pass; returns the lines. */
@@ -57,7 +66,13 @@ async function run(occurrences: readonly Occurrence[], thenMs: number, options: 
   const loggers = new Map<string, Logger>();
   for (const { afterMs, failure } of occurrences) {
     await clock.advance(afterMs);
-    const { component, code: errorCode, message, error } = failures[failure];
+    if (failure in backs) {
+      const component = backs[failure as BackName];
+      if (!loggers.has(component)) loggers.set(component, root.child({ component }));
+      loggers.get(component)?.info({ code: 'CONNECTION_RESTORED' }, 'connected again');
+      continue;
+    }
+    const { component, code: errorCode, message, error } = failures[failure as FailureName];
     if (!loggers.has(component)) loggers.set(component, root.child({ component }));
     loggers.get(component)?.error({ code: errorCode, err: new HeraldError(errorCode, error) }, message);
   }
@@ -70,7 +85,7 @@ async function run(occurrences: readonly Occurrence[], thenMs: number, options: 
 const repeated = (failure: FailureName, count: number, everyMs: number): Occurrence[] =>
   Array.from({ length: count }, (_, index) => ({ afterMs: index === 0 ? 0 : everyMs, failure }));
 
-const stack = (name: FailureName): RegExp => new RegExp(`^${head(name).replace(/[[\]]/g, '\\$&')}\\n\\s+at `);
+const stack = (name: FailureName): RegExp => new RegExp(`^${first(name).replace(/[[\]()]/g, '\\$&')}\\s+at `);
 
 /** A named sequence of failures, and the lines it must give: exact texts, or patterns for lines with a stack. */
 interface SequenceCase {
@@ -112,16 +127,46 @@ describe('the default logger folds the repeats of one failure', () => {
       occurrences: (['down', 'otherMessage', 'otherError', 'otherCode', 'otherComponent'] as const).map((failure) => ({ afterMs: 10, failure })),
       expected: [stack('down'), stack('otherMessage'), stack('otherError'), stack('otherCode'), stack('otherComponent')],
     },
+    {
+      case: 'its part back (CONNECTION_RESTORED) while it repeats: the line saying so, then how long it lasted and how often, at once',
+      occurrences: [...repeated('down', 75, 1000), { afterMs: 500, failure: 'serviceBack' }],
+      expected: [stack('down'), `${head('down')} — 60 more times since ${at(0)} (a failure that repeats is reported once per 60 s while it lasts)`, backLine, `${head('down')} — back after 75 s, 75 failures in all, the last at ${at(74_000)}`],
+    },
+    {
+      case: 'its part back after a single failure: that one is ended too, and a failure after that is in full again',
+      occurrences: [{ afterMs: 0, failure: 'down' }, { afterMs: 3000, failure: 'serviceBack' }, { afterMs: 1000, failure: 'down' }],
+      expected: [stack('down'), backLine, `${head('down')} — back after 3 s, 1 failure in all, the last at ${at(0)}`, stack('down')],
+    },
+    {
+      case: 'another part back: the failures of this one go on being counted',
+      occurrences: [...repeated('down', 3, 1000), { afterMs: 0, failure: 'otherComponent' }, { afterMs: 0, failure: 'postgresBack' }],
+      expected: [stack('down'), stack('otherComponent'), backLine, `${head('otherComponent')} — back after 0 s, 1 failure in all, the last at ${at(2000)}`, `${head('down')} — over: 2 more times since ${at(0)}, the last at ${at(2000)}, then none for 120 s`],
+    },
+    {
+      case: 'a part back with nothing failing: the line saying so, alone',
+      occurrences: [{ afterMs: 0, failure: 'serviceBack' }],
+      expected: [backLine],
+    },
   ])('$case', async ({ occurrences, expected }) => {
     const seen = await run(occurrences, 600_000);
     expect(seen).toHaveLength(expected.length);
     expected.forEach((line, index) => (typeof line === 'string' ? expect(seen[index]).toBe(line) : expect(seen[index]).toMatch(line)));
   });
 
-  it('reports every occurrence in full with a window of 0, as before the rule', async () => {
-    const seen = await run(repeated('down', 5, 10), 0, { repeatWindowMs: 0 });
-    expect(seen).toHaveLength(5);
-    for (const line of seen) expect(line).toMatch(stack('down'));
+  it('reports every occurrence in full with a window of 0, as before the rule, without saying repeats are counted', async () => {
+    const seen = await run([...repeated('down', 5, 10), { afterMs: 0, failure: 'serviceBack' }], 0, { repeatWindowMs: 0 });
+    expect(seen).toHaveLength(6);
+    for (const line of seen.slice(0, 5)) expect(line).toMatch(new RegExp(`^${head('down').replace(/[[\]]/g, '\\$&')}\\n\\s+at `));
+    expect(seen[5]).toBe(backLine);
+  });
+
+  it('drops the other info records and every debug record', async () => {
+    const logger = processWarningLogger('[test]', code, { clock }).child({ component: 'service' });
+    logger.info({ code: 'SUBSCRIPTION_DEACTIVATED' }, 'deactivated');
+    logger.info({}, 'connected again');
+    logger.debug({ code: 'CONNECTION_RESTORED' }, 'connected again');
+    await flush();
+    expect(lines).toEqual([]);
   });
 
   it('ends a failure whose end timer has not run yet (a busy event loop) when it recurs after the quiet time', async () => {
@@ -134,9 +179,9 @@ describe('the default logger folds the repeats of one failure', () => {
     }
     await flush();
     expect(lines.map((line) => line.text)).toEqual([
-      expect.stringMatching(/^\[test\] failed: Error: boom\n\s+at /),
+      expect.stringMatching(/^\[test\] failed: Error: boom \(repeats are counted: a count follows every 60 s while it lasts\)\n\s+at /),
       `[test] failed: Error: boom — over: once more since ${at(0)}, the last at ${at(1000)}, then none for 120 s`,
-      expect.stringMatching(/^\[test\] failed: Error: boom\n\s+at /),
+      expect.stringMatching(/^\[test\] failed: Error: boom \(repeats are counted/),
     ]);
   });
 
@@ -149,15 +194,17 @@ describe('the default logger folds the repeats of one failure', () => {
     await flush();
     expect(lines).toHaveLength(103);
     expect(lines[101]?.text).toBe(`[test] failed: Error: first — once more since ${at(0)}, the last at ${at(0)}; no longer counted: more than 100 different failures at once`);
-    expect(lines[102]?.text).toMatch(/^\[test\] failed: Error: first\n\s+at /);
+    expect(lines[102]?.text).toMatch(/^\[test\] failed: Error: first \(repeats are counted: a count follows every 60 s while it lasts\)\n\s+at /);
   });
 
   it('holds for any sequence: nothing is lost, a new failure is in full, lines about one failure are a window apart, and each one ends', async () => {
-    // Failures whose lines read differently, so each line is told apart by its text.
+    // Failures whose lines read differently, so each line is told apart by its text; all of
+    // the part `service`, whose "back" ends them all, while another part's does not.
     const names: FailureName[] = ['down', 'otherMessage', 'otherError'];
     // Mostly bursts (a poll a second), sometimes pauses longer than the quiet time.
     const afterMs = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 250_000 }), weight: 1 });
-    const occurrence = fc.record({ afterMs, failure: fc.constantFrom(...names) });
+    const kind = fc.oneof({ arbitrary: fc.constantFrom<FailureName | BackName>(...names), weight: 12 }, { arbitrary: fc.constantFrom<FailureName | BackName>('serviceBack', 'postgresBack'), weight: 1 });
+    const occurrence = fc.record({ afterMs, failure: kind });
     await fc.assert(
       fc.asyncProperty(fc.array(occurrence, { maxLength: 80, size: 'max' }), async (occurrences) => {
         await run(occurrences, 0);
@@ -167,32 +214,54 @@ describe('the default logger folds the repeats of one failure', () => {
         let time = 0;
         const timed = occurrences.map(({ afterMs, failure }) => ({ at: (time += afterMs), failure }));
         for (const name of names) {
-          const times = timed.filter((item) => item.failure === name).map((item) => item.at);
-          const mine = lines.filter((line) => line.text.startsWith(`${head(name)}\n`) || line.text.startsWith(`${head(name)} — `));
-          // An episode begins at the first occurrence and at each one after a quiet time of twice the window.
-          const begins = times.filter((at, index) => index === 0 || at - (times[index - 1] as number) >= 2 * windowMs);
-          const full = mine.filter((line) => line.text.startsWith(`${head(name)}\n`));
-          expect(full.map((line) => line.at), name).toEqual(begins);
-          let counted = 0;
-          let previous: { text: string; at: number } | undefined;
-          for (const line of mine) {
-            const count = /— (?:over: )?(?:(\d+) more times|once more) since/.exec(line.text);
-            counted += line.text.startsWith(`${head(name)}\n`) ? 1 : count === null ? 0 : count[1] === undefined ? 1 : Number(count[1]);
-            const over = line.text.includes(' — over: ');
-            const fresh = line.text.startsWith(`${head(name)}\n`);
-            if (previous !== undefined && !over && !fresh) expect(line.at - previous.at, line.text).toBeGreaterThanOrEqual(windowMs);
-            // After an end, only a new beginning; before a beginning, only an end or a single occurrence.
-            if (previous?.text.includes(' — over: ') === true) expect(fresh, line.text).toBe(true);
-            previous = line;
+          // The model: an episode begins at an occurrence after a quiet time of twice the window
+          // (or none yet) and ends at the quiet time, or at once when its part is back.
+          const episodes: { times: number[]; back: boolean }[] = [];
+          let open: { times: number[]; back: boolean } | undefined;
+          for (const { at, failure } of timed) {
+            // Over already when it has been quiet for the quiet time.
+            if (open !== undefined && at - (open.times.at(-1) as number) >= 2 * windowMs) open = undefined;
+            if (failure === 'serviceBack' && open !== undefined) {
+              open.back = true;
+              open = undefined;
+            } else if (failure === name) {
+              if (open === undefined) episodes.push((open = { times: [], back: false }));
+              open.times.push(at);
+            }
           }
-          // A failure that goes on is heard of at least once per window.
-          for (const at of times) expect(mine.some((line) => line.at <= at && line.at > at - windowMs), `${name} at ${at}`).toBe(true);
-          // Nothing is lost: every occurrence is a line with its stack or counted in a later line.
-          expect(counted, name).toBe(times.length);
-          // Each episode that repeated has ended with a line saying so.
-          const repeatedEpisodes = begins.filter((begin, index) => times.filter((at) => at >= begin && (index + 1 >= begins.length || at < (begins[index + 1] as number))).length > 1).length;
-          expect(mine.filter((line) => line.text.includes(' — over: ')).length, name).toBe(repeatedEpisodes);
+          const mine = lines.filter((line) => line.text.startsWith(first(name)) || line.text.startsWith(`${head(name)} — `));
+          const fresh = (line: { text: string }): boolean => line.text.startsWith(first(name));
+          expect(mine.filter(fresh).map((line) => line.at), name).toEqual(episodes.map((episode) => episode.times[0]));
+          // The lines of each episode: from its full line to the next.
+          const groups: { text: string; at: number }[][] = [];
+          for (const line of mine) (fresh(line) ? groups.push([line]) : groups.at(-1)?.push(line));
+          episodes.forEach((episode, index) => {
+            const group = groups[index] ?? [];
+            const [opening, ...rest] = group;
+            const last = rest.at(-1);
+            const counts = rest.filter((line) => !line.text.includes(' — back after ')).map((line) => /— (?:over: )?(?:(\d+) more times|once more) since/.exec(line.text));
+            const counted = 1 + counts.reduce((sum, count) => sum + (count === null ? 0 : count[1] === undefined ? 1 : Number(count[1])), 0);
+            if (episode.back) {
+              // Ended when its part was back, with every occurrence in its count.
+              const total = episode.times.length;
+              expect(last?.text, name).toMatch(new RegExp(` — back after \\d+ s, ${total === 1 ? '1 failure' : `${total} failures`} in all, the last at ${new Date(start + (episode.times.at(-1) as number)).toISOString()}$`));
+              expect(counted, name).toBeLessThanOrEqual(total);
+            } else {
+              // Nothing is lost: every occurrence is its full line or counted in a later line.
+              expect(counted, name).toBe(episode.times.length);
+              // Each episode that repeated has ended with a line saying so.
+              expect(rest.filter((line) => line.text.includes(' — over: ')).length, name).toBe(episode.times.length > 1 ? 1 : 0);
+              if (episode.times.length > 1) expect(last?.text, name).toContain(' — over: ');
+            }
+            // Count lines are a window apart; a failure that goes on is heard of at least once per window.
+            const counting = [opening, ...rest.filter((line) => !/ — (over|back after)/.test(line.text))];
+            for (let line = 1; line < counting.length; line += 1) expect((counting[line]?.at as number) - (counting[line - 1]?.at as number), name).toBeGreaterThanOrEqual(windowMs);
+            for (const at of episode.times) expect(group.some((line) => line.at <= at && line.at > at - windowMs), `${name} at ${at}`).toBe(true);
+          });
+          expect(groups.length, name).toBe(episodes.length);
         }
+        // Each part back is a line of its own.
+        expect(lines.filter((line) => line.text === backLine).length).toBe(timed.filter(({ failure }) => failure in backs).length);
         expect(clock.pending()).toEqual({ work: 0, housekeeping: 0 });
       }),
       { numRuns: 60 },
