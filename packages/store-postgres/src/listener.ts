@@ -4,6 +4,9 @@
  * the first listener and shared by both. NOTIFY is fire-and-forget: what is sent while
  * the connection is down is lost, so after a reconnect every listener is called once (the
  * dispatcher claims, the live feeds read again) as if something had been announced.
+ * An outage is one pair of records — `CONNECTION_LOST` when the connection is lost (or the
+ * first one cannot be made), `CONNECTION_RESTORED` once it listens again — not one per
+ * attempt: it tries again every second, and the attempts in between are `debug` records.
  */
 import type { Client } from 'pg';
 import type { FeedChangeListener, FeedChangeSubscription, Logger } from '@herald/core/store';
@@ -24,6 +27,10 @@ export class ChannelListener {
   #started = false;
   #closed = false;
   #connectedOnce = false;
+  /** When the outage began (epoch ms), while the connection is lost and not yet back; its `CONNECTION_LOST` was logged. */
+  #downSince: number | undefined;
+  /** Failed attempts to listen again in the current outage. */
+  #failedAttempts = 0;
   #timer: NodeJS.Timeout | undefined;
   #listening: Promise<void>;
   #markListening: () => void = () => undefined;
@@ -88,7 +95,7 @@ export class ChannelListener {
       lost = true;
       this.#client = undefined;
       this.#listening = this.#pendingListening();
-      if (!this.#closed) this.#log.warn({ code: 'CONNECTION_LOST', err: error }, 'the listening connection to PostgreSQL was lost; connecting again');
+      if (!this.#closed) this.#reportLost(error);
       void client.end().catch(() => undefined);
       this.#retry();
     };
@@ -106,11 +113,26 @@ export class ChannelListener {
     }
     if (this.#closed || lost) return;
     this.#markListening();
-    if (this.#connectedOnce) {
-      this.#log.info({ code: 'CONNECTION_RESTORED' }, 'listening to PostgreSQL again');
-      this.#callAll(undefined, true);
+    if (this.#downSince !== undefined) {
+      const downMs = Date.now() - this.#downSince;
+      this.#log.info({ code: 'CONNECTION_RESTORED', downMs, attempts: this.#failedAttempts }, `listening to PostgreSQL again after ${downMs} ms`);
+      this.#downSince = undefined;
+      this.#failedAttempts = 0;
     }
+    if (this.#connectedOnce) this.#callAll(undefined, true);
     this.#connectedOnce = true;
+  }
+
+  /** The first failure of an outage is a warning; the attempts after it, until it is back, are detail. */
+  #reportLost(error: unknown): void {
+    if (this.#downSince !== undefined) {
+      this.#failedAttempts += 1;
+      this.#log.debug({ code: 'CONNECTION_LOST', err: error, attempts: this.#failedAttempts }, 'connecting to PostgreSQL to listen again failed; trying again');
+      return;
+    }
+    this.#downSince = Date.now();
+    const what = this.#connectedOnce ? 'the listening connection to PostgreSQL was lost' : 'the listening connection to PostgreSQL could not be made';
+    this.#log.warn({ code: 'CONNECTION_LOST', err: error }, `${what}; connecting again every ${reconnectDelayMs / 1000} s until it is back, without another warning`);
   }
 
   #retry(): void {

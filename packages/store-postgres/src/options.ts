@@ -57,10 +57,11 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number | undefined;
   /**
    * Where the store logs (pino's methods; `component` `store-postgres` and `schema`
-   * bound): the listening connection lost (`warn`, `CONNECTION_LOST`) and back (`info`,
-   * `CONNECTION_RESTORED`), a listener that throws and an idle connection of its own pool
-   * that failed (`error`).
-   * @default process warnings for errors and losses
+   * bound): the listening connection lost (`warn`, `CONNECTION_LOST`, once per outage; each
+   * failed attempt to listen again, one a second, is a `debug` record) and back (`info`,
+   * `CONNECTION_RESTORED`, with `downMs` and `attempts`), a listener that throws and an idle
+   * connection of its own pool that failed (`error`).
+   * @default process warnings for errors and losses, and for the listening connection back
    */
   readonly logger?: Logger | undefined;
 }
