@@ -89,7 +89,7 @@ export async function recoverStore(directory: string, onWarning: (warning: FileS
     if (replay.torn !== undefined) {
       onWarning({
         code: 'TORN_TAIL',
-        message: `[herald] [store-file] cut off a torn tail of ${replay.fileBytes - replay.validBytes} bytes at byte ${replay.torn.offset} of ${join(directory, fileName('log', number))} (${replay.torn.reason}): a write the crash interrupted, never acknowledged`,
+        message: `[herald] [store-file] cut off a torn tail of ${replay.fileBytes - replay.validBytes} bytes at byte ${replay.torn.offset} of ${join(directory, fileName('log', number))} (${replay.torn.reason}): the end of a write that did not finish — interrupted (a crash, a power loss) or failed (a full disk, an I/O error) — which was not acknowledged (with fsync 'always'; a failed one was reported as failed to its caller)`,
         file: join(directory, fileName('log', number)),
         offset: replay.torn.offset,
       });
