@@ -157,6 +157,9 @@ describe('the service with a pino logger', () => {
   });
 });
 
+/** What ends the first line of a failure the default logger will fold. */
+const counted = ' (repeats are counted: a count follows every 60 s while it lasts)';
+
 describe('the service without a logger', () => {
   it('reports a background failure as a process warning HERALD_BACKGROUND_ERROR, as before', async () => {
     h = await harness({ store: storeFailingOnce() });
@@ -167,7 +170,7 @@ describe('the service without a logger', () => {
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: 'HERALD_BACKGROUND_ERROR' });
-    expect(warnings[0]?.message).toMatch(/^\[herald\] dispatcher failed: HeraldError: the store is down\n\s+at /);
+    expect(warnings[0]?.message).toMatch(/^\[herald\] dispatcher failed: HeraldError: the store is down \(repeats are counted: a count follows every 60 s while it lasts\)\n\s+at /);
   });
 
   it('reports a store that fails every poll once, each different failure once, and each one\'s end, not one warning per poll', async () => {
@@ -189,10 +192,10 @@ describe('the service without a logger', () => {
     });
     expect(h.transport.calls).toHaveLength(1);
     expect(warnings.map((warning) => warning.message.split('\n')[0])).toEqual([
-      '[herald] dispatcher failed: HeraldError: the store is down',
-      '[herald] dispatcher failed: HeraldError: the store timed out',
+      `[herald] dispatcher failed: HeraldError: the store is down${counted}`,
+      `[herald] dispatcher failed: HeraldError: the store timed out${counted}`,
       // The purge, once a minute, fails once during the outage: another failure, reported on its own.
-      '[herald] purge failed: HeraldError: the store timed out',
+      `[herald] purge failed: HeraldError: the store timed out${counted}`,
       expect.stringMatching(/^\[herald\] dispatcher failed: HeraldError: the store is down — over: \d+ more times since .+, the last at .+, then none for 120 s$/),
       expect.stringMatching(/^\[herald\] dispatcher failed: HeraldError: the store timed out — over: \d+ more times since .+, the last at .+, then none for 120 s$/),
     ]);
@@ -208,7 +211,7 @@ describe('the service without a logger', () => {
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: 'HERALD_TEST' });
-    expect(warnings[0]?.message).toMatch(/^\[herald\] \[test\] it broke: Error: boom\n/);
+    expect(warnings[0]?.message).toMatch(/^\[herald\] \[test\] it broke: Error: boom \(repeats are counted: a count follows every 60 s while it lasts\)\n/);
   });
 });
 
