@@ -71,7 +71,7 @@ it('reports a stopped Redis once per failure, a count a minute and the end, over
     expect(polledWhileDown, 'the dispatcher polled, and failed, about once a second').toBeGreaterThanOrEqual(50);
     await new Promise((resolve) => setImmediate(resolve));
     const full = warnings.lines.filter((line) => /\n\s+at /.test(line));
-    expect(full.map((line) => line.split('\n')[0]), 'one warning with its stack per distinct failure').toEqual(distinct.map((failure) => `[herald] dispatcher failed: ${failure}`));
+    expect(full.map((line) => line.split('\n')[0]), 'one warning with its stack per distinct failure').toEqual(distinct.map((failure) => `[herald] dispatcher failed: ${failure} (repeats are counted: a count follows every 60 s while it lasts)`));
     const counts = warnings.lines.filter((line) => / — \d+ more times since /.test(line));
     expect(counts.length, 'a count line for a failure that went on past the window').toBeGreaterThanOrEqual(1);
     expect(warnings.lines.length, `${warnings.lines.length} warnings for ${polledWhileDown} failed polls`).toBeLessThanOrEqual(3 * distinct.length);
