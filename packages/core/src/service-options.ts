@@ -143,10 +143,12 @@ export interface NotificationServiceOptions {
    * @default none: background failures go to `error` listeners, or else become process
    *   warnings (`HERALD_BACKGROUND_ERROR`, made by `processWarningLogger` on the
    *   service's clock); nothing else is reported. Those warnings fold repeats: a failure
-   *   (same code, message and error) is printed once with its stack; while it goes on, one
-   *   line a minute counts its repeats; once it has not recurred for 2 minutes, a last line
-   *   says it is over, with the count and when it was last seen. A different failure is
-   *   printed at once; one that comes back after it was over is printed in full again.
+   *   (same code, message and error) is printed once with its stack, its first line saying
+   *   that repeats are counted; while it goes on, one line a minute counts its repeats;
+   *   once it has not recurred for 2 minutes, a last line says it is over, with the count
+   *   and when it was last seen. A different failure is printed at once; one that comes
+   *   back after it was over is printed in full again. Fields (ids) are not shown, so
+   *   deliveries failing with the same message fold together: give a logger to see them.
    */
   readonly logger?: Logger;
 }
