@@ -15,6 +15,7 @@ import type { RetryPolicy } from './retry.js';
 import { applyOutcome, cancelReasons } from './store/delivery-transitions.js';
 import type { DeliveryOutcome, LeaseRef, NotificationStore } from './store/interface.js';
 import { TransportError, type Transport } from './transport/interface.js';
+import { messageOfThrown } from './thrown-text.js';
 
 /** Settings of a {@link Dispatcher}, resolved from the service's options. */
 export interface DispatcherSettings {
@@ -346,7 +347,7 @@ export class Dispatcher {
   async #release(ref: LeaseRef, delivery: DeliveryRecord, cause: unknown): Promise<void> {
     const { clock, settings, transports } = this.#ctx;
     const policy = transports.get(delivery.transport)?.retry ?? settings.retry;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = messageOfThrown(cause);
     const error = new HeraldError('DISPATCH_ERROR', `the attempt could not be finished: ${reason}`, { cause });
     const stored = { code: error.code, message: error.message };
     const outcome: DeliveryOutcome = delivery.attempts + 1 >= policy.maxAttempts ? { status: 'dead', error: stored } : { status: 'failed', nextAttemptAt: clock.now() + settings.errorBackoffMs, error: stored };

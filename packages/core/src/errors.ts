@@ -5,6 +5,8 @@
  * ("Create and send a notification"); the HTTP layer only translates them.
  */
 
+import { isThrownInstance } from './thrown-text.js';
+
 /**
  * Every error code Herald raises, with the HTTP status it answers with.
  * Codes never change across versions; messages may.
@@ -201,7 +203,7 @@ export class HeraldError extends Error {
 
 /** True when `error` is a {@link HeraldError}, optionally with the given code. */
 export function isHeraldError(error: unknown, code?: HeraldErrorCode): error is HeraldError {
-  return error instanceof HeraldError && (code === undefined || error.code === code);
+  return isThrownInstance(error, HeraldError) && (code === undefined || error.code === code);
 }
 
 /**

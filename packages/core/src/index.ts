@@ -40,6 +40,7 @@ export type { Caller, PolicyOptions, ThrottleOptions } from './policies.js';
 export type { RateLimit } from './throttle.js';
 export type { HeraldEventSource, HeraldEventPayload } from './emitter.js';
 export { processWarningLogger, type Logger, type LogFields, type ProcessWarningOptions } from './logger.js';
+export { messageOfThrown, stackOfThrown } from './thrown-text.js';
 // Quiet hours: the schedule type, its check and JSON Schema, and when a quiet time ends.
 export { weekdays, maxQuietHoursWindows, quietHoursEnd, type QuietHours, type QuietHoursWindow, type Weekday } from './preferences/quiet-hours.js';
 export { checkQuietHours, quietHoursSchema } from './preferences/quiet-hours-check.js';

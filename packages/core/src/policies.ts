@@ -4,7 +4,7 @@
  * and the user's rate (406); then, for a critical send, whether it may be critical (403).
  * A dry run (`explain`) makes the same checks without taking a throttling token.
  */
-import { HeraldError, optionError } from './errors.js';
+import { HeraldError, isHeraldError, optionError } from './errors.js';
 import { checkOptionsObject } from './option-checks.js';
 import { createTokenBuckets, type RateLimit, type TokenBuckets } from './throttle.js';
 import { messageOfThrown } from './thrown-text.js';
@@ -96,7 +96,7 @@ function decision(hook: string, answer: unknown): boolean {
  */
 function runHook<A extends unknown[]>(hook: string, fn: (...args: A) => unknown, ...args: A): boolean | Promise<boolean> {
   const failed = (error: unknown): never => {
-    if (error instanceof HeraldError) throw error;
+    if (isHeraldError(error)) throw error;
     const reason = messageOfThrown(error);
     throw new HeraldError('POLICY_ERROR', `the ${hook} policy threw: ${reason}`, { cause: error });
   };

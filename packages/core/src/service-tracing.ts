@@ -13,7 +13,7 @@ import { openTelemetryApi, registeredTracer, type OpenTelemetryApi, type SpanAtt
 import type { SendResult } from './send.js';
 import type { ClaimedDelivery, DeliveryOutcome, NotificationStore } from './store/interface.js';
 import { traceStore } from './traced-store.js';
-import { messageOfThrown } from './thrown-text.js';
+import { isThrownInstance, messageOfThrown } from './thrown-text.js';
 
 /** Attribute names: OpenTelemetry's where a convention exists, `herald.*` for Herald's own. */
 const spanAttributes = {
@@ -46,7 +46,7 @@ export interface AttemptTracing {
 function fail(api: OpenTelemetryApi, span: TraceSpan, code: string, message: string, error?: unknown): void {
   span.setAttribute(spanAttributes.errorType, code);
   span.setStatus({ code: api.SpanStatusCode.ERROR, message });
-  if (error instanceof Error) span.recordException(error);
+  if (isThrownInstance(error, Error)) span.recordException(error);
   span.end();
 }
 

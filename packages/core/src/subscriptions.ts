@@ -5,7 +5,7 @@ import { checkId, checkText, checkTime } from './arguments.js';
 import { expiryOf } from './contract/date-time.js';
 import { validateSubscription, type SubscriptionRequest } from './contract/validate.js';
 import type { ServiceContext } from './context.js';
-import { HeraldError } from './errors.js';
+import { HeraldError, isHeraldError } from './errors.js';
 import type { StoredSubscription } from './records.js';
 import type { EndpointCandidate, Transport } from './transport/interface.js';
 import { messageOfThrown } from './thrown-text.js';
@@ -61,7 +61,7 @@ async function checkEndpoint(transport: Transport, endpoint: EndpointCandidate):
   try {
     await transport.checkEndpoint(endpoint);
   } catch (error) {
-    if (error instanceof HeraldError) throw error;
+    if (isHeraldError(error)) throw error;
     const reason = messageOfThrown(error);
     throw new HeraldError('INVALID_ENDPOINT', `the ${transport.name} transport refused this endpoint: ${reason}`, { cause: error });
   }

@@ -6,6 +6,18 @@
  * loop, a `TypeError` in place of a typed error).
  */
 
+/**
+ * `thrown instanceof type`, false where asking throws: `instanceof` asks a Proxy for its
+ * prototype, and its trap may throw.
+ */
+export function isThrownInstance<T>(thrown: unknown, type: abstract new (...args: never[]) => T): thrown is T {
+  try {
+    return thrown instanceof type;
+  } catch {
+    return false;
+  }
+}
+
 /** What a value reads as when nothing else can be made of it: its tag (`[object Object]`), or a fixed phrase. */
 export function plainTextOfThrown(thrown: unknown): string {
   try {
@@ -16,11 +28,30 @@ export function plainTextOfThrown(thrown: unknown): string {
   }
 }
 
-/** An Error's message, else the value as text; never throws. */
+/**
+ * An Error's message, else the value as text; never throws — for a message about
+ * anything a transport, a store, a hook or a listener threw.
+ * @param thrown - Anything caught.
+ * @returns Text: the message, `String(thrown)`, the value's tag (`[object Object]`) or a fixed phrase.
+ */
 export function messageOfThrown(thrown: unknown): string {
   try {
     return thrown instanceof Error ? String(thrown.message) : String(thrown);
   } catch {
     return plainTextOfThrown(thrown);
   }
+}
+
+/**
+ * An Error's stack (its message when it has none), else the value as text; never throws —
+ * for a log line about anything caught.
+ * @param thrown - Anything caught.
+ */
+export function stackOfThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) return String(thrown.stack ?? thrown.message);
+  } catch {
+    // A stack or message getter that throws, or a Proxy: the plainer text below.
+  }
+  return messageOfThrown(thrown);
 }

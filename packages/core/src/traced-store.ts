@@ -10,7 +10,7 @@ import { codeOf } from './logger.js';
 import type { OpenTelemetryApi, Tracer } from './opentelemetry.js';
 import type { NotificationStore } from './store/interface.js';
 import { storeMethodNames } from './store/methods.js';
-import { messageOfThrown } from './thrown-text.js';
+import { isThrownInstance, messageOfThrown } from './thrown-text.js';
 
 /** Attribute names of the database conventions. */
 const storeSpanAttributes = {
@@ -41,7 +41,7 @@ export function traceStore(api: OpenTelemetryApi, tracer: Tracer, store: Notific
         (error: unknown) => {
           span.setAttribute(storeSpanAttributes.errorType, codeOf(error));
           span.setStatus({ code: api.SpanStatusCode.ERROR, message: messageOfThrown(error) });
-          if (error instanceof Error) span.recordException(error);
+          if (isThrownInstance(error, Error)) span.recordException(error);
           span.end();
           throw error;
         },

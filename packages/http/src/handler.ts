@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeraldError, isHeraldError, maxTimerDelayMs, maxWatchPollIntervalMs, type Logger, type NotificationService } from '@herald/core';
+import { HeraldError, isHeraldError, maxTimerDelayMs, maxWatchPollIntervalMs, messageOfThrown, stackOfThrown, type Logger, type NotificationService } from '@herald/core';
 import { checkLogger, checkOptionsObject, optionError, positiveWholeNumberOption, rejectUnknownOptions } from '@herald/core/store';
 import type { Exchange, HttpCaller } from './exchange.js';
 import { streamNotifications, type StreamSettings } from './feed-stream.js';
@@ -211,13 +211,13 @@ export function createHttpHandler(service: NotificationService, options: HttpHan
     (log !== undefined
       ? undefined
       : (error: unknown) => {
-          process.stderr.write(`[herald] [http] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.stderr.write(`[herald] [http] ${stackOfThrown(error)}\n`);
         });
   const onError = (error: unknown, request: IncomingMessage, requestId: string): void => {
     hook?.(error, request);
     if (log === undefined) return;
     const fields = { code: isHeraldError(error) ? error.code : 'INTERNAL', requestId, method: request.method, path: pathOf(request), err: error };
-    log.error(fields, `${request.method ?? 'GET'} ${fields.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    log.error(fields, `${request.method ?? 'GET'} ${fields.path} failed: ${messageOfThrown(error)}`);
   };
   const openApi: Action = async (exchange) => {
     sendJson(exchange.response, 200, openApiDocument(exchange.baseUrl));

@@ -62,6 +62,9 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return candidate instanceof Error && typeof candidate.code === 'string' && typeof candidate.syscall === 'string';
 }
 
+/** What a failed compaction leaves: said once, by the error or by the warning about it. */
+export const afterFailedCompaction = 'the log keeps everything until a compaction succeeds';
+
 /**
  * Maps `error`, raised while the store in `directory` was doing `activity`, to a typed
  * `HeraldError` if it is a failure of the environment; returns anything else unchanged.
@@ -83,7 +86,7 @@ export function environmentError(error: unknown, directory: string, activity: St
       message = `writing the log in ${directory} failed: ${what} (${call}). Nothing after it was acknowledged, and the store stopped: ${todo.charAt(0).toLowerCase()}${todo.slice(1)}, then close the store and open it again`;
       break;
     case 'compaction':
-      message = `compacting the store in ${directory} failed: ${what} (${call}). ${todo}; the log keeps everything until a compaction succeeds`;
+      message = `compacting the store in ${directory} failed: ${what} (${call}). ${todo}; ${afterFailedCompaction}`;
       break;
     case 'close':
       message = `closing the store in ${directory} failed: ${what} (${call}). ${todo}. Every acknowledged write is on disk; if the lock was left behind, it names this process, and the directory opens once this process has exited`;

@@ -13,14 +13,14 @@
  * lease is dropped (a `restart` record marks the point for later replays), so a token
  * from before a restart can never complete or renew a delivery after it.
  */
-import { defineStore, isHeraldError, listedWrite, newId } from '@herald/core/store';
+import { defineStore, isHeraldError, listedWrite, messageOfThrown, newId } from '@herald/core/store';
 import type { HeraldError, NotificationStore, StoreCapabilities, StoredNotification, SyncPlan } from '@herald/core/store';
 import { resolve } from 'node:path';
 import { compact } from './compaction.js';
 import { releaseAllLeases } from '@herald/store-memory/engine';
 import type { DeletionSyncListing, MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
-import { environmentError } from './environment-error.js';
+import { afterFailedCompaction, environmentError } from './environment-error.js';
 import { watchDirectoryIdentity } from './directory-identity.js';
 import type { DirectoryIdentity } from './directory-identity.js';
 import { acquireLock } from './lock.js';
@@ -142,7 +142,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
     },
     onFailure: (error) => {
       const mapped = environmentError(error, directory, 'write');
-      fail(isHeraldError(mapped) ? mapped : storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${error instanceof Error ? error.message : String(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error }));
+      fail(isHeraldError(mapped) ? mapped : storeError('STORE_UNAVAILABLE', `writing the log in ${directory} failed (${messageOfThrown(error)}); nothing after it was acknowledged. Close the store and open it again`, { cause: error }));
     },
   });
   // Leases from before the restart: nobody holds them any more.
@@ -161,7 +161,10 @@ export async function createFileStore(options: FileStoreOptions): Promise<FileSt
       (error: unknown) => {
         if (error instanceof SnapshotAborted) return;
         const mapped = environmentError(error, directory, 'compaction');
-        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] compaction of ${directory} failed: ${(mapped instanceof Error ? mapped.message : String(mapped)).replace(/^\[herald\] \[store-file\] /, '')}; the log keeps growing until the next one succeeds` });
+        const said = messageOfThrown(mapped).replace(/^\[herald\] \[store-file\] /, '');
+        // A failure of the environment already names the directory and what it leaves.
+        const line = mapped === error ? `compaction of ${directory} failed: ${said}; ${afterFailedCompaction}` : said;
+        warn({ code: 'COMPACTION_FAILED', message: `[herald] [store-file] ${line}` });
         throw mapped;
       },
     );

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { messageOfThrown } from '@herald/core/store';
 import type { MemoryState } from '@herald/store-memory/engine';
 import { storeError } from './errors.js';
 import { checkFileHeader, fileHeaderBytes, fileName, isTornHeader } from './layout.js';
@@ -57,7 +58,7 @@ export async function replaySegment(directory: string, number: number, state: Me
       operation = JSON.parse(read.payload.toString('utf8')) as LogOperation;
       replayOperation(state, operation);
     } catch (error) {
-      throw storeError('STORE_CORRUPT', `the log ${path} has a record at byte ${offset} that does not replay (${error instanceof Error ? error.message : String(error)}); nothing was changed`, { cause: error });
+      throw storeError('STORE_CORRUPT', `the log ${path} has a record at byte ${offset} that does not replay (${messageOfThrown(error)}); nothing was changed`, { cause: error });
     }
     records++;
     offset = read.next;

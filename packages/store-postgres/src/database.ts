@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import { messageOfThrown } from '@herald/core/store';
 import { appTransactionConflict, oneAtATime, otherDatabaseError, savepointRefusal } from './app-transaction.js';
 import { isRetryable, isUnavailable, storeError, storeFailure } from './errors.js';
 import type { SchemaNames } from './schema.js';
@@ -276,7 +277,7 @@ export class Database {
     try {
       return await work(client);
     } catch (error) {
-      if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
+      if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(messageOfThrown(error));
       // A serialization failure or deadlock stays as it is, for the transaction's retry.
       throw isRetryable(error) ? error : storeFailure(error, what);
     } finally {

@@ -5,7 +5,7 @@
  * retry may fix (no connection, a timeout, a server loading its data), `STORE_CORRUPT`
  * when the keys hold something that is not Herald's.
  */
-import { HeraldError } from '@herald/core/store';
+import { HeraldError, messageOfThrown } from '@herald/core/store';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { RedisClient, RedisClientBase, RedisClusterClient, ScriptArgument } from './client.js';
@@ -103,7 +103,7 @@ export class RedisLink {
   /** Turns an ioredis failure into a `HeraldError`. */
   translate(error: unknown, operation: string): HeraldError {
     if (error instanceof HeraldError) return error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOfThrown(error);
     if (isReplyError(error)) {
       const code = message.split(' ', 1)[0] ?? '';
       if (code === 'WRONGTYPE') {

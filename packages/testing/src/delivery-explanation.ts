@@ -4,7 +4,7 @@
  * recorded and the deliveries' outcomes — so a failed assertion says which rule stopped a
  * delivery (an opt-out, quiet hours, an expired subscription, …) instead of guessing.
  */
-import { preferencePrecedence, preferenceRuleField, type DecisionRule, type DeliveryDecision, type DeliveryRecord, type NotificationService, type StoredNotification, type SubscriptionExplanation } from '@herald/core';
+import { messageOfThrown, preferencePrecedence, preferenceRuleField, type DecisionRule, type DeliveryDecision, type DeliveryRecord, type NotificationService, type StoredNotification, type SubscriptionExplanation } from '@herald/core';
 import { describeNotification } from './notification-match.js';
 
 /** Most notifications a message explains; the rest are counted. */
@@ -80,7 +80,7 @@ export async function explainSent(service: NotificationService, notifications: r
     try {
       explanation = await service.deliveries.explain(notification.userId, notification.id);
     } catch (error) {
-      lines.push(`\n      (cannot be explained: ${error instanceof Error ? error.message : String(error)})`);
+      lines.push(`\n      (cannot be explained: ${messageOfThrown(error)})`);
       continue;
     }
     if (explanation.subscriptions.length === 0) lines.push('\n      the user had no subscription it could reach');

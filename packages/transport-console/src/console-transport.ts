@@ -2,7 +2,7 @@
  * The console transport: writes each delivery to a stream, for development, demos and
  * logs. It never fails an endpoint; only a broken stream fails a delivery (retryably).
  */
-import { optionError, checkOptionsObject, TransportError, type Transport } from '@herald/core/transport';
+import { optionError, checkOptionsObject, messageOfThrown, TransportError, type Transport } from '@herald/core/transport';
 import { consoleFormats, formatJson, formatSyncJson, formatSyncText, formatText, type ConsoleFormat } from './format.js';
 
 /** The transport's name unless another is given. */
@@ -34,7 +34,7 @@ function write(stream: NodeJS.WritableStream, line: string, signal: AbortSignal)
   return new Promise<void>((resolve, reject) => {
     const fail = (error: unknown): void => {
       cleanup();
-      reject(TransportError.retryable(`the console stream failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      reject(TransportError.retryable(`the console stream failed: ${messageOfThrown(error)}`, { cause: error }));
     };
     const aborted = (): void => {
       cleanup();

@@ -20,3 +20,4 @@ export { parseDateTime, formatDateTime, expiryOf } from '../contract/date-time.j
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage, wholeNumberOption, type WholeNumberRange } from '../option-checks.js';
 export { newId } from '../ids.js';
 export { checkLogger, processWarningLogger, type Logger, type LogFields, type ProcessWarningOptions } from '../logger.js';
+export { messageOfThrown, stackOfThrown } from '../thrown-text.js';

@@ -6,7 +6,7 @@ import type { PlatformType, ReadState, UserActionState } from '../contract/types
 import { HeraldError, type HeraldErrorCode } from '../errors.js';
 import type { DeliveryKind, StoredNotification } from '../records.js';
 import type { RetryPolicy } from '../retry.js';
-import { messageOfThrown } from '../thrown-text.js';
+import { isThrownInstance, messageOfThrown } from '../thrown-text.js';
 
 /** What a transport is asked to deliver. */
 export interface TransportMessage {
@@ -187,7 +187,7 @@ export class TransportError extends HeraldError {
 
 /** Normalizes anything a transport threw into a {@link TransportError}. */
 export function toTransportError(error: unknown): TransportError {
-  if (error instanceof TransportError) return error;
+  if (isThrownInstance(error, TransportError)) return error;
   const message = messageOfThrown(error);
   return TransportError.retryable(message === '' ? 'the transport failed' : message, { cause: error });
 }
