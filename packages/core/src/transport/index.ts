@@ -10,7 +10,7 @@ export type { DeliveryKind, StoredNotification } from '../records.js';
 export * from '../retry.js';
 export { checkOptionsObject, closestName, describeValue, positiveWholeNumberOption, rejectUnknownOptions, unknownOptionMessage } from '../option-checks.js';
 export { checkLogger, processWarningLogger, type Logger, type LogFields, type ProcessWarningOptions } from '../logger.js';
-export { messageOfThrown } from '../thrown-text.js';
+export { messageOfThrown, stackOfThrown } from '../thrown-text.js';
 // The HTTP transports' kit (webhook, Web Push): the address guard, guarded requests, Retry-After.
 export { createAddressGuard, addressGuardOptionNames, type AddressGuard, type AddressGuardOptions } from './address-guard.js';
 export { createConnections, post, RefusedAddressError, type Connections, type ConnectionOptions, type PostAnswer } from './http-post.js';
