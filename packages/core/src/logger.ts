@@ -9,7 +9,7 @@ import { isHeraldError } from './errors.js';
 import { optionError } from './errors.js';
 import { checkOptionsObject, wholeNumberOption } from './option-checks.js';
 import { RepeatedWarnings } from './repeated-warnings.js';
-import { plainTextOfThrown } from './thrown-text.js';
+import { lineOfThrown, stackOfThrown } from './thrown-text.js';
 
 /**
  * The fields of one log record. Herald's records carry `code` (a stable code: a
@@ -71,42 +71,20 @@ export function checkLogger(source: string | undefined, name: string, value: unk
 
 /** The stable code of a failure, for a record's `code` field: its HeraldError code, else `INTERNAL`. */
 export function codeOf(error: unknown): string {
-  try {
-    return isHeraldError(error) ? error.code : 'INTERNAL';
-  } catch {
-    // A thrown Proxy whose traps throw: the report of a failure must not fail.
-    return 'INTERNAL';
-  }
+  return isHeraldError(error) ? error.code : 'INTERNAL';
 }
 
-/**
- * The text of a thrown value, which may be anything: a value `String` refuses (an object
- * without a prototype, a getter that throws, a Symbol in a template) must not turn the
- * report of a failure into a failure of its own (a send that was stored rejecting).
- */
-function shown(error: unknown, ...texts: ReadonlyArray<(error: unknown) => string>): string {
-  if (error === undefined) return '';
-  for (const text of texts) {
-    try {
-      return `: ${text(error)}`;
-    } catch {
-      // The next, plainer text.
-    }
-  }
-  return `: ${plainTextOfThrown(error)}`;
-}
-
-/** A failure's one line, `Name: message`. */
-const lineOf = (error: unknown): string => (error instanceof Error ? `${String(error.name)}: ${String(error.message)}` : String(error));
+// A record's `err` may be anything thrown: thrown-text.ts reads it without throwing, so the
+// report of a failure never becomes a failure of its own (a send that was stored rejecting).
 
 /** A failure's one line, `: Name: message`, or nothing when the record has no `err`. */
 function headOf(error: unknown): string {
-  return shown(error, lineOf);
+  return error === undefined ? '' : `: ${lineOfThrown(error)}`;
 }
 
 /** A failure in full, `: ` and its stack, or nothing when the record has no `err`. */
 function detail(error: unknown): string {
-  return shown(error, (thrown) => (thrown instanceof Error && thrown.stack !== undefined ? String(thrown.stack) : lineOf(thrown)), lineOf);
+  return error === undefined ? '' : `: ${stackOfThrown(error, lineOfThrown)}`;
 }
 
 const ignore = (): void => undefined;

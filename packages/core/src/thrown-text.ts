@@ -19,7 +19,7 @@ export function isThrownInstance<T>(thrown: unknown, type: abstract new (...args
 }
 
 /** What a value reads as when nothing else can be made of it: its tag (`[object Object]`), or a fixed phrase. */
-export function plainTextOfThrown(thrown: unknown): string {
+function plainTextOfThrown(thrown: unknown): string {
   try {
     return Object.prototype.toString.call(thrown);
   } catch {
@@ -42,16 +42,26 @@ export function messageOfThrown(thrown: unknown): string {
   }
 }
 
-/**
- * An Error's stack (its message when it has none), else the value as text; never throws —
- * for a log line about anything caught.
- * @param thrown - Anything caught.
- */
-export function stackOfThrown(thrown: unknown): string {
+/** An Error's one line, `Name: message`, else the value as text; never throws. */
+export function lineOfThrown(thrown: unknown): string {
   try {
-    if (thrown instanceof Error) return String(thrown.stack ?? thrown.message);
+    return thrown instanceof Error ? `${String(thrown.name)}: ${String(thrown.message)}` : String(thrown);
   } catch {
-    // A stack or message getter that throws, or a Proxy: the plainer text below.
+    return plainTextOfThrown(thrown);
   }
-  return messageOfThrown(thrown);
+}
+
+/**
+ * An Error's stack, else `orElse` of it (its message by default); never throws — for a
+ * log line about anything caught.
+ * @param thrown - Anything caught.
+ * @param orElse - The text when there is no stack to show. @default messageOfThrown
+ */
+export function stackOfThrown(thrown: unknown, orElse: (thrown: unknown) => string = messageOfThrown): string {
+  try {
+    if (thrown instanceof Error && thrown.stack !== undefined) return String(thrown.stack);
+  } catch {
+    // A stack getter that throws, or a Proxy: the plainer text below.
+  }
+  return orElse(thrown);
 }
